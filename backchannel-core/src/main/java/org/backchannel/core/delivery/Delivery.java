@@ -1,0 +1,26 @@
+package org.backchannel.core.delivery;
+
+import java.time.Instant;
+
+/**
+ * One call Backchannel owes an app, across all its attempts. {@code messageId} is the stable {@code
+ * webhook-id}; {@code actorId} is the user the call is made for (a token's subject). The body lives
+ * apart from this row, so the queue stays small.
+ */
+public record Delivery(
+    long id,
+    long workspaceId,
+    long appId,
+    String messageId,
+    Contract contract,
+    String event,
+    String method,
+    String url,
+    String actorId,
+    boolean interactive,
+    DeliveryState state,
+    int attemptCount,
+    Instant nextAttemptAt,
+    Instant createdAt,
+    Instant updatedAt,
+    String summary) {}

@@ -1,0 +1,7 @@
+package org.backchannel.core.delivery;
+
+import java.time.Instant;
+
+/** Which deliveries of a workspace to list; null members do not filter. */
+public record DeliveryFilter(
+    long workspaceId, Long appId, DeliveryState state, Instant since, Instant until) {}

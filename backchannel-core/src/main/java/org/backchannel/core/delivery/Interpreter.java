@@ -1,0 +1,78 @@
+package org.backchannel.core.delivery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.backchannel.core.Json;
+
+/** Reads an exchange as its contract says. */
+final class Interpreter {
+  private static final Pattern CHALLENGE =
+      Pattern.compile(
+          "^\\s*Flowdock-Token\\s+url=\"?([^\"\\s]+)\"?\\s*$", Pattern.CASE_INSENSITIVE);
+  private static final int MAX_REASON = 200;
+
+  private Interpreter() {}
+
+  static Outcome interpret(Contract contract, Exchange exchange) {
+    return switch (exchange) {
+      case Exchange.Unanswered u -> new Outcome.Failed(null, unansweredReason(u));
+      case Exchange.Answered a -> answered(contract, a);
+    };
+  }
+
+  private static Outcome answered(Contract contract, Exchange.Answered a) {
+    if (contract == Contract.FLOWDOCK && a.status() == 401) {
+      String challenge = a.headers().get("www-authenticate");
+      Matcher m = challenge == null ? null : CHALLENGE.matcher(challenge);
+      if (m != null && m.matches()) {
+        return new Outcome.AuthenticationRequired(m.group(1));
+      }
+    }
+    if (a.status() >= 200 && a.status() < 300) {
+      return new Outcome.Succeeded(a.status(), jsonOrNull(a));
+    }
+    return new Outcome.Failed(a.status(), statusReason(a));
+  }
+
+  private static String unansweredReason(Exchange.Unanswered u) {
+    return switch (u.failure()) {
+      case TIMEOUT -> "the app did not answer in time";
+      case REFUSED -> "the app refused the connection";
+      case BLOCKED -> "the app's address is not allowed";
+      case UNRESOLVED -> "the app's host name does not resolve";
+      case IO -> "the connection to the app broke";
+    };
+  }
+
+  /** "the app answered HTTP 500", plus the app's own error text when its JSON body has one. */
+  private static String statusReason(Exchange.Answered a) {
+    String reason = "the app answered HTTP " + a.status();
+    JsonNode body = jsonOrNull(a);
+    if (body != null && body.isObject()) {
+      for (String field : new String[] {"error", "message", "description"}) {
+        JsonNode text = body.get(field);
+        if (text != null && text.isTextual() && !text.asText().isBlank()) {
+          String said = text.asText().strip();
+          reason += ": " + (said.length() > MAX_REASON ? said.substring(0, MAX_REASON) : said);
+          break;
+        }
+      }
+    }
+    return reason;
+  }
+
+  static JsonNode jsonOrNull(Exchange.Answered a) {
+    String type = a.headers().getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
+    if (a.body().length == 0 || a.truncated() || !type.contains("json")) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.readTree(a.body());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

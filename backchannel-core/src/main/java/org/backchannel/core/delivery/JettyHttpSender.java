@@ -1,0 +1,179 @@
+package org.backchannel.core.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+
+/**
+ * The {@link HttpSender} on Jetty's client. Host names are resolved once, here, and every address
+ * is vetted by the {@link AddressPolicy} before the client connects to exactly those addresses, so
+ * a name that resolves differently a second time cannot slip past the check.
+ */
+public final class JettyHttpSender implements HttpSender {
+  /** How much of an answer body is kept; the rest is not read. */
+  public static final int DEFAULT_MAX_BODY = 64 * 1024;
+
+  private final HttpClient client;
+  private final int maxBody;
+
+  public JettyHttpSender(AddressPolicy policy, int maxBody) {
+    this.maxBody = maxBody;
+    this.client = new HttpClient();
+    client.setFollowRedirects(false);
+    client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "Backchannel"));
+    client.setMaxConnectionsPerDestination(256);
+    VirtualThreadPool pool = new VirtualThreadPool();
+    pool.setName("backchannel-http");
+    client.setExecutor(pool);
+    var resolving = Executors.newVirtualThreadPerTaskExecutor();
+    client.setSocketAddressResolver(
+        (host, port, context, promise) ->
+            resolving.execute(
+                () -> {
+                  try {
+                    promise.succeeded(vetted(policy, host, port));
+                  } catch (Exception e) {
+                    promise.failed(e);
+                  }
+                }));
+    try {
+      client.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the HTTP client did not start: " + e.getMessage(), e);
+    }
+  }
+
+  static List<InetSocketAddress> vetted(AddressPolicy policy, String host, int port)
+      throws UnknownHostException {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (InetAddress address : InetAddress.getAllByName(host)) {
+      if (policy.permits(address)) {
+        out.add(new InetSocketAddress(address, port));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new BlockedAddressException(host);
+    }
+    return out;
+  }
+
+  @Override
+  public Exchange send(OutboundRequest request, Duration timeout) {
+    long start = System.nanoTime();
+    Request req =
+        client
+            .newRequest(request.uri())
+            .method(request.method())
+            .followRedirects(false)
+            .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    req.headers(
+        h -> {
+          h.remove(HttpHeader.ACCEPT_ENCODING);
+          request.headers().forEach(h::put);
+        });
+    if (request.body() != null && request.body().length > 0) {
+      String type = request.headers().getOrDefault("Content-Type", "application/json");
+      req.body(new BytesRequestContent(type, request.body()));
+    }
+    InputStreamResponseListener listener = new InputStreamResponseListener();
+    req.send(listener);
+    try {
+      Response response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (HttpField field : response.getHeaders()) {
+        headers.merge(
+            field.getName().toLowerCase(Locale.ROOT), field.getValue(), (a, b) -> a + ", " + b);
+      }
+      byte[] body;
+      boolean truncated;
+      try (InputStream in = listener.getInputStream()) {
+        byte[] read = in.readNBytes(maxBody + 1);
+        truncated = read.length > maxBody;
+        body = truncated ? java.util.Arrays.copyOf(read, maxBody) : read;
+      }
+      if (truncated) {
+        req.abort(new IOException("answer body over " + maxBody + " bytes"));
+      }
+      return new Exchange.Answered(response.getStatus(), headers, body, truncated, since(start));
+    } catch (TimeoutException e) {
+      req.abort(e);
+      return unanswered(Exchange.Failure.TIMEOUT, "no answer within " + timeout, start);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      req.abort(e);
+      return unanswered(Exchange.Failure.IO, "interrupted", start);
+    } catch (ExecutionException | IOException e) {
+      return failure(e, timeout, start);
+    }
+  }
+
+  private static Exchange failure(Throwable e, Duration timeout, long start) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException) {
+        return unanswered(Exchange.Failure.TIMEOUT, "no answer within " + timeout, start);
+      }
+      if (t instanceof BlockedAddressException b) {
+        return unanswered(Exchange.Failure.BLOCKED, b.getMessage(), start);
+      }
+      if (t instanceof UnknownHostException) {
+        return unanswered(Exchange.Failure.UNRESOLVED, "unknown host " + t.getMessage(), start);
+      }
+      if (t instanceof ConnectException) {
+        return unanswered(Exchange.Failure.REFUSED, "connection refused", start);
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return unanswered(Exchange.Failure.IO, String.valueOf(root.getMessage()), start);
+  }
+
+  private static Exchange.Unanswered unanswered(
+      Exchange.Failure failure, String message, long start) {
+    return new Exchange.Unanswered(failure, message, since(start));
+  }
+
+  private static Duration since(long start) {
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("the HTTP client did not stop cleanly", e);
+    }
+  }
+
+  /** Every address of a host is one the policy refuses. */
+  static final class BlockedAddressException extends UnknownHostException {
+    private static final long serialVersionUID = 1L;
+
+    BlockedAddressException(String host) {
+      super("refused to call " + host + ": it resolves only to addresses that are not allowed");
+    }
+  }
+}

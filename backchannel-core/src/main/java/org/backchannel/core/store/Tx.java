@@ -1,0 +1,9 @@
+package org.backchannel.core.store;
+
+import org.backchannel.core.apps.AppStore;
+import org.backchannel.core.delivery.DeliveryStore;
+import org.backchannel.core.threads.ThreadStore;
+import org.backchannel.core.workspace.WorkspaceStore;
+
+/** Everything that can be read or written inside one transaction. */
+public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {}

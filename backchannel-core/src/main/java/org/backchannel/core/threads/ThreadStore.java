@@ -1,0 +1,35 @@
+package org.backchannel.core.threads;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.backchannel.core.PageRequest;
+
+/** Storage of threads and messages. Lists return up to {@code limit + 1} rows, in page order. */
+public interface ThreadStore {
+  Optional<FlowThread> threadByExternalId(long sourceId, String externalThreadId);
+
+  FlowThread insertThread(
+      long flowId, long sourceId, String externalThreadId, ThreadData data, Instant now);
+
+  FlowThread updateThread(long threadId, ThreadData data, Instant now);
+
+  Optional<FlowThread> thread(long id);
+
+  List<FlowThread> threads(long flowId, PageRequest page);
+
+  Message insertMessage(
+      long flowId,
+      Long threadId,
+      Long sourceId,
+      Long userId,
+      String event,
+      Author author,
+      String title,
+      String body,
+      Instant now);
+
+  List<Message> messagesOfThread(long threadId, PageRequest page);
+
+  List<Message> messagesOfFlow(long flowId, PageRequest page);
+}

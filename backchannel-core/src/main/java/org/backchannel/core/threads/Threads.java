@@ -1,0 +1,172 @@
+package org.backchannel.core.threads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import org.backchannel.core.Json;
+import org.backchannel.core.Page;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.apps.Apps;
+import org.backchannel.core.apps.Source;
+import org.backchannel.core.delivery.Contract;
+import org.backchannel.core.delivery.Delivered;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryEngine;
+import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
+import org.backchannel.core.workspace.Directory;
+import org.backchannel.core.workspace.User;
+
+/** Apps post into threads; members read them and select their actions. */
+public final class Threads {
+  private final Store store;
+  private final Apps apps;
+  private final Directory directory;
+  private final DeliveryEngine engine;
+  private final InstantSource clock;
+
+  public Threads(
+      Store store, Apps apps, Directory directory, DeliveryEngine engine, InstantSource clock) {
+    this.store = store;
+    this.apps = apps;
+    this.directory = directory;
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  /**
+   * {@code POST /messages}: authenticates the flow token, checks the body, and stores the message
+   * in its thread, creating or updating the thread from the {@code thread} object.
+   */
+  public Posted post(String flowToken, JsonNode body) {
+    Source source = apps.sourceForToken(flowToken);
+    MessagePost post = MessagePost.parse(body);
+    Instant now = clock.instant();
+    return store.transaction(
+        tx -> {
+          FlowThread thread = upsertThread(tx, source, post, now);
+          Message message =
+              tx.insertMessage(
+                  source.flowId(),
+                  thread.id(),
+                  source.id(),
+                  null,
+                  post.event(),
+                  post.author(),
+                  post.title(),
+                  post.body(),
+                  now);
+          return new Posted(message, thread);
+        });
+  }
+
+  private static FlowThread upsertThread(Tx tx, Source source, MessagePost post, Instant now) {
+    Optional<FlowThread> existing = tx.threadByExternalId(source.id(), post.externalThreadId());
+    if (existing.isEmpty()) {
+      if (post.thread() == null) {
+        throw Problem.Invalid.of(
+            "thread", "is required: no thread has this external_thread_id yet");
+      }
+      ThreadData data = checked(post.thread());
+      if (data.title() == null || data.title().isBlank()) {
+        throw Problem.Invalid.of("thread.title", "is required to start a thread");
+      }
+      return tx.insertThread(source.flowId(), source.id(), post.externalThreadId(), data, now);
+    }
+    if (post.thread() == null) {
+      return existing.get();
+    }
+    // Members the app sent replace the stored ones; members it left out stay as they were.
+    ObjectNode merged = ThreadJson.toJson(existing.get().data());
+    merged.setAll(post.thread());
+    merged.properties().removeIf(e -> e.getValue().isNull());
+    return tx.updateThread(existing.get().id(), checked(merged), now);
+  }
+
+  private static ThreadData checked(ObjectNode thread) {
+    Validation v = new Validation();
+    ThreadData data = ThreadJson.parse(thread, "thread", v);
+    v.throwIfInvalid();
+    return data;
+  }
+
+  public Page<FlowThread> threads(User caller, long flowId, PageRequest page) {
+    directory.memberFlow(caller, flowId);
+    return page.page(store.transaction(tx -> tx.threads(flowId, page)), FlowThread::id);
+  }
+
+  /** A thread in a flow the caller belongs to; any other does not exist for them. */
+  public FlowThread thread(User caller, long threadId) {
+    FlowThread thread =
+        store
+            .transaction(tx -> tx.thread(threadId))
+            .orElseThrow(() -> new Problem.NotFound("thread " + threadId));
+    try {
+      directory.memberFlow(caller, thread.flowId());
+    } catch (Problem.NotFound e) {
+      throw new Problem.NotFound("thread " + threadId);
+    }
+    return thread;
+  }
+
+  public Page<Message> threadMessages(User caller, long threadId, PageRequest page) {
+    thread(caller, threadId);
+    return page.page(store.transaction(tx -> tx.messagesOfThread(threadId, page)), Message::id);
+  }
+
+  public Page<Message> flowMessages(User caller, long flowId, PageRequest page) {
+    directory.memberFlow(caller, flowId);
+    return page.page(store.transaction(tx -> tx.messagesOfFlow(flowId, page)), Message::id);
+  }
+
+  /**
+   * A member selects action {@code index} of a thread. A ViewAction is a link and nothing is sent;
+   * an UpdateAction calls the app now, signed, and reports what it answered.
+   */
+  public ActionResult selectAction(User caller, long threadId, int index) {
+    FlowThread thread = thread(caller, threadId);
+    List<Action> actions = thread.data().actions();
+    if (index < 0 || index >= actions.size()) {
+      throw new Problem.NotFound("action " + index + " of thread " + threadId);
+    }
+    return switch (actions.get(index)) {
+      case Action.View view -> new ActionResult.Link(view.url());
+      case Action.Update update -> call(caller, thread, update);
+    };
+  }
+
+  private ActionResult call(User caller, FlowThread thread, Action.Update update) {
+    ObjectNode body = update.json().deepCopy();
+    ObjectNode agent = body.putObject("agent");
+    agent.put("@type", "Person").put("name", caller.name());
+    if (caller.avatar() != null) {
+      agent.put("image", caller.avatar());
+    }
+    Delivery delivery =
+        store.transaction(
+            tx -> {
+              Source source = tx.source(thread.sourceId()).orElseThrow();
+              return tx.insertDelivery(
+                  new NewDelivery(
+                      caller.workspaceId(),
+                      source.appId(),
+                      Contract.FLOWDOCK,
+                      "update_action",
+                      update.httpMethod(),
+                      update.urlTemplate(),
+                      Long.toString(caller.id()),
+                      true,
+                      Json.bytes(body)),
+                  DeliveryEngine.newMessageId(),
+                  clock.instant());
+            });
+    Delivered delivered = engine.deliverNow(delivery);
+    return new ActionResult.Called(delivered.outcome(), delivered.delivery().id());
+  }
+}

@@ -1,0 +1,216 @@
+package org.backchannel.core.workspace;
+
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import org.backchannel.core.Created;
+import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.security.Tokens;
+import org.backchannel.core.store.Store;
+
+/** Workspaces, people, flows and who belongs to which; and who a token belongs to. */
+public final class Directory {
+  private final Store store;
+  private final InstantSource clock;
+
+  public Directory(Store store, InstantSource clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Creates a workspace with its first admin; for the command line, which has the database. */
+  public Created<User> bootstrap(String workspaceName, String adminName, String adminEmail) {
+    Validation v = new Validation();
+    if (v.required("workspace", workspaceName)) {
+      v.maxLength("workspace", workspaceName, 100);
+    }
+    checkPerson(v, adminName, adminEmail, null);
+    v.throwIfInvalid();
+    String token = Tokens.newApiToken();
+    User admin =
+        store.transaction(
+            tx -> {
+              Workspace ws = tx.insertWorkspace(workspaceName.strip(), clock.instant());
+              return tx.insertUser(
+                  ws.id(),
+                  adminName.strip(),
+                  normalEmail(adminEmail),
+                  null,
+                  User.Role.ADMIN,
+                  Tokens.hash(token),
+                  clock.instant());
+            });
+    return new Created<>(admin, token);
+  }
+
+  /** The user a personal API token belongs to. */
+  public User authenticate(String token) {
+    if (token == null || token.isBlank()) {
+      throw new Problem.Unauthorized("an API token is required: Authorization: Bearer <token>");
+    }
+    return store
+        .transaction(tx -> tx.userByTokenHash(Tokens.hash(token.strip())))
+        .orElseThrow(() -> new Problem.Unauthorized("the API token is not valid"));
+  }
+
+  public Workspace workspace(User caller) {
+    return store.transaction(tx -> tx.workspace(caller.workspaceId())).orElseThrow();
+  }
+
+  /** Adds a person to the caller's workspace (admins only); their API token is shown once. */
+  public Created<User> createUser(
+      User caller, String name, String email, String avatar, User.Role role) {
+    requireAdmin(caller);
+    Validation v = new Validation();
+    checkPerson(v, name, email, avatar);
+    v.throwIfInvalid();
+    String token = Tokens.newApiToken();
+    User user =
+        store.transaction(
+            tx -> {
+              if (tx.userByEmail(caller.workspaceId(), normalEmail(email)).isPresent()) {
+                throw Problem.Invalid.of("email", "is already taken in this workspace");
+              }
+              return tx.insertUser(
+                  caller.workspaceId(),
+                  name.strip(),
+                  normalEmail(email),
+                  avatar,
+                  role == null ? User.Role.MEMBER : role,
+                  Tokens.hash(token),
+                  clock.instant());
+            });
+    return new Created<>(user, token);
+  }
+
+  /**
+   * Replaces a user's API token (their own, or anyone's for an admin); the old one stops working.
+   */
+  public Created<User> rotateToken(User caller, long userId) {
+    User user = userInWorkspace(caller, userId);
+    if (!caller.isAdmin() && caller.id() != userId) {
+      throw new Problem.Forbidden("only admins may replace another person's token");
+    }
+    String token = Tokens.newApiToken();
+    store.transaction(
+        tx -> {
+          tx.setUserTokenHash(userId, Tokens.hash(token));
+          return null;
+        });
+    return new Created<>(user, token);
+  }
+
+  public List<User> users(User caller) {
+    return store.transaction(tx -> tx.users(caller.workspaceId()));
+  }
+
+  public User userInWorkspace(User caller, long userId) {
+    return store
+        .transaction(tx -> tx.user(userId))
+        .filter(u -> u.workspaceId() == caller.workspaceId())
+        .orElseThrow(() -> new Problem.NotFound("user " + userId));
+  }
+
+  /** Creates a flow (admins only) with the given members; the creator is always one. */
+  public Flow createFlow(User caller, String name, List<Long> memberIds) {
+    requireAdmin(caller);
+    Validation v = new Validation();
+    if (v.required("name", name)) {
+      v.maxLength("name", name, 100);
+    }
+    v.throwIfInvalid();
+    List<Long> members = memberIds == null ? List.of() : memberIds;
+    for (long id : members) {
+      userInWorkspace(caller, id);
+    }
+    return store.transaction(
+        tx -> {
+          if (tx.flowByName(caller.workspaceId(), name.strip()).isPresent()) {
+            throw Problem.Invalid.of("name", "is already taken by another flow");
+          }
+          Flow flow = tx.insertFlow(caller.workspaceId(), name.strip(), clock.instant());
+          tx.addMember(flow.id(), caller.id(), clock.instant());
+          members.forEach(id -> tx.addMember(flow.id(), id, clock.instant()));
+          return flow;
+        });
+  }
+
+  /** Admins see every flow of the workspace; members the flows they belong to. */
+  public List<Flow> flows(User caller) {
+    return store.transaction(
+        tx -> caller.isAdmin() ? tx.flows(caller.workspaceId()) : tx.flowsOfMember(caller.id()));
+  }
+
+  /** A flow the caller is a member of; any other flow does not exist for them. */
+  public Flow memberFlow(User caller, long flowId) {
+    return store.transaction(
+        tx -> {
+          Flow flow =
+              tx.flow(flowId)
+                  .filter(f -> f.workspaceId() == caller.workspaceId())
+                  .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
+          if (!tx.isMember(flowId, caller.id())) {
+            throw new Problem.NotFound("flow " + flowId);
+          }
+          return flow;
+        });
+  }
+
+  /** A flow of the caller's workspace, for admins managing it. */
+  public Flow adminFlow(User caller, long flowId) {
+    requireAdmin(caller);
+    return store
+        .transaction(tx -> tx.flow(flowId))
+        .filter(f -> f.workspaceId() == caller.workspaceId())
+        .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
+  }
+
+  public List<User> members(User caller, long flowId) {
+    if (caller.isAdmin()) {
+      adminFlow(caller, flowId);
+    } else {
+      memberFlow(caller, flowId);
+    }
+    return store.transaction(tx -> tx.members(flowId));
+  }
+
+  public void addMember(User caller, long flowId, long userId) {
+    adminFlow(caller, flowId);
+    userInWorkspace(caller, userId);
+    store.transaction(
+        tx -> {
+          tx.addMember(flowId, userId, clock.instant());
+          return null;
+        });
+  }
+
+  public void removeMember(User caller, long flowId, long userId) {
+    adminFlow(caller, flowId);
+    userInWorkspace(caller, userId);
+    store.transaction(tx -> tx.removeMember(flowId, userId));
+  }
+
+  public static void requireAdmin(User caller) {
+    if (!caller.isAdmin()) {
+      throw new Problem.Forbidden("only workspace admins may do this");
+    }
+  }
+
+  private static void checkPerson(Validation v, String name, String email, String avatar) {
+    if (v.required("name", name)) {
+      v.maxLength("name", name, 100);
+    }
+    if (v.required("email", email)) {
+      v.maxLength("email", email, 254);
+      if (!email.strip().matches("[^@\\s]+@[^@\\s]+")) {
+        v.add("email", "must be an email address");
+      }
+    }
+    v.httpUrl("avatar", avatar);
+  }
+
+  private static String normalEmail(String email) {
+    return email.strip().toLowerCase(Locale.ROOT);
+  }
+}
