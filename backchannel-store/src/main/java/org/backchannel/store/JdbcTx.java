@@ -1,0 +1,638 @@
+package org.backchannel.store;
+
+import static org.backchannel.store.Rows.millis;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.backchannel.core.Json;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.apps.App;
+import org.backchannel.core.apps.Source;
+import org.backchannel.core.delivery.Attempt;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.store.Tx;
+import org.backchannel.core.threads.Author;
+import org.backchannel.core.threads.FlowThread;
+import org.backchannel.core.threads.Message;
+import org.backchannel.core.threads.ThreadData;
+import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.workspace.Flow;
+import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.Workspace;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+
+/** One transaction's view of the store: every method runs on the transaction's handle. */
+final class JdbcTx implements Tx {
+  private final Handle h;
+
+  JdbcTx(Handle handle) {
+    this.h = handle;
+  }
+
+  // ---- workspaces, users, flows, members
+
+  @Override
+  public Workspace insertWorkspace(String name, Instant now) {
+    return h.createQuery(
+            "INSERT INTO workspaces (name, created_at) VALUES (:name, :now) RETURNING "
+                + Rows.WORKSPACE)
+        .bind("name", name)
+        .bind("now", millis(now))
+        .map(Rows.WORKSPACES)
+        .one();
+  }
+
+  @Override
+  public Optional<Workspace> workspace(long id) {
+    return h.createQuery("SELECT " + Rows.WORKSPACE + " FROM workspaces WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.WORKSPACES)
+        .findOne();
+  }
+
+  @Override
+  public List<Workspace> workspaces() {
+    return h.createQuery("SELECT " + Rows.WORKSPACE + " FROM workspaces ORDER BY id")
+        .map(Rows.WORKSPACES)
+        .list();
+  }
+
+  @Override
+  public User insertUser(
+      long workspaceId,
+      String name,
+      String email,
+      String avatar,
+      User.Role role,
+      String tokenHash,
+      Instant now) {
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO users (workspace_id, name, email, avatar, role, token_hash,"
+                        + " created_at) VALUES (:ws, :name, :email, :avatar, :role, :token, :now)"
+                        + " RETURNING "
+                        + Rows.USER)
+                .bind("ws", workspaceId)
+                .bind("name", name)
+                .bind("email", email)
+                .bind("avatar", avatar)
+                .bind("role", role.name())
+                .bind("token", tokenHash)
+                .bind("now", millis(now))
+                .map(Rows.USERS)
+                .one(),
+        Map.of(
+            "email",
+            "a user with email " + email + " already exists in this workspace",
+            "token_hash",
+            "that token is already in use"));
+  }
+
+  @Override
+  public Optional<User> user(long id) {
+    return h.createQuery("SELECT " + Rows.USER + " FROM users WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.USERS)
+        .findOne();
+  }
+
+  @Override
+  public Optional<User> userByEmail(long workspaceId, String email) {
+    return h.createQuery(
+            "SELECT " + Rows.USER + " FROM users WHERE workspace_id = :ws AND email = :email")
+        .bind("ws", workspaceId)
+        .bind("email", email)
+        .map(Rows.USERS)
+        .findOne();
+  }
+
+  @Override
+  public Optional<User> userByTokenHash(String tokenHash) {
+    return h.createQuery("SELECT " + Rows.USER + " FROM users WHERE token_hash = :token")
+        .bind("token", tokenHash)
+        .map(Rows.USERS)
+        .findOne();
+  }
+
+  @Override
+  public List<User> users(long workspaceId) {
+    return h.createQuery("SELECT " + Rows.USER + " FROM users WHERE workspace_id = :ws ORDER BY id")
+        .bind("ws", workspaceId)
+        .map(Rows.USERS)
+        .list();
+  }
+
+  @Override
+  public void setUserTokenHash(long userId, String tokenHash) {
+    int updated =
+        Conflicts.translate(
+            () ->
+                h.createUpdate("UPDATE users SET token_hash = :token WHERE id = :id")
+                    .bind("token", tokenHash)
+                    .bind("id", userId)
+                    .execute(),
+            Map.of("token_hash", "that token is already in use"));
+    if (updated == 0) {
+      throw new Problem.NotFound("user " + userId);
+    }
+  }
+
+  @Override
+  public Flow insertFlow(long workspaceId, String name, Instant now) {
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO flows (workspace_id, name, created_at) VALUES (:ws, :name, :now)"
+                        + " RETURNING "
+                        + Rows.FLOW)
+                .bind("ws", workspaceId)
+                .bind("name", name)
+                .bind("now", millis(now))
+                .map(Rows.FLOWS)
+                .one(),
+        Map.of("name", "a flow named " + name + " already exists in this workspace"));
+  }
+
+  @Override
+  public Optional<Flow> flow(long id) {
+    return h.createQuery("SELECT " + Rows.FLOW + " FROM flows WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.FLOWS)
+        .findOne();
+  }
+
+  @Override
+  public Optional<Flow> flowByName(long workspaceId, String name) {
+    return h.createQuery(
+            "SELECT " + Rows.FLOW + " FROM flows WHERE workspace_id = :ws AND name = :name")
+        .bind("ws", workspaceId)
+        .bind("name", name)
+        .map(Rows.FLOWS)
+        .findOne();
+  }
+
+  @Override
+  public List<Flow> flows(long workspaceId) {
+    return h.createQuery(
+            "SELECT " + Rows.FLOW + " FROM flows WHERE workspace_id = :ws ORDER BY name, id")
+        .bind("ws", workspaceId)
+        .map(Rows.FLOWS)
+        .list();
+  }
+
+  @Override
+  public List<Flow> flowsOfMember(long userId) {
+    return h.createQuery(
+            "SELECT f.id, f.workspace_id, f.name, f.created_at FROM flows f"
+                + " JOIN flow_members m ON m.flow_id = f.id"
+                + " WHERE m.user_id = :user ORDER BY f.name, f.id")
+        .bind("user", userId)
+        .map(Rows.FLOWS)
+        .list();
+  }
+
+  @Override
+  public void addMember(long flowId, long userId, Instant now) {
+    h.createUpdate(
+            "INSERT INTO flow_members (flow_id, user_id, created_at) VALUES (:flow, :user, :now)"
+                + " ON CONFLICT DO NOTHING")
+        .bind("flow", flowId)
+        .bind("user", userId)
+        .bind("now", millis(now))
+        .execute();
+  }
+
+  @Override
+  public boolean removeMember(long flowId, long userId) {
+    return h.createUpdate("DELETE FROM flow_members WHERE flow_id = :flow AND user_id = :user")
+            .bind("flow", flowId)
+            .bind("user", userId)
+            .execute()
+        > 0;
+  }
+
+  @Override
+  public boolean isMember(long flowId, long userId) {
+    return h.createQuery(
+                "SELECT COUNT(*) FROM flow_members WHERE flow_id = :flow AND user_id = :user")
+            .bind("flow", flowId)
+            .bind("user", userId)
+            .mapTo(Long.class)
+            .one()
+        > 0;
+  }
+
+  @Override
+  public List<User> members(long flowId) {
+    return h.createQuery(
+            "SELECT u.id, u.workspace_id, u.name, u.email, u.avatar, u.role, u.created_at"
+                + " FROM users u JOIN flow_members m ON m.user_id = u.id"
+                + " WHERE m.flow_id = :flow ORDER BY u.id")
+        .bind("flow", flowId)
+        .map(Rows.USERS)
+        .list();
+  }
+
+  // ---- apps and sources
+
+  @Override
+  public App insertApp(
+      long workspaceId, String name, String clientId, String secretCiphertext, Instant now) {
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO apps (workspace_id, name, client_id, secret_ciphertext,"
+                        + " created_at) VALUES (:ws, :name, :client, :secret, :now) RETURNING "
+                        + Rows.APP)
+                .bind("ws", workspaceId)
+                .bind("name", name)
+                .bind("client", clientId)
+                .bind("secret", secretCiphertext)
+                .bind("now", millis(now))
+                .map(Rows.APPS)
+                .one(),
+        Map.of("client_id", "an app with client id " + clientId + " already exists"));
+  }
+
+  @Override
+  public Optional<App> app(long id) {
+    return h.createQuery("SELECT " + Rows.APP + " FROM apps WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.APPS)
+        .findOne();
+  }
+
+  @Override
+  public List<App> apps(long workspaceId) {
+    return h.createQuery("SELECT " + Rows.APP + " FROM apps WHERE workspace_id = :ws ORDER BY id")
+        .bind("ws", workspaceId)
+        .map(Rows.APPS)
+        .list();
+  }
+
+  @Override
+  public String appSecretCiphertext(long appId) {
+    return h.createQuery("SELECT secret_ciphertext FROM apps WHERE id = :id")
+        .bind("id", appId)
+        .mapTo(String.class)
+        .findOne()
+        .orElseThrow(() -> new Problem.NotFound("app " + appId));
+  }
+
+  @Override
+  public Source insertSource(long appId, long flowId, String name, String tokenHash, Instant now) {
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO sources (app_id, flow_id, name, token_hash, created_at)"
+                        + " VALUES (:app, :flow, :name, :token, :now) RETURNING "
+                        + Rows.SOURCE)
+                .bind("app", appId)
+                .bind("flow", flowId)
+                .bind("name", name)
+                .bind("token", tokenHash)
+                .bind("now", millis(now))
+                .map(Rows.SOURCES)
+                .one(),
+        Map.of("token_hash", "that flow token is already in use"));
+  }
+
+  @Override
+  public Optional<Source> source(long id) {
+    return h.createQuery("SELECT " + Rows.SOURCE + " FROM sources WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.SOURCES)
+        .findOne();
+  }
+
+  @Override
+  public Optional<Source> sourceByTokenHash(String tokenHash) {
+    return h.createQuery(
+            "SELECT "
+                + Rows.SOURCE
+                + " FROM sources WHERE token_hash = :token AND revoked_at IS NULL")
+        .bind("token", tokenHash)
+        .map(Rows.SOURCES)
+        .findOne();
+  }
+
+  @Override
+  public List<Source> sources(long workspaceId) {
+    return h.createQuery(
+            "SELECT s.id, s.app_id, s.flow_id, s.name, s.created_at, s.revoked_at"
+                + " FROM sources s JOIN apps a ON a.id = s.app_id"
+                + " WHERE a.workspace_id = :ws ORDER BY s.id")
+        .bind("ws", workspaceId)
+        .map(Rows.SOURCES)
+        .list();
+  }
+
+  @Override
+  public boolean revokeSource(long sourceId, Instant now) {
+    return h.createUpdate(
+                "UPDATE sources SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
+            .bind("now", millis(now))
+            .bind("id", sourceId)
+            .execute()
+        > 0;
+  }
+
+  // ---- threads and messages
+
+  @Override
+  public Optional<FlowThread> threadByExternalId(long sourceId, String externalThreadId) {
+    return h.createQuery(
+            "SELECT "
+                + Rows.THREAD
+                + " FROM threads WHERE source_id = :source AND external_thread_id = :ext")
+        .bind("source", sourceId)
+        .bind("ext", externalThreadId)
+        .map(Rows.THREADS)
+        .findOne();
+  }
+
+  @Override
+  public FlowThread insertThread(
+      long flowId, long sourceId, String externalThreadId, ThreadData data, Instant now) {
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO threads (flow_id, source_id, external_thread_id, data,"
+                        + " created_at, updated_at) VALUES (:flow, :source, :ext, :data, :now,"
+                        + " :now) RETURNING "
+                        + Rows.THREAD)
+                .bind("flow", flowId)
+                .bind("source", sourceId)
+                .bind("ext", externalThreadId)
+                .bind("data", ThreadJson.write(data))
+                .bind("now", millis(now))
+                .map(Rows.THREADS)
+                .one(),
+        Map.of(
+            "external_thread_id",
+            "the source already has a thread with external id " + externalThreadId));
+  }
+
+  @Override
+  public FlowThread updateThread(long threadId, ThreadData data, Instant now) {
+    return h.createQuery(
+            "UPDATE threads SET data = :data, updated_at = :now WHERE id = :id RETURNING "
+                + Rows.THREAD)
+        .bind("data", ThreadJson.write(data))
+        .bind("now", millis(now))
+        .bind("id", threadId)
+        .map(Rows.THREADS)
+        .findOne()
+        .orElseThrow(() -> new Problem.NotFound("thread " + threadId));
+  }
+
+  @Override
+  public Optional<FlowThread> thread(long id) {
+    return h.createQuery("SELECT " + Rows.THREAD + " FROM threads WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.THREADS)
+        .findOne();
+  }
+
+  @Override
+  public List<FlowThread> threads(long flowId, PageRequest page) {
+    return paged("SELECT " + Rows.THREAD + " FROM threads WHERE flow_id = :flow", page)
+        .bind("flow", flowId)
+        .map(Rows.THREADS)
+        .list();
+  }
+
+  @Override
+  public Message insertMessage(
+      long flowId,
+      Long threadId,
+      Long sourceId,
+      Long userId,
+      String event,
+      Author author,
+      String title,
+      String body,
+      Instant now) {
+    return h.createQuery(
+            "INSERT INTO messages (flow_id, thread_id, source_id, user_id, event, author, title,"
+                + " body, created_at) VALUES (:flow, :thread, :source, :user, :event, :author,"
+                + " :title, :body, :now) RETURNING "
+                + Rows.MESSAGE)
+        .bind("flow", flowId)
+        .bind("thread", threadId)
+        .bind("source", sourceId)
+        .bind("user", userId)
+        .bind("event", event)
+        .bind("author", author == null ? null : Json.write(author))
+        .bind("title", title)
+        .bind("body", body)
+        .bind("now", millis(now))
+        .map(Rows.MESSAGES)
+        .one();
+  }
+
+  @Override
+  public List<Message> messagesOfThread(long threadId, PageRequest page) {
+    return paged("SELECT " + Rows.MESSAGE + " FROM messages WHERE thread_id = :thread", page)
+        .bind("thread", threadId)
+        .map(Rows.MESSAGES)
+        .list();
+  }
+
+  @Override
+  public List<Message> messagesOfFlow(long flowId, PageRequest page) {
+    return paged("SELECT " + Rows.MESSAGE + " FROM messages WHERE flow_id = :flow", page)
+        .bind("flow", flowId)
+        .map(Rows.MESSAGES)
+        .list();
+  }
+
+  // ---- deliveries and attempts
+
+  @Override
+  public Delivery insertDelivery(NewDelivery d, String messageId, Instant now) {
+    Delivery delivery =
+        Conflicts.translate(
+            () ->
+                h.createQuery(
+                        "INSERT INTO deliveries (workspace_id, app_id, message_id, contract,"
+                            + " event, method, url, actor_id, interactive, state, attempt_count,"
+                            + " next_attempt_at, created_at, updated_at) VALUES (:ws, :app,"
+                            + " :message, :contract, :event, :method, :url, :actor, :interactive,"
+                            + " :state, 0, :now, :now, :now) RETURNING "
+                            + Rows.DELIVERY)
+                    .bind("ws", d.workspaceId())
+                    .bind("app", d.appId())
+                    .bind("message", messageId)
+                    .bind("contract", d.contract().name())
+                    .bind("event", d.event())
+                    .bind("method", d.method())
+                    .bind("url", d.url())
+                    .bind("actor", d.actorId())
+                    .bind("interactive", d.interactive())
+                    .bind("state", DeliveryState.PENDING.name())
+                    .bind("now", millis(now))
+                    .map(Rows.DELIVERIES)
+                    .one(),
+            Map.of("message_id", "a delivery with message id " + messageId + " already exists"));
+    h.createUpdate("INSERT INTO delivery_bodies (delivery_id, body) VALUES (:id, :body)")
+        .bind("id", delivery.id())
+        .bind("body", d.body() == null ? new byte[0] : d.body())
+        .execute();
+    return delivery;
+  }
+
+  @Override
+  public Optional<Delivery> delivery(long id) {
+    return h.createQuery("SELECT " + Rows.DELIVERY + " FROM deliveries WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.DELIVERIES)
+        .findOne();
+  }
+
+  @Override
+  public byte[] deliveryBody(long deliveryId) {
+    return h.createQuery("SELECT body FROM delivery_bodies WHERE delivery_id = :id")
+        .bind("id", deliveryId)
+        .map((rs, ctx) -> rs.getBytes("body"))
+        .findOne()
+        .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
+  }
+
+  @Override
+  public Attempt recordAttempt(
+      Attempt attempt, DeliveryState state, Instant nextAttemptAt, String summary, Instant now) {
+    long id =
+        Conflicts.translate(
+            () ->
+                h.createQuery(
+                        "INSERT INTO attempts (delivery_id, number, started_at, duration_ms,"
+                            + " request_method, request_url, request_headers, request_body,"
+                            + " response_status, response_headers, response_body, error, outcome)"
+                            + " VALUES (:delivery, :number, :started, :duration, :method, :url,"
+                            + " :reqHeaders, :reqBody, :status, :resHeaders, :resBody, :error,"
+                            + " :outcome) RETURNING id")
+                    .bind("delivery", attempt.deliveryId())
+                    .bind("number", attempt.number())
+                    .bind("started", millis(attempt.startedAt()))
+                    .bind("duration", attempt.duration().toMillis())
+                    .bind("method", attempt.requestMethod())
+                    .bind("url", attempt.requestUrl())
+                    .bind("reqHeaders", Rows.headersJson(attempt.requestHeaders()))
+                    .bind("reqBody", attempt.requestBody())
+                    .bind("status", attempt.responseStatus())
+                    .bind("resHeaders", Rows.headersJson(attempt.responseHeaders()))
+                    .bind("resBody", attempt.responseBody())
+                    .bind("error", attempt.error())
+                    .bind("outcome", attempt.outcome())
+                    .mapTo(Long.class)
+                    .one(),
+            Map.of(
+                "number",
+                "delivery "
+                    + attempt.deliveryId()
+                    + " already has an attempt number "
+                    + attempt.number()));
+    int updated =
+        h.createUpdate(
+                "UPDATE deliveries SET state = :state, attempt_count = :number,"
+                    + " next_attempt_at = :next, summary = :summary, updated_at = :now,"
+                    + " lease_owner = NULL, lease_until = NULL WHERE id = :id")
+            .bind("state", state.name())
+            .bind("number", attempt.number())
+            .bind("next", millis(nextAttemptAt))
+            .bind("summary", summary)
+            .bind("now", millis(now))
+            .bind("id", attempt.deliveryId())
+            .execute();
+    if (updated == 0) {
+      throw new Problem.NotFound("delivery " + attempt.deliveryId());
+    }
+    return new Attempt(
+        id,
+        attempt.deliveryId(),
+        attempt.number(),
+        attempt.startedAt(),
+        attempt.duration(),
+        attempt.requestMethod(),
+        attempt.requestUrl(),
+        attempt.requestHeaders(),
+        attempt.requestBody(),
+        attempt.responseStatus(),
+        attempt.responseHeaders(),
+        attempt.responseBody(),
+        attempt.error(),
+        attempt.outcome());
+  }
+
+  @Override
+  public List<Attempt> attempts(long deliveryId) {
+    return h.createQuery(
+            "SELECT " + Rows.ATTEMPT + " FROM attempts WHERE delivery_id = :id ORDER BY number, id")
+        .bind("id", deliveryId)
+        .map(Rows.ATTEMPTS)
+        .list();
+  }
+
+  @Override
+  public List<Delivery> deliveries(DeliveryFilter filter, PageRequest page) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + Rows.DELIVERY + " FROM deliveries WHERE workspace_id = :ws");
+    if (filter.appId() != null) {
+      sql.append(" AND app_id = :app");
+    }
+    if (filter.state() != null) {
+      sql.append(" AND state = :state");
+    }
+    if (filter.since() != null) {
+      sql.append(" AND created_at >= :since");
+    }
+    if (filter.until() != null) {
+      sql.append(" AND created_at < :until");
+    }
+    Query query = paged(sql.toString(), page).bind("ws", filter.workspaceId());
+    if (filter.appId() != null) {
+      query.bind("app", filter.appId());
+    }
+    if (filter.state() != null) {
+      query.bind("state", filter.state().name());
+    }
+    if (filter.since() != null) {
+      query.bind("since", millis(filter.since()));
+    }
+    if (filter.until() != null) {
+      query.bind("until", millis(filter.until()));
+    }
+    return query.map(Rows.DELIVERIES).list();
+  }
+
+  /**
+   * Appends the page's cursor, order and limit to a query whose WHERE clause is already open: ids
+   * below {@code before} newest first, ids above {@code after} oldest first, or the newest; one
+   * more row than the limit, to tell whether another page follows.
+   */
+  private Query paged(String sqlWithWhere, PageRequest page) {
+    String sql;
+    if (page.after() != null) {
+      sql = sqlWithWhere + " AND id > :cursor ORDER BY id ASC LIMIT :limit";
+    } else if (page.before() != null) {
+      sql = sqlWithWhere + " AND id < :cursor ORDER BY id DESC LIMIT :limit";
+    } else {
+      sql = sqlWithWhere + " ORDER BY id DESC LIMIT :limit";
+    }
+    Query query = h.createQuery(sql).bind("limit", page.limit() + 1);
+    Long cursor = page.after() != null ? page.after() : page.before();
+    if (cursor != null) {
+      query.bind("cursor", cursor);
+    }
+    return query;
+  }
+}
