@@ -22,7 +22,7 @@ public abstract sealed class Problem extends RuntimeException {
 
     public Invalid(Map<String, List<String>> errors) {
       super("Validation error: " + errors);
-      this.errors = Map.copyOf(new LinkedHashMap<>(errors));
+      this.errors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(errors));
     }
 
     public static Invalid of(String field, String reason) {

@@ -59,6 +59,10 @@ public final class JettyHttpSender implements HttpSender {
                 }));
     try {
       client.start();
+      // Answers are the app's to give and ours to interpret: no automatic redirect, 401 or 100
+      // handling (Jetty's would reject a 401 without WWW-Authenticate before we could read it).
+      // Start adds the defaults, so they are removed after it.
+      client.getProtocolHandlers().clear();
     } catch (Exception e) {
       throw new IllegalStateException("the HTTP client did not start: " + e.getMessage(), e);
     }
@@ -123,7 +127,7 @@ public final class JettyHttpSender implements HttpSender {
       Thread.currentThread().interrupt();
       req.abort(e);
       return unanswered(Exchange.Failure.IO, "interrupted", start);
-    } catch (ExecutionException | IOException e) {
+    } catch (ExecutionException | IOException | RuntimeException e) {
       return failure(e, timeout, start);
     }
   }

@@ -1,0 +1,130 @@
+package org.backchannel.server;
+
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.InstantSource;
+import java.util.Base64;
+import org.backchannel.core.Backchannel;
+import org.backchannel.core.delivery.JettyHttpSender;
+import org.backchannel.core.security.SecretBox;
+import org.backchannel.core.store.Store;
+import org.backchannel.server.api.Api;
+import org.backchannel.store.JdbcStore;
+
+/** A running Backchannel: store, services and HTTP server, wired by hand. */
+public final class BackchannelServer implements AutoCloseable {
+  private final Store store;
+  private final boolean ownsStore;
+  private final JettyHttpSender sender;
+  private final Backchannel backchannel;
+  private final Javalin http;
+
+  private BackchannelServer(Config config, Store store, boolean ownsStore, InstantSource clock) {
+    this.store = store;
+    this.ownsStore = ownsStore;
+    this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
+    this.backchannel =
+        new Backchannel(
+            store,
+            sender,
+            secretBox(config),
+            clock,
+            new Backchannel.Settings(config.interactiveTimeout()));
+    Api api = new Api(backchannel, store.kind());
+    this.http =
+        Javalin.create(
+            c -> {
+              c.jetty.host = config.host();
+              c.jetty.port = config.port();
+              c.concurrency.useVirtualThreads = true;
+              c.startup.showJavalinBanner = false;
+              c.startup.showOldJavalinVersionWarning = false;
+              c.http.maxRequestSize = 1024 * 1024;
+              api.register(c.routes);
+            });
+    http.start();
+  }
+
+  /** Opens (and migrates) the configured store, then starts serving. */
+  public static BackchannelServer start(Config config, InstantSource clock) {
+    Store store = openStore(config);
+    try {
+      return new BackchannelServer(config, store, true, clock);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Serves over a store the caller owns (tests, several servers on one database). */
+  public static BackchannelServer start(Config config, Store store, InstantSource clock) {
+    return new BackchannelServer(config, store, false, clock);
+  }
+
+  static Store openStore(Config config) {
+    if (config.embedded()) {
+      try {
+        Files.createDirectories(config.dataDir());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+      }
+    }
+    return JdbcStore.open(config.dbUrl());
+  }
+
+  /**
+   * The key that encrypts app secrets: configured, or for the embedded store kept in {@code
+   * <data>/secret.key}, made on first start and readable by its owner only.
+   */
+  static SecretBox secretBox(Config config) {
+    if (config.secretKey() != null) {
+      return new SecretBox(Base64.getDecoder().decode(config.secretKey()));
+    }
+    Path file = config.dataDir().resolve("secret.key");
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(config.dataDir());
+        Files.writeString(file, SecretBox.newKey() + "\n", StandardCharsets.US_ASCII);
+        try {
+          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+          // not a POSIX file system: the directory's own protection has to do
+        }
+      }
+      return new SecretBox(Base64.getDecoder().decode(Files.readString(file).strip()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create " + file, e);
+    }
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public URI url() {
+    return URI.create("http://127.0.0.1:" + port());
+  }
+
+  public Backchannel backchannel() {
+    return backchannel;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    http.stop();
+    sender.close();
+    if (ownsStore) {
+      store.close();
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package org.backchannel.server;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.backchannel.core.Created;
+import org.backchannel.core.Problem;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.workspace.Directory;
+import org.backchannel.core.workspace.User;
+import org.backchannel.server.cli.ApiCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code backchannel} command line. */
+@Command(
+    name = "backchannel",
+    mixinStandardHelpOptions = true,
+    version = "Backchannel 0.1.0",
+    description = "Signed, recorded callbacks from a collaboration product to its apps.",
+    subcommands = {
+      Main.Serve.class,
+      Main.Migrate.class,
+      Main.Init.class,
+      ApiCommands.Users.class,
+      ApiCommands.Flows.class,
+      ApiCommands.Apps.class,
+      ApiCommands.Sources.class,
+      ApiCommands.Deliveries.class,
+      ApiCommands.Raw.class
+    })
+public final class Main implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          line.getErr().println("backchannel: " + e.getMessage());
+          return e instanceof IllegalArgumentException || e instanceof Problem ? 2 : 1;
+        });
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Where the store is and how to open it: shared by the commands that use it directly. */
+  static final class StoreOptions {
+    @Option(names = "--config", description = "A properties file of settings.")
+    Path configFile;
+
+    @Option(
+        names = "--data-dir",
+        description = "Where the embedded store keeps its files (default: data).")
+    String dataDir;
+
+    @Option(
+        names = "--db",
+        description = "A JDBC URL: jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB.")
+    String db;
+
+    Config config(Map<String, String> flags) {
+      Map<String, String> values = Config.layered(configFile, System.getenv());
+      if (dataDir != null) {
+        values.put("data_dir", dataDir);
+      }
+      if (db != null) {
+        values.put("db_url", db);
+      }
+      values.putAll(flags);
+      return Config.from(values);
+    }
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run Backchannel.")
+  static final class Serve implements Callable<Integer> {
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Option(names = "--host", description = "The address to listen on (default: 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", description = "The port to listen on (default: 8080; 0 picks one).")
+    Integer port;
+
+    @Option(names = "--dev", description = "Development mode: apps on loopback may be called.")
+    boolean dev;
+
+    @Option(
+        names = "--allow",
+        split = ",",
+        description = "CIDR ranges apps may be called on beyond public addresses.")
+    java.util.List<String> allow;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      Map<String, String> flags = new java.util.HashMap<>();
+      if (host != null) {
+        flags.put("host", host);
+      }
+      if (port != null) {
+        flags.put("port", port.toString());
+      }
+      if (dev) {
+        flags.put("dev", "true");
+      }
+      if (allow != null) {
+        flags.put("allow", String.join(",", allow));
+      }
+      Config config = store.config(flags);
+      BackchannelServer server = BackchannelServer.start(config, Clock.systemUTC());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    LOG.info("stopping");
+                    server.close();
+                    stopped.countDown();
+                  },
+                  "backchannel-shutdown"));
+      String where =
+          config.embedded() ? config.dbUrl().substring("jdbc:sqlite:".length()) : "PostgreSQL";
+      System.out.printf(
+          "Backchannel listening on http://%s:%d (store: %s %s)%n",
+          config.host(), server.port(), server.store().kind(), where);
+      System.out.flush();
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "migrate",
+      mixinStandardHelpOptions = true,
+      description = "Create or upgrade the store's schema, then exit.")
+  static final class Migrate implements Callable<Integer> {
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() {
+      Config config = store.config(Map.of());
+      try (Store s = BackchannelServer.openStore(config)) {
+        System.out.println("store " + s.kind() + " is migrated");
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      description = "Create a workspace and its first admin, and print the admin's API token once.")
+  static final class Init implements Callable<Integer> {
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Option(names = "--workspace", required = true, description = "The workspace's name.")
+    String workspace;
+
+    @Option(names = "--name", required = true, description = "The admin's name.")
+    String name;
+
+    @Option(names = "--email", required = true, description = "The admin's email.")
+    String email;
+
+    @Override
+    public Integer call() {
+      Config config = store.config(Map.of());
+      try (Store s = BackchannelServer.openStore(config)) {
+        Created<User> admin = new Directory(s, Clock.systemUTC()).bootstrap(workspace, name, email);
+        System.out.printf(
+            "workspace %d created; admin %s (user %d)%nAPI token (shown once): %s%n",
+            admin.value().workspaceId(), admin.value().email(), admin.value().id(), admin.secret());
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,396 @@
+package org.backchannel.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.backchannel.core.Backchannel;
+import org.backchannel.core.Json;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.threads.Posted;
+import org.backchannel.core.workspace.User;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API: {@code POST /messages} for apps, {@code /api/v1} for people and operators. */
+public final class Api {
+  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private final Backchannel bc;
+  private final String storeKind;
+
+  public Api(Backchannel bc, String storeKind) {
+    this.bc = bc;
+    this.storeKind = storeKind;
+  }
+
+  /** Registers every route and the error mapping. */
+  public void register(RoutesConfig r) {
+    r.get(
+        "/healthz",
+        ctx -> json(ctx, 200, F.objectNode().put("status", "ok").put("store", storeKind)));
+    r.post("/messages", this::postMessage);
+
+    r.get("/api/v1/me", ctx -> json(ctx, 200, Views.user(caller(ctx))));
+    r.get(
+        "/api/v1/workspace",
+        ctx -> json(ctx, 200, Views.workspace(bc.directory().workspace(caller(ctx)))));
+
+    r.get(
+        "/api/v1/users",
+        ctx -> json(ctx, 200, list(bc.directory().users(caller(ctx)), Views::user)));
+    r.post("/api/v1/users", this::createUser);
+    r.post(
+        "/api/v1/users/{id}/token",
+        ctx -> {
+          var created = bc.directory().rotateToken(caller(ctx), id(ctx, "id"));
+          json(ctx, 200, Views.user(created.value()).put("token", created.secret()));
+        });
+
+    r.get(
+        "/api/v1/flows",
+        ctx -> json(ctx, 200, list(bc.directory().flows(caller(ctx)), Views::flow)));
+    r.post("/api/v1/flows", this::createFlow);
+    r.get(
+        "/api/v1/flows/{id}",
+        ctx -> json(ctx, 200, Views.flow(bc.directory().memberFlow(caller(ctx), id(ctx, "id")))));
+    r.get(
+        "/api/v1/flows/{id}/members",
+        ctx ->
+            json(ctx, 200, list(bc.directory().members(caller(ctx), id(ctx, "id")), Views::user)));
+    r.put(
+        "/api/v1/flows/{id}/members/{user}",
+        ctx -> {
+          bc.directory().addMember(caller(ctx), id(ctx, "id"), id(ctx, "user"));
+          ctx.status(204);
+        });
+    r.delete(
+        "/api/v1/flows/{id}/members/{user}",
+        ctx -> {
+          bc.directory().removeMember(caller(ctx), id(ctx, "id"), id(ctx, "user"));
+          ctx.status(204);
+        });
+    r.get(
+        "/api/v1/flows/{id}/threads",
+        ctx ->
+            json(
+                ctx,
+                200,
+                Views.page(
+                    bc.threads().threads(caller(ctx), id(ctx, "id"), page(ctx)), Views::thread)));
+    r.get(
+        "/api/v1/flows/{id}/messages",
+        ctx ->
+            json(
+                ctx,
+                200,
+                Views.page(
+                    bc.threads().flowMessages(caller(ctx), id(ctx, "id"), page(ctx)),
+                    Views::message)));
+
+    r.get(
+        "/api/v1/threads/{id}",
+        ctx -> json(ctx, 200, Views.thread(bc.threads().thread(caller(ctx), id(ctx, "id")))));
+    r.get(
+        "/api/v1/threads/{id}/messages",
+        ctx ->
+            json(
+                ctx,
+                200,
+                Views.page(
+                    bc.threads().threadMessages(caller(ctx), id(ctx, "id"), page(ctx)),
+                    Views::message)));
+    r.post(
+        "/api/v1/threads/{id}/actions/{index}",
+        ctx -> {
+          User caller = caller(ctx);
+          long index = id(ctx, "index");
+          var result =
+              bc.threads()
+                  .selectAction(caller, id(ctx, "id"), (int) Math.min(index, Integer.MAX_VALUE));
+          json(ctx, 200, Views.actionResult(result));
+        });
+
+    r.get("/api/v1/apps", ctx -> json(ctx, 200, list(bc.apps().apps(caller(ctx)), Views::app)));
+    r.post("/api/v1/apps", this::createApp);
+    r.get(
+        "/api/v1/apps/{id}",
+        ctx -> json(ctx, 200, Views.app(bc.apps().app(caller(ctx), id(ctx, "id")))));
+    r.get(
+        "/api/v1/sources",
+        ctx -> json(ctx, 200, list(bc.apps().sources(caller(ctx)), Views::source)));
+    r.post("/api/v1/sources", this::createSource);
+    r.delete(
+        "/api/v1/sources/{id}",
+        ctx -> json(ctx, 200, Views.source(bc.apps().revokeSource(caller(ctx), id(ctx, "id")))));
+
+    r.get("/api/v1/deliveries", this::listDeliveries);
+    r.get(
+        "/api/v1/deliveries/{id}",
+        ctx -> {
+          var detail = bc.deliveries().get(caller(ctx), id(ctx, "id"));
+          ObjectNode node = Views.delivery(detail.delivery());
+          node.set("attempts", list(detail.attempts(), Views::attempt));
+          json(ctx, 200, node);
+        });
+
+    r.exception(Problem.Invalid.class, (e, ctx) -> validation(ctx, e));
+    r.exception(Problem.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+    r.exception(Problem.Unauthorized.class, (e, ctx) -> error(ctx, 401, e.getMessage()));
+    r.exception(Problem.Forbidden.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
+    r.exception(Problem.Conflict.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+    r.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+          error(ctx, 500, "internal error");
+        });
+    r.error(
+        404,
+        "*",
+        ctx -> {
+          String type = ctx.res().getContentType();
+          if (type == null || !type.startsWith("application/json")) {
+            error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+          }
+        });
+    r.error(405, "*", ctx -> error(ctx, 405, "method not allowed"));
+  }
+
+  private void postMessage(Context ctx) {
+    ObjectNode body = formOrJson(ctx);
+    JsonNode token = body.remove("flow_token");
+    String flowToken =
+        token != null && token.isTextual() ? token.asText() : ctx.queryParam("flow_token");
+    Posted posted = bc.threads().post(flowToken, body);
+    json(
+        ctx,
+        201,
+        F.objectNode()
+            .put("id", posted.message().id())
+            .put("flow_id", posted.message().flowId())
+            .put("thread_id", posted.thread().id()));
+  }
+
+  private void createUser(Context ctx) {
+    ObjectNode body = jsonBody(ctx);
+    String role = text(body, "role");
+    Validation v = new Validation();
+    if (role != null && !role.equals("admin") && !role.equals("member")) {
+      v.add("role", "must be admin or member");
+    }
+    v.throwIfInvalid();
+    var created =
+        bc.directory()
+            .createUser(
+                caller(ctx),
+                text(body, "name"),
+                text(body, "email"),
+                text(body, "avatar"),
+                role == null ? User.Role.MEMBER : User.Role.valueOf(role.toUpperCase(Locale.ROOT)));
+    json(ctx, 201, Views.user(created.value()).put("token", created.secret()));
+  }
+
+  private void createFlow(Context ctx) {
+    ObjectNode body = jsonBody(ctx);
+    List<Long> members = new ArrayList<>();
+    JsonNode m = body.get("members");
+    if (m != null && !m.isNull()) {
+      if (!m.isArray()) {
+        throw Problem.Invalid.of("members", "must be an array of user ids");
+      }
+      for (JsonNode id : m) {
+        if (!id.canConvertToLong()) {
+          throw Problem.Invalid.of("members", "must be an array of user ids");
+        }
+        members.add(id.asLong());
+      }
+    }
+    json(ctx, 201, Views.flow(bc.directory().createFlow(caller(ctx), text(body, "name"), members)));
+  }
+
+  private void createApp(Context ctx) {
+    ObjectNode body = jsonBody(ctx);
+    var created = bc.apps().createApp(caller(ctx), text(body, "name"), text(body, "client_id"));
+    json(ctx, 201, Views.app(created.value()).put("secret", created.secret()));
+  }
+
+  private void createSource(Context ctx) {
+    ObjectNode body = jsonBody(ctx);
+    Validation v = new Validation();
+    Long app = number(body, "app_id", v);
+    Long flow = number(body, "flow_id", v);
+    v.throwIfInvalid();
+    var created = bc.apps().createSource(caller(ctx), app, flow, text(body, "name"));
+    json(ctx, 201, Views.source(created.value()).put("flow_token", created.secret()));
+  }
+
+  private void listDeliveries(Context ctx) {
+    User caller = caller(ctx);
+    Validation v = new Validation();
+    Long app = optionalLong(ctx, "app_id", v);
+    DeliveryState state = null;
+    String s = ctx.queryParam("state");
+    if (s != null) {
+      try {
+        state = DeliveryState.valueOf(s.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        v.add("state", "must be one of pending, sending, succeeded, failed");
+      }
+    }
+    Instant since = instant(ctx, "since", v);
+    Instant until = instant(ctx, "until", v);
+    v.throwIfInvalid();
+    var filter = new DeliveryFilter(caller.workspaceId(), app, state, since, until);
+    json(ctx, 200, Views.page(bc.deliveries().list(caller, filter, page(ctx)), Views::delivery));
+  }
+
+  private User caller(Context ctx) {
+    String header = ctx.header("Authorization");
+    String token = null;
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      token = header.substring(7).strip();
+    }
+    return bc.directory().authenticate(token);
+  }
+
+  private static ObjectNode formOrJson(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+    if (type.startsWith("application/x-www-form-urlencoded")) {
+      return FormBody.toJson(ctx.body());
+    }
+    return jsonBody(ctx);
+  }
+
+  private static ObjectNode jsonBody(Context ctx) {
+    byte[] bytes = ctx.bodyAsBytes();
+    if (bytes.length == 0) {
+      throw Problem.Invalid.of("body", "is required: a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      throw Problem.Invalid.of("body", "is not valid JSON");
+    }
+    if (node == null || !node.isObject()) {
+      throw Problem.Invalid.of("body", "must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  private static String text(ObjectNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw Problem.Invalid.of(field, "must be a string");
+    }
+    return node.asText();
+  }
+
+  private static Long number(ObjectNode body, String field, Validation v) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      v.add(field, "is required");
+      return null;
+    }
+    if (!node.canConvertToLong() || !node.isIntegralNumber()) {
+      v.add(field, "must be a whole number");
+      return null;
+    }
+    return node.asLong();
+  }
+
+  private static long id(Context ctx, String name) {
+    String raw = ctx.pathParam(name);
+    try {
+      long value = Long.parseLong(raw);
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw Problem.Invalid.of(
+          name, "must be a non-negative whole number, not '" + clip(raw) + "'");
+    }
+  }
+
+  private static PageRequest page(Context ctx) {
+    Validation v = new Validation();
+    Long before = optionalLong(ctx, "before", v);
+    Long after = optionalLong(ctx, "after", v);
+    Long limit = optionalLong(ctx, "limit", v);
+    v.throwIfInvalid();
+    return new PageRequest(
+        before,
+        after,
+        limit == null ? PageRequest.DEFAULT_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE));
+  }
+
+  private static Long optionalLong(Context ctx, String name, Validation v) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      v.add(name, "must be a whole number");
+      return null;
+    }
+  }
+
+  private static Instant instant(Context ctx, String name, Validation v) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(raw);
+    } catch (DateTimeParseException e) {
+      v.add(name, "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+      return null;
+    }
+  }
+
+  private static <T> com.fasterxml.jackson.databind.node.ArrayNode list(
+      List<T> items, java.util.function.Function<T, ObjectNode> view) {
+    return Views.list(items, view);
+  }
+
+  private static void validation(Context ctx, Problem.Invalid e) {
+    ObjectNode node = F.objectNode().put("message", "Validation error");
+    ObjectNode errors = node.putObject("errors");
+    e.errors()
+        .forEach(
+            (field, reasons) ->
+                reasons.forEach(reason -> errors.withArrayProperty(field).add(reason)));
+    json(ctx, 400, node);
+  }
+
+  private static void error(Context ctx, int status, String message) {
+    json(ctx, status, F.objectNode().put("message", message));
+  }
+
+  static void json(Context ctx, int status, JsonNode body) {
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  private static String clip(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}

@@ -1,0 +1,359 @@
+package org.backchannel.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.backchannel.core.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Commands that act through the HTTP API with a personal token, as any client would. */
+public final class ApiCommands {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private ApiCommands() {}
+
+  /** The server and the caller's token. */
+  static final class Connection {
+    @Option(
+        names = "--url",
+        defaultValue = "${env:BACKCHANNEL_URL:-http://127.0.0.1:8080}",
+        description = "Backchannel's URL (env BACKCHANNEL_URL; default ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(
+        names = "--token",
+        defaultValue = "${env:BACKCHANNEL_TOKEN}",
+        description = "Your API token (env BACKCHANNEL_TOKEN).")
+    String token;
+
+    /** Sends a request, prints the JSON answer, and returns 0 for 2xx, else 1. */
+    int call(String method, String path, JsonNode body) throws IOException, InterruptedException {
+      if (token == null || token.isBlank()) {
+        System.err.println("backchannel: --token or BACKCHANNEL_TOKEN is required");
+        return 2;
+      }
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + token)
+              .header("Accept", "application/json");
+      if (body == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
+      }
+      try (HttpClient client = HttpClient.newHttpClient()) {
+        HttpResponse<String> response =
+            client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        String text = response.body();
+        if (!text.isEmpty()) {
+          try {
+            text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.read(text));
+          } catch (RuntimeException e) {
+            // not JSON: print as it came
+          }
+        }
+        boolean ok = response.statusCode() / 100 == 2;
+        (ok ? System.out : System.err)
+            .println(text.isEmpty() ? "HTTP " + response.statusCode() : text);
+        return ok ? 0 : 1;
+      }
+    }
+  }
+
+  static String query(String... pairs) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (pairs[i + 1] != null) {
+        sb.append(sb.isEmpty() ? "?" : "&")
+            .append(pairs[i])
+            .append('=')
+            .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
+      }
+    }
+    return sb.toString();
+  }
+
+  @Command(
+      name = "users",
+      mixinStandardHelpOptions = true,
+      description = "List people, or add one.",
+      subcommands = Users.Create.class)
+  public static final class Users implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call("GET", "/api/v1/users", null);
+    }
+
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description = "Add a person; prints their API token once.")
+    static final class Create implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--name", required = true)
+      String name;
+
+      @Option(names = "--email", required = true)
+      String email;
+
+      @Option(names = "--avatar")
+      String avatar;
+
+      @Option(names = "--admin", description = "Make them a workspace admin.")
+      boolean admin;
+
+      @Override
+      public Integer call() throws Exception {
+        ObjectNode body =
+            F.objectNode()
+                .put("name", name)
+                .put("email", email)
+                .put("role", admin ? "admin" : "member");
+        if (avatar != null) {
+          body.put("avatar", avatar);
+        }
+        return api.call("POST", "/api/v1/users", body);
+      }
+    }
+  }
+
+  @Command(
+      name = "flows",
+      mixinStandardHelpOptions = true,
+      description = "List flows, create one, or add a member.",
+      subcommands = {Flows.Create.class, Flows.AddMember.class})
+  public static final class Flows implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call("GET", "/api/v1/flows", null);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a flow.")
+    static final class Create implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--name", required = true)
+      String name;
+
+      @Option(names = "--member", description = "A user id to add (repeatable).")
+      List<Long> members = List.of();
+
+      @Override
+      public Integer call() throws Exception {
+        ObjectNode body = F.objectNode().put("name", name);
+        members.forEach(body.putArray("members")::add);
+        return api.call("POST", "/api/v1/flows", body);
+      }
+    }
+
+    @Command(
+        name = "add-member",
+        mixinStandardHelpOptions = true,
+        description = "Add a person to a flow.")
+    static final class AddMember implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--flow", required = true)
+      long flow;
+
+      @Option(names = "--user", required = true)
+      long user;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("PUT", "/api/v1/flows/" + flow + "/members/" + user, null);
+      }
+    }
+  }
+
+  @Command(
+      name = "apps",
+      mixinStandardHelpOptions = true,
+      description = "List apps, or register one.",
+      subcommands = Apps.Create.class)
+  public static final class Apps implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call("GET", "/api/v1/apps", null);
+    }
+
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description = "Register an app; prints its secret once.")
+    static final class Create implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--name", required = true)
+      String name;
+
+      @Option(names = "--client-id", description = "The OAuth client id (default: generated).")
+      String clientId;
+
+      @Override
+      public Integer call() throws Exception {
+        ObjectNode body = F.objectNode().put("name", name);
+        if (clientId != null) {
+          body.put("client_id", clientId);
+        }
+        return api.call("POST", "/api/v1/apps", body);
+      }
+    }
+  }
+
+  @Command(
+      name = "sources",
+      mixinStandardHelpOptions = true,
+      description = "List sources, install an app into a flow, or revoke a source.",
+      subcommands = {Sources.Create.class, Sources.Revoke.class})
+  public static final class Sources implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call("GET", "/api/v1/sources", null);
+    }
+
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description = "Install an app into a flow; prints the flow token once.")
+    static final class Create implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--app", required = true)
+      long app;
+
+      @Option(names = "--flow", required = true)
+      long flow;
+
+      @Option(names = "--name")
+      String name;
+
+      @Override
+      public Integer call() throws Exception {
+        ObjectNode body = F.objectNode().put("app_id", app).put("flow_id", flow);
+        if (name != null) {
+          body.put("name", name);
+        }
+        return api.call("POST", "/api/v1/sources", body);
+      }
+    }
+
+    @Command(
+        name = "revoke",
+        mixinStandardHelpOptions = true,
+        description = "Revoke a source's flow token.")
+    static final class Revoke implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "SOURCE_ID")
+      long id;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("DELETE", "/api/v1/sources/" + id, null);
+      }
+    }
+  }
+
+  @Command(
+      name = "deliveries",
+      mixinStandardHelpOptions = true,
+      description = "List deliveries, or show one with its attempts.",
+      subcommands = Deliveries.Show.class)
+  public static final class Deliveries implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Option(names = "--app", description = "Only this app's.")
+    Long app;
+
+    @Option(names = "--state", description = "pending, sending, succeeded or failed.")
+    String state;
+
+    @Option(names = "--since", description = "An ISO-8601 instant.")
+    String since;
+
+    @Option(names = "--limit")
+    Integer limit;
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call(
+          "GET",
+          "/api/v1/deliveries"
+              + query(
+                  "app_id",
+                  app == null ? null : app.toString(),
+                  "state",
+                  state,
+                  "since",
+                  since,
+                  "limit",
+                  limit == null ? null : limit.toString()),
+          null);
+    }
+
+    @Command(
+        name = "show",
+        mixinStandardHelpOptions = true,
+        description = "Show a delivery and its attempts.")
+    static final class Show implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "DELIVERY_ID")
+      long id;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("GET", "/api/v1/deliveries/" + id, null);
+      }
+    }
+  }
+
+  @Command(
+      name = "api",
+      mixinStandardHelpOptions = true,
+      description = "Call any API route, e.g. api GET /api/v1/me.")
+  public static final class Raw implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Parameters(index = "0", paramLabel = "METHOD")
+    String method;
+
+    @Parameters(index = "1", paramLabel = "PATH")
+    String path;
+
+    @Option(names = "--data", description = "A JSON body.")
+    String data;
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call(
+          method.toUpperCase(java.util.Locale.ROOT), path, data == null ? null : Json.read(data));
+    }
+  }
+}
