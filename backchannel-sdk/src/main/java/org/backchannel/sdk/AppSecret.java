@@ -1,6 +1,10 @@
 package org.backchannel.sdk;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Objects;
@@ -20,57 +24,74 @@ public final class AppSecret {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String value;
+  private final byte[] key;
 
-  private AppSecret(String value) {
+  private AppSecret(String value, byte[] key) {
     this.value = value;
+    this.key = key;
   }
 
   /**
    * Wraps a secret as the developer dashboard shows it. Accepts the plain form and the {@code
-   * whsec_} form.
+   * whsec_} form. The key is exactly the bytes after {@code whsec_}, even when they are not UTF-8.
    *
-   * @throws IllegalArgumentException if it is shorter than {@value #MIN_BYTES} bytes
+   * @throws IllegalArgumentException if it is shorter than {@value #MIN_BYTES} bytes, or its {@code
+   *     whsec_} form is not base64
    */
   public static AppSecret of(String secret) {
     Objects.requireNonNull(secret, "secret");
-    String plain =
-        secret.startsWith(WHSEC)
-            ? new String(
-                Base64.getDecoder().decode(secret.substring(WHSEC.length())),
-                StandardCharsets.UTF_8)
-            : secret;
-    if (plain.getBytes(StandardCharsets.UTF_8).length < MIN_BYTES) {
+    String value = secret;
+    byte[] key;
+    if (secret.startsWith(WHSEC)) {
+      try {
+        key = Base64.getDecoder().decode(secret.substring(WHSEC.length()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("a whsec_ secret must be base64 after the prefix");
+      }
+      // Keep the plain form when there is one; bytes that are not UTF-8 only have this form.
+      value = utf8(key);
+      if (value == null) {
+        value = WHSEC + Base64.getEncoder().encodeToString(key);
+      }
+    } else {
+      key = secret.getBytes(StandardCharsets.UTF_8);
+    }
+    if (key.length < MIN_BYTES) {
       throw new IllegalArgumentException(
           "an app secret must have at least " + MIN_BYTES + " bytes for HS256");
     }
-    return new AppSecret(plain);
+    return new AppSecret(value, key);
   }
 
   /** A new secret of 32 random bytes, written as 64 lowercase hex characters. */
   public static AppSecret generate() {
     byte[] bytes = new byte[MIN_BYTES];
     RANDOM.nextBytes(bytes);
-    return new AppSecret(Hex.encode(bytes));
+    String value = Hex.encode(bytes);
+    return new AppSecret(value, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The secret as the app stores it. */
+  /**
+   * The secret as the app stores it: the plain form, or the {@code whsec_} form when its bytes are
+   * not UTF-8. {@link #of(String)} of this value gives an equal secret.
+   */
   public String value() {
     return value;
   }
 
-  /** The HMAC key: the secret's UTF-8 bytes (a fresh copy). */
+  /** The HMAC key: the secret's bytes (a fresh copy); the UTF-8 bytes of a plain secret. */
   public byte[] keyBytes() {
-    return value.getBytes(StandardCharsets.UTF_8);
+    return key.clone();
   }
 
   /** The same secret in the Standard Webhooks form, {@code whsec_<base64>}. */
   public String standardWebhooksForm() {
-    return WHSEC + Base64.getEncoder().encodeToString(keyBytes());
+    return WHSEC + Base64.getEncoder().encodeToString(key);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AppSecret other && Digests.constantTimeEquals(value, other.value);
+    return o instanceof AppSecret other && MessageDigest.isEqual(key, other.key);
   }
 
   @Override
@@ -81,5 +102,18 @@ public final class AppSecret {
   @Override
   public String toString() {
     return "AppSecret[redacted]";
+  }
+
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 }

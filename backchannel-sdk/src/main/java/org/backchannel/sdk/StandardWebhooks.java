@@ -16,8 +16,13 @@ import org.backchannel.sdk.VerificationException.Check;
  * "id.timestamp.body">} per valid secret, separated by spaces while a secret is being rotated.
  */
 public final class StandardWebhooks {
+  /** The header with the message id, the same on every retry of one message. */
   public static final String ID = "webhook-id";
+
+  /** The header with the time of sending, in seconds since the epoch. */
   public static final String TIMESTAMP = "webhook-timestamp";
+
+  /** The header with the space-separated {@code v1,<base64>} signatures. */
   public static final String SIGNATURE = "webhook-signature";
 
   /** How far a timestamp may be from the receiver's clock. */
@@ -92,10 +97,15 @@ public final class StandardWebhooks {
   }
 
   private static String signature(AppSecret secret, String id, long seconds, byte[] body) {
+    return signature(secret.keyBytes(), id, seconds, body);
+  }
+
+  /** Base64 HMAC-SHA256 of {@code "id.seconds.body"} keyed by {@code key}. */
+  static String signature(byte[] key, String id, long seconds, byte[] body) {
     byte[] prefix = (id + "." + seconds + ".").getBytes(StandardCharsets.UTF_8);
     byte[] signed = new byte[prefix.length + body.length];
     System.arraycopy(prefix, 0, signed, 0, prefix.length);
     System.arraycopy(body, 0, signed, prefix.length, body.length);
-    return Base64.getEncoder().encodeToString(Digests.hmacSha256(secret.keyBytes(), signed));
+    return Base64.getEncoder().encodeToString(Digests.hmacSha256(key, signed));
   }
 }

@@ -31,6 +31,7 @@ public final class VerificationException extends RuntimeException {
 
   private final Check check;
 
+  /** A failure of {@code check}, explained by {@code message} (which must not hold secrets). */
   public VerificationException(Check check, String message) {
     super(check + ": " + message);
     this.check = check;
