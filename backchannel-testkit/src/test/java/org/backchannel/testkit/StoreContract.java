@@ -1,0 +1,734 @@
+package org.backchannel.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.backchannel.core.Json;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.apps.App;
+import org.backchannel.core.apps.Source;
+import org.backchannel.core.delivery.Attempt;
+import org.backchannel.core.delivery.Contract;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
+import org.backchannel.core.threads.Action;
+import org.backchannel.core.threads.Author;
+import org.backchannel.core.threads.Field;
+import org.backchannel.core.threads.FlowThread;
+import org.backchannel.core.threads.Message;
+import org.backchannel.core.threads.Status;
+import org.backchannel.core.threads.ThreadData;
+import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.workspace.Flow;
+import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.Workspace;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every store must do; each database runs it through a subclass. */
+abstract class StoreContract {
+  static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678Z");
+  static final Instant T1 = T0.plusSeconds(60);
+  static final Instant T2 = T0.plusSeconds(120);
+  static final Instant T3 = T0.plusSeconds(180);
+
+  Store store;
+
+  abstract Store open();
+
+  abstract String expectedKind();
+
+  @BeforeEach
+  void openStore() {
+    store = open();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  <T> T tx(java.util.function.Function<Tx, T> work) {
+    return store.transaction(work);
+  }
+
+  Workspace workspace(String name) {
+    return tx((Tx t) -> t.insertWorkspace(name, T0));
+  }
+
+  User user(long ws, String email, String tokenHash) {
+    return tx(
+        (Tx t) -> t.insertUser(ws, "Name " + email, email, null, User.Role.MEMBER, tokenHash, T0));
+  }
+
+  @Test
+  void kindNamesTheDatabase() {
+    assertThat(store.kind()).isEqualTo(expectedKind());
+  }
+
+  @Test
+  void workspacesAndUsersRoundTrip() {
+    Workspace ws = workspace("Acme");
+    assertThat(ws.id()).isPositive();
+    assertThat(ws).isEqualTo(new Workspace(ws.id(), "Acme", T0));
+    Workspace other = workspace("Other");
+    assertThat(tx((Tx t) -> t.workspace(ws.id()))).contains(ws);
+    assertThat(tx((Tx t) -> t.workspace(other.id() + 100))).isEmpty();
+    assertThat(tx((Tx t) -> t.workspaces())).containsExactly(ws, other);
+
+    User ann =
+        tx(
+            (Tx t) ->
+                t.insertUser(
+                    ws.id(),
+                    "Ann",
+                    "ann@acme.test",
+                    "https://a/ann.png",
+                    User.Role.ADMIN,
+                    "h1",
+                    T1));
+    assertThat(ann)
+        .isEqualTo(
+            new User(
+                ann.id(),
+                ws.id(),
+                "Ann",
+                "ann@acme.test",
+                "https://a/ann.png",
+                User.Role.ADMIN,
+                T1));
+    User bob = user(ws.id(), "bob@acme.test", "h2");
+    assertThat(bob.avatar()).isNull();
+    assertThat(bob.role()).isEqualTo(User.Role.MEMBER);
+
+    assertThat(tx((Tx t) -> t.user(ann.id()))).contains(ann);
+    assertThat(tx((Tx t) -> t.userByEmail(ws.id(), "bob@acme.test"))).contains(bob);
+    assertThat(tx((Tx t) -> t.userByEmail(other.id(), "bob@acme.test"))).isEmpty();
+    assertThat(tx((Tx t) -> t.userByTokenHash("h1"))).contains(ann);
+    assertThat(tx((Tx t) -> t.userByTokenHash("nope"))).isEmpty();
+    assertThat(tx((Tx t) -> t.users(ws.id()))).containsExactly(ann, bob);
+    assertThat(tx((Tx t) -> t.users(other.id()))).isEmpty();
+
+    tx(
+        (Tx t) -> {
+          t.setUserTokenHash(ann.id(), "h1-new");
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.userByTokenHash("h1"))).isEmpty();
+    assertThat(tx((Tx t) -> t.userByTokenHash("h1-new"))).contains(ann);
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) -> {
+                      t.setUserTokenHash(ann.id() + 1000, "h9");
+                      return null;
+                    }))
+        .isInstanceOf(Problem.NotFound.class);
+  }
+
+  @Test
+  void flowsAndMembers() {
+    Workspace ws = workspace("Acme");
+    Workspace other = workspace("Other");
+    User ann = user(ws.id(), "ann@acme.test", "h1");
+    User bob = user(ws.id(), "bob@acme.test", "h2");
+    Flow zeta = tx((Tx t) -> t.insertFlow(ws.id(), "zeta", T1));
+    Flow alpha = tx((Tx t) -> t.insertFlow(ws.id(), "alpha", T2));
+    Flow elsewhere = tx((Tx t) -> t.insertFlow(other.id(), "alpha", T2));
+    assertThat(zeta).isEqualTo(new Flow(zeta.id(), ws.id(), "zeta", T1));
+
+    assertThat(tx((Tx t) -> t.flow(alpha.id()))).contains(alpha);
+    assertThat(tx((Tx t) -> t.flowByName(ws.id(), "alpha"))).contains(alpha);
+    assertThat(tx((Tx t) -> t.flowByName(other.id(), "alpha"))).contains(elsewhere);
+    assertThat(tx((Tx t) -> t.flowByName(ws.id(), "beta"))).isEmpty();
+    assertThat(tx((Tx t) -> t.flows(ws.id()))).containsExactly(alpha, zeta);
+
+    tx(
+        (Tx t) -> {
+          t.addMember(zeta.id(), ann.id(), T1);
+          t.addMember(zeta.id(), ann.id(), T2);
+          t.addMember(alpha.id(), ann.id(), T1);
+          t.addMember(zeta.id(), bob.id(), T1);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.members(zeta.id()))).containsExactly(ann, bob);
+    assertThat(tx((Tx t) -> t.flowsOfMember(ann.id()))).containsExactly(alpha, zeta);
+    assertThat(tx((Tx t) -> t.flowsOfMember(bob.id()))).containsExactly(zeta);
+    assertThat(tx((Tx t) -> t.isMember(zeta.id(), bob.id()))).isTrue();
+    assertThat(tx((Tx t) -> t.isMember(alpha.id(), bob.id()))).isFalse();
+
+    assertThat(tx((Tx t) -> t.removeMember(zeta.id(), bob.id()))).isTrue();
+    assertThat(tx((Tx t) -> t.removeMember(zeta.id(), bob.id()))).isFalse();
+    assertThat(tx((Tx t) -> t.isMember(zeta.id(), bob.id()))).isFalse();
+    assertThat(tx((Tx t) -> t.members(zeta.id()))).containsExactly(ann);
+  }
+
+  @Test
+  void uniqueViolationsAreConflicts() {
+    Workspace ws = workspace("Acme");
+    Workspace other = workspace("Other");
+    user(ws.id(), "ann@acme.test", "h1");
+
+    assertThatThrownBy(() -> user(ws.id(), "ann@acme.test", "h2"))
+        .isInstanceOf(Problem.Conflict.class)
+        .hasMessageContaining("ann@acme.test");
+    assertThatThrownBy(() -> user(ws.id(), "other@acme.test", "h1"))
+        .isInstanceOf(Problem.Conflict.class)
+        .hasMessageContaining("token");
+    // the same email in another workspace is a different person
+    assertThat(user(other.id(), "ann@acme.test", "h3").workspaceId()).isEqualTo(other.id());
+    User bob = user(ws.id(), "bob@acme.test", "h4");
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) -> {
+                      t.setUserTokenHash(bob.id(), "h1");
+                      return null;
+                    }))
+        .isInstanceOf(Problem.Conflict.class);
+
+    tx((Tx t) -> t.insertFlow(ws.id(), "ops", T0));
+    assertThatThrownBy(() -> tx((Tx t) -> t.insertFlow(ws.id(), "ops", T1)))
+        .isInstanceOf(Problem.Conflict.class)
+        .hasMessageContaining("ops");
+    assertThat(tx((Tx t) -> t.insertFlow(other.id(), "ops", T1)).workspaceId())
+        .isEqualTo(other.id());
+
+    tx((Tx t) -> t.insertApp(ws.id(), "CI", "client-1", "sealed", T0));
+    assertThatThrownBy(() -> tx((Tx t) -> t.insertApp(ws.id(), "CI 2", "client-1", "sealed", T0)))
+        .isInstanceOf(Problem.Conflict.class)
+        .hasMessageContaining("client-1");
+
+    // a conflict inside a transaction undoes the transaction's earlier work too
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) -> {
+                      t.insertFlow(ws.id(), "fresh", T1);
+                      return t.insertFlow(ws.id(), "ops", T1);
+                    }))
+        .isInstanceOf(Problem.Conflict.class);
+    assertThat(tx((Tx t) -> t.flowByName(ws.id(), "fresh"))).isEmpty();
+  }
+
+  @Test
+  void foreignKeysAreEnforced() {
+    Workspace ws = workspace("Acme");
+    assertThatThrownBy(() -> tx((Tx t) -> t.insertFlow(ws.id() + 1000, "orphan", T0)))
+        .isInstanceOf(RuntimeException.class)
+        .isNotInstanceOf(Problem.class);
+    assertThat(tx((Tx t) -> t.flowByName(ws.id() + 1000, "orphan"))).isEmpty();
+  }
+
+  @Test
+  void appsAndSources() {
+    Workspace ws = workspace("Acme");
+    Workspace other = workspace("Other");
+    Flow flow = tx((Tx t) -> t.insertFlow(ws.id(), "ops", T0));
+    Flow otherFlow = tx((Tx t) -> t.insertFlow(other.id(), "ops", T0));
+    App app = tx((Tx t) -> t.insertApp(ws.id(), "CI", "client-1", "v1:sealed-secret", T1));
+    App otherApp = tx((Tx t) -> t.insertApp(other.id(), "CI", "client-1", "v1:x", T1));
+    assertThat(app).isEqualTo(new App(app.id(), ws.id(), "CI", "client-1", T1));
+    assertThat(tx((Tx t) -> t.app(app.id()))).contains(app);
+    assertThat(tx((Tx t) -> t.apps(ws.id()))).containsExactly(app);
+    assertThat(tx((Tx t) -> t.appSecretCiphertext(app.id()))).isEqualTo("v1:sealed-secret");
+    assertThatThrownBy(() -> tx((Tx t) -> t.appSecretCiphertext(app.id() + 1000)))
+        .isInstanceOf(Problem.NotFound.class);
+
+    Source src = tx((Tx t) -> t.insertSource(app.id(), flow.id(), "main", "tok-1", T2));
+    Source second = tx((Tx t) -> t.insertSource(app.id(), flow.id(), "second", "tok-2", T2));
+    Source foreign = tx((Tx t) -> t.insertSource(otherApp.id(), otherFlow.id(), "x", "tok-3", T2));
+    assertThat(src).isEqualTo(new Source(src.id(), app.id(), flow.id(), "main", T2, null));
+    assertThat(tx((Tx t) -> t.source(src.id()))).contains(src);
+    assertThat(tx((Tx t) -> t.sourceByTokenHash("tok-1"))).contains(src);
+    assertThat(tx((Tx t) -> t.sources(ws.id()))).containsExactly(src, second);
+    assertThat(tx((Tx t) -> t.sources(other.id()))).containsExactly(foreign);
+    assertThatThrownBy(() -> tx((Tx t) -> t.insertSource(app.id(), flow.id(), "dup", "tok-1", T2)))
+        .isInstanceOf(Problem.Conflict.class);
+
+    assertThat(tx((Tx t) -> t.revokeSource(src.id(), T3))).isTrue();
+    assertThat(tx((Tx t) -> t.revokeSource(src.id(), T3.plusSeconds(1)))).isFalse();
+    assertThat(tx((Tx t) -> t.sourceByTokenHash("tok-1"))).isEmpty();
+    assertThat(tx((Tx t) -> t.sourceByTokenHash("tok-2"))).contains(second);
+    Source revoked = tx((Tx t) -> t.source(src.id())).orElseThrow();
+    assertThat(revoked.revokedAt()).isEqualTo(T3);
+    assertThat(revoked.revoked()).isTrue();
+  }
+
+  static final String THREAD_JSON =
+      """
+      {"title":"Build #42 failed","body":"<p>red</p>","external_url":"https://ci.test/42",
+       "status":{"color":"red","value":"failed"},
+       "fields":[{"label":"Branch","value":"main"},{"label":"Δ","value":"ünïcode ✓"}],
+       "actions":[
+         {"@type":"ViewAction","name":"Open","url":"https://ci.test/42","image":"https://ci.test/i.png"},
+         {"@type":"UpdateAction","name":"Retry","description":"run it again",
+          "target":{"@type":"EntryPoint","urlTemplate":"https://ci.test/42/retry","httpMethod":"post"},
+          "extra":{"nested":[1,2.5,true,null],"z":"last"}}]}
+      """;
+
+  record World(Workspace ws, Flow flow, App app, Source source) {}
+
+  World world() {
+    Workspace ws = workspace("Acme");
+    Flow flow = tx((Tx t) -> t.insertFlow(ws.id(), "ops", T0));
+    App app = tx((Tx t) -> t.insertApp(ws.id(), "CI", "client-1", "sealed", T0));
+    Source source = tx((Tx t) -> t.insertSource(app.id(), flow.id(), "main", "tok-1", T0));
+    return new World(ws, flow, app, source);
+  }
+
+  @Test
+  void threadsKeepTheirDataExactly() {
+    World w = world();
+    ThreadData data = ThreadJson.read(THREAD_JSON);
+    assertThat(tx((Tx t) -> t.threadByExternalId(w.source().id(), "build-42"))).isEmpty();
+    FlowThread inserted =
+        tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "build-42", data, T1));
+    assertThat(inserted.createdAt()).isEqualTo(T1);
+    assertThat(inserted.updatedAt()).isEqualTo(T1);
+
+    FlowThread found =
+        tx((Tx t) -> t.threadByExternalId(w.source().id(), "build-42")).orElseThrow();
+    assertThat(found).isEqualTo(inserted);
+    assertThat(tx((Tx t) -> t.thread(inserted.id()))).contains(inserted);
+    ThreadData back = found.data();
+    assertThat(back.title()).isEqualTo("Build #42 failed");
+    assertThat(back.body()).isEqualTo("<p>red</p>");
+    assertThat(back.externalUrl()).isEqualTo("https://ci.test/42");
+    assertThat(back.status()).isEqualTo(new Status("red", "failed"));
+    assertThat(back.fields())
+        .containsExactly(new Field("Branch", "main"), new Field("Δ", "ünïcode ✓"));
+    assertThat(back.actions()).hasSize(2);
+    assertThat(back.actions().get(0)).isInstanceOf(Action.View.class);
+    Action.Update retry = (Action.Update) back.actions().get(1);
+    assertThat(retry.httpMethod()).isEqualTo("POST");
+    assertThat(retry.urlTemplate()).isEqualTo("https://ci.test/42/retry");
+    ObjectNode posted = (ObjectNode) Json.read(THREAD_JSON).get("actions").get(1);
+    assertThat(retry.json()).isEqualTo(posted);
+    // byte for byte the same JSON, key order included
+    assertThat(Json.write(retry.json())).isEqualTo(Json.write(posted));
+    assertThat(ThreadJson.write(back)).isEqualTo(ThreadJson.write(data));
+
+    ThreadData changed =
+        new ThreadData("Build #42 fixed", null, null, new Status("green", "ok"), List.of(), null);
+    FlowThread updated = tx((Tx t) -> t.updateThread(inserted.id(), changed, T2));
+    assertThat(updated.createdAt()).isEqualTo(T1);
+    assertThat(updated.updatedAt()).isEqualTo(T2);
+    assertThat(updated.data()).isEqualTo(changed);
+    assertThat(tx((Tx t) -> t.thread(inserted.id())).orElseThrow().data()).isEqualTo(changed);
+    assertThatThrownBy(() -> tx((Tx t) -> t.updateThread(inserted.id() + 1000, changed, T2)))
+        .isInstanceOf(Problem.NotFound.class);
+  }
+
+  @Test
+  void threadsAreUniquePerSourceAndExternalId() {
+    World w = world();
+    Source other = tx((Tx t) -> t.insertSource(w.app().id(), w.flow().id(), "other", "tok-2", T0));
+    ThreadData data = new ThreadData("t", null, null, null, null, null);
+    FlowThread a = tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x-1", data, T1));
+    FlowThread b = tx((Tx t) -> t.insertThread(w.flow().id(), other.id(), "x-1", data, T1));
+    assertThat(a.id()).isNotEqualTo(b.id());
+    assertThatThrownBy(
+            () -> tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x-1", data, T2)))
+        .isInstanceOf(Problem.Conflict.class);
+    assertThat(tx((Tx t) -> t.threadByExternalId(other.id(), "x-1"))).contains(b);
+
+    FlowThread c = tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x-2", data, T2));
+    assertThat(tx((Tx t) -> t.threads(w.flow().id(), new PageRequest(null, null, 2))))
+        .containsExactly(c, b, a);
+    assertThat(tx((Tx t) -> t.threads(w.flow().id(), new PageRequest(c.id(), null, 5))))
+        .containsExactly(b, a);
+  }
+
+  @Test
+  void messagesPageBothWays() {
+    World w = world();
+    ThreadData data = new ThreadData("t", null, null, null, null, null);
+    FlowThread thread = tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x", data, T0));
+    User ann = user(w.ws().id(), "ann@acme.test", "h1");
+    Author author = new Author("CI bot", "https://ci.test/bot.png", null);
+    List<Message> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      int n = i;
+      Long threadId = i % 2 == 0 ? thread.id() : null;
+      all.add(
+          tx(
+              (Tx t) ->
+                  t.insertMessage(
+                      w.flow().id(),
+                      threadId,
+                      w.source().id(),
+                      null,
+                      "activity",
+                      author,
+                      "title " + n,
+                      "<b>" + n + "</b>",
+                      T0.plusSeconds(n))));
+    }
+    Message comment =
+        tx(
+            (Tx t) ->
+                t.insertMessage(
+                    w.flow().id(),
+                    thread.id(),
+                    null,
+                    ann.id(),
+                    "discussion",
+                    null,
+                    null,
+                    "hi",
+                    T1));
+    all.add(comment);
+    Message first = all.get(0);
+    assertThat(first.threadId()).isEqualTo(thread.id());
+    assertThat(first.sourceId()).isEqualTo(w.source().id());
+    assertThat(first.userId()).isNull();
+    assertThat(first.author()).isEqualTo(author);
+    assertThat(first.createdAt()).isEqualTo(T0);
+    assertThat(all.get(1).threadId()).isNull();
+    assertThat(comment.author()).isNull();
+    assertThat(comment.sourceId()).isNull();
+    assertThat(comment.userId()).isEqualTo(ann.id());
+    assertThat(comment.title()).isNull();
+
+    Message m0 = all.get(0), m1 = all.get(1), m2 = all.get(2), m3 = all.get(3), m4 = all.get(4);
+    long flow = w.flow().id();
+    // newest first, one more than the limit
+    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, null, 2))))
+        .containsExactly(comment, m4, m3);
+    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(m3.id(), null, 2))))
+        .containsExactly(m2, m1, m0);
+    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(m1.id(), null, 2))))
+        .containsExactly(m0);
+    // oldest first after a cursor
+    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, m0.id(), 2))))
+        .containsExactly(m1, m2, m3);
+    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, m4.id(), 2))))
+        .containsExactly(comment);
+    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, comment.id(), 2))))
+        .isEmpty();
+    // a thread's messages only
+    assertThat(tx((Tx t) -> t.messagesOfThread(thread.id(), new PageRequest(null, null, 10))))
+        .containsExactly(comment, m4, m2, m0);
+    assertThat(tx((Tx t) -> t.messagesOfThread(thread.id(), new PageRequest(null, m0.id(), 1))))
+        .containsExactly(m2, m4);
+  }
+
+  NewDelivery newDelivery(World w, long appId, byte[] body) {
+    return new NewDelivery(
+        w.ws().id(),
+        appId,
+        Contract.FLOWDOCK,
+        "action",
+        "POST",
+        "https://app.test/hook",
+        "user-7",
+        true,
+        body);
+  }
+
+  @Test
+  void deliveriesBodiesAndAttempts() {
+    World w = world();
+    byte[] body = new byte[] {'{', '}', 0, (byte) 0xff, (byte) 0x80, '\n'};
+    Delivery d = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "msg_1", T1));
+    assertThat(d)
+        .isEqualTo(
+            new Delivery(
+                d.id(),
+                w.ws().id(),
+                w.app().id(),
+                "msg_1",
+                Contract.FLOWDOCK,
+                "action",
+                "POST",
+                "https://app.test/hook",
+                "user-7",
+                true,
+                DeliveryState.PENDING,
+                0,
+                T1,
+                T1,
+                T1,
+                null));
+    assertThat(tx((Tx t) -> t.delivery(d.id()))).contains(d);
+    assertThat(tx((Tx t) -> t.deliveryBody(d.id()))).isEqualTo(body);
+    assertThatThrownBy(() -> tx((Tx t) -> t.deliveryBody(d.id() + 1000)))
+        .isInstanceOf(Problem.NotFound.class);
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.insertDelivery(newDelivery(w, w.app().id(), new byte[0]), "msg_1", T1)))
+        .isInstanceOf(Problem.Conflict.class);
+
+    Map<String, String> requestHeaders = new LinkedHashMap<>();
+    requestHeaders.put("content-type", "application/json");
+    requestHeaders.put("webhook-id", "msg_1");
+    requestHeaders.put("flowdock-token", "[redacted]");
+    Map<String, String> responseHeaders = new LinkedHashMap<>();
+    responseHeaders.put("content-type", "text/plain");
+    responseHeaders.put("retry-after", "30");
+    Attempt first =
+        new Attempt(
+            0,
+            d.id(),
+            1,
+            T1,
+            Duration.ofMillis(1234),
+            "POST",
+            "https://app.test/hook",
+            requestHeaders,
+            "{\"a\":1}",
+            503,
+            responseHeaders,
+            "busy",
+            null,
+            "failed: HTTP 503");
+    Attempt recorded =
+        tx((Tx t) -> t.recordAttempt(first, DeliveryState.PENDING, T2, "failed: HTTP 503", T1));
+    assertThat(recorded.id()).isPositive();
+    assertThat(recorded).usingRecursiveComparison().ignoringFields("id").isEqualTo(first);
+    Delivery afterFirst = tx((Tx t) -> t.delivery(d.id())).orElseThrow();
+    assertThat(afterFirst.state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(afterFirst.attemptCount()).isEqualTo(1);
+    assertThat(afterFirst.nextAttemptAt()).isEqualTo(T2);
+    assertThat(afterFirst.summary()).isEqualTo("failed: HTTP 503");
+    assertThat(afterFirst.updatedAt()).isEqualTo(T1);
+    assertThat(afterFirst.createdAt()).isEqualTo(T1);
+
+    Attempt second =
+        new Attempt(
+            0,
+            d.id(),
+            2,
+            T2,
+            Duration.ofSeconds(10),
+            "POST",
+            "https://app.test/hook",
+            Map.of("webhook-id", "msg_1"),
+            null,
+            null,
+            null,
+            null,
+            "timed out",
+            "failed: timeout");
+    Attempt recordedSecond =
+        tx((Tx t) -> t.recordAttempt(second, DeliveryState.FAILED, null, "failed: timeout", T3));
+    assertThat(recordedSecond.id()).isGreaterThan(recorded.id());
+    Delivery finalState = tx((Tx t) -> t.delivery(d.id())).orElseThrow();
+    assertThat(finalState.state()).isEqualTo(DeliveryState.FAILED);
+    assertThat(finalState.attemptCount()).isEqualTo(2);
+    assertThat(finalState.nextAttemptAt()).isNull();
+    assertThat(finalState.summary()).isEqualTo("failed: timeout");
+    assertThat(finalState.updatedAt()).isEqualTo(T3);
+
+    List<Attempt> attempts = tx((Tx t) -> t.attempts(d.id()));
+    assertThat(attempts).containsExactly(recorded, recordedSecond);
+    assertThat(attempts.get(0).requestHeaders()).isEqualTo(requestHeaders);
+    assertThat(attempts.get(0).responseHeaders()).isEqualTo(responseHeaders);
+    assertThat(attempts.get(0).duration()).isEqualTo(Duration.ofMillis(1234));
+    assertThat(attempts.get(1).responseStatus()).isNull();
+    assertThat(attempts.get(1).responseHeaders()).isEmpty();
+    assertThat(attempts.get(1).error()).isEqualTo("timed out");
+    assertThat(tx((Tx t) -> t.attempts(d.id() + 1000))).isEmpty();
+
+    assertThatThrownBy(
+            () -> tx((Tx t) -> t.recordAttempt(second, DeliveryState.FAILED, null, "again", T3)))
+        .isInstanceOf(Problem.Conflict.class);
+  }
+
+  @Test
+  void deliveriesFilterAndPage() {
+    World w = world();
+    App other = tx((Tx t) -> t.insertApp(w.ws().id(), "Other", "client-2", "sealed", T0));
+    Workspace ws2 = workspace("Elsewhere");
+    App foreign = tx((Tx t) -> t.insertApp(ws2.id(), "F", "client-3", "sealed", T0));
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    Delivery d1 = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m1", T0));
+    Delivery d2 = tx((Tx t) -> t.insertDelivery(newDelivery(w, other.id(), body), "m2", T1));
+    Delivery d3 = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m3", T2));
+    Delivery d4 = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m4", T3));
+    tx(
+        (Tx t) ->
+            t.insertDelivery(
+                new NewDelivery(
+                    ws2.id(),
+                    foreign.id(),
+                    Contract.NATIVE,
+                    "e",
+                    "POST",
+                    "https://f",
+                    null,
+                    false,
+                    body),
+                "m5",
+                T3));
+    Attempt ok =
+        new Attempt(
+            0,
+            d3.id(),
+            1,
+            T2,
+            Duration.ZERO,
+            "POST",
+            "https://app.test/hook",
+            Map.of(),
+            null,
+            200,
+            Map.of(),
+            "",
+            null,
+            "done (HTTP 200)");
+    tx((Tx t) -> t.recordAttempt(ok, DeliveryState.SUCCEEDED, null, "done (HTTP 200)", T2));
+    Delivery d3done = tx((Tx t) -> t.delivery(d3.id())).orElseThrow();
+
+    PageRequest all = new PageRequest(null, null, 50);
+    long ws = w.ws().id();
+    assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, null, null), all)))
+        .containsExactly(d4, d3done, d2, d1);
+    assertThat(
+            tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, w.app().id(), null, null, null), all)))
+        .containsExactly(d4, d3done, d1);
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws, null, DeliveryState.SUCCEEDED, null, null), all)))
+        .containsExactly(d3done);
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws, w.app().id(), DeliveryState.PENDING, null, null),
+                        all)))
+        .containsExactly(d4, d1);
+    // since is inclusive, until exclusive
+    assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, T1, T3), all)))
+        .containsExactly(d3done, d2);
+    assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, T2, null), all)))
+        .containsExactly(d4, d3done);
+    assertThat(
+            tx((Tx t) -> t.deliveries(new DeliveryFilter(ws2.id(), null, null, null, null), all)))
+        .extracting(Delivery::messageId)
+        .containsExactly("m5");
+    // pages: newest first with one extra, and back from a cursor
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws, null, null, null, null),
+                        new PageRequest(null, null, 2))))
+        .containsExactly(d4, d3done, d2);
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws, null, null, null, null),
+                        new PageRequest(d2.id(), null, 2))))
+        .containsExactly(d1);
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws, w.app().id(), null, null, null),
+                        new PageRequest(null, d1.id(), 1))))
+        .containsExactly(d3done, d4);
+  }
+
+  @Test
+  void problemInsideTransactionRollsBackAndReachesCallerUnchanged() {
+    Workspace ws = workspace("Acme");
+    Problem.Forbidden thrown = new Problem.Forbidden("no");
+    assertThatThrownBy(
+            () ->
+                store.transaction(
+                    t -> {
+                      t.insertWorkspace("Doomed", T1);
+                      Flow flow = t.insertFlow(ws.id(), "doomed", T1);
+                      t.insertUser(ws.id(), "D", "d@acme.test", null, User.Role.MEMBER, "hd", T1);
+                      App app = t.insertApp(ws.id(), "A", "c", "s", T1);
+                      t.insertDelivery(
+                          newDelivery(new World(ws, flow, app, null), app.id(), new byte[] {1}),
+                          "m-doomed",
+                          T1);
+                      throw thrown;
+                    }))
+        .isSameAs(thrown);
+    assertThat(tx((Tx t) -> t.workspaces())).containsExactly(ws);
+    assertThat(tx((Tx t) -> t.flows(ws.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.users(ws.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.apps(ws.id()))).isEmpty();
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws.id(), null, null, null, null), PageRequest.first())))
+        .isEmpty();
+
+    IllegalStateException bug = new IllegalStateException("bug");
+    assertThatThrownBy(
+            () ->
+                store.transaction(
+                    t -> {
+                      t.insertFlow(ws.id(), "also-doomed", T1);
+                      throw bug;
+                    }))
+        .isSameAs(bug);
+    assertThat(tx((Tx t) -> t.flows(ws.id()))).isEmpty();
+
+    // and the store still works afterwards
+    assertThat(tx((Tx t) -> t.insertFlow(ws.id(), "doomed", T2)).name()).isEqualTo("doomed");
+  }
+
+  @Test
+  void concurrentReadThenWriteTransactionsAllCommit() throws Exception {
+    Workspace ws = workspace("Acme");
+    int threads = 8;
+    int perThread = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int n = i;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int j = 0; j < perThread; j++) {
+                    int k = j;
+                    store.transaction(
+                        t -> {
+                          // read first, then write: the pattern that deadlocks deferred SQLite
+                          // transactions on lock upgrade
+                          t.flows(ws.id());
+                          return t.insertFlow(ws.id(), "f-" + n + "-" + k, T1);
+                        });
+                  }
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(tx((Tx t) -> t.flows(ws.id()))).hasSize(threads * perThread);
+  }
+}
