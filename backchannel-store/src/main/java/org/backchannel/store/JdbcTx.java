@@ -467,7 +467,7 @@ final class JdbcTx implements Tx {
                             + " event, method, url, actor_id, interactive, state, attempt_count,"
                             + " next_attempt_at, created_at, updated_at) VALUES (:ws, :app,"
                             + " :message, :contract, :event, :method, :url, :actor, :interactive,"
-                            + " :state, 0, :now, :now, :now) RETURNING "
+                            + " :state, 0, :due, :now, :now) RETURNING "
                             + Rows.DELIVERY)
                     .bind("ws", d.workspaceId())
                     .bind("app", d.appId())
@@ -478,7 +478,11 @@ final class JdbcTx implements Tx {
                     .bind("url", d.url())
                     .bind("actor", d.actorId())
                     .bind("interactive", d.interactive())
-                    .bind("state", DeliveryState.PENDING.name())
+                    // A person waits on an interactive call: it is being sent now, never queued.
+                    .bind(
+                        "state",
+                        (d.interactive() ? DeliveryState.SENDING : DeliveryState.PENDING).name())
+                    .bind("due", d.interactive() ? null : millis(now))
                     .bind("now", millis(now))
                     .map(Rows.DELIVERIES)
                     .one(),

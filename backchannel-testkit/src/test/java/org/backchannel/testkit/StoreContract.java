@@ -440,7 +440,7 @@ abstract class StoreContract {
         "POST",
         "https://app.test/hook",
         "user-7",
-        true,
+        false,
         body);
   }
 
@@ -461,7 +461,7 @@ abstract class StoreContract {
                 "POST",
                 "https://app.test/hook",
                 "user-7",
-                true,
+                false,
                 DeliveryState.PENDING,
                 0,
                 T1,
@@ -478,6 +478,20 @@ abstract class StoreContract {
                     (Tx t) ->
                         t.insertDelivery(newDelivery(w, w.app().id(), new byte[0]), "msg_1", T1)))
         .isInstanceOf(Problem.Conflict.class);
+    NewDelivery interactive =
+        new NewDelivery(
+            w.ws().id(),
+            w.app().id(),
+            Contract.FLOWDOCK,
+            "action",
+            "POST",
+            "https://app.test/hook",
+            "user-7",
+            true,
+            body);
+    Delivery sending = tx((Tx t) -> t.insertDelivery(interactive, "msg_interactive", T1));
+    assertThat(sending.state()).isEqualTo(DeliveryState.SENDING);
+    assertThat(sending.nextAttemptAt()).isNull();
 
     Map<String, String> requestHeaders = new LinkedHashMap<>();
     requestHeaders.put("content-type", "application/json");

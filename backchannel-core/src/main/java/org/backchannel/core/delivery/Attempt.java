@@ -2,6 +2,8 @@ package org.backchannel.core.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,7 +27,11 @@ public record Attempt(
     String error,
     String outcome) {
   public Attempt {
-    requestHeaders = Map.copyOf(requestHeaders);
-    responseHeaders = responseHeaders == null ? Map.of() : Map.copyOf(responseHeaders);
+    // Header order is kept: it is part of what went over the wire.
+    requestHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(requestHeaders));
+    responseHeaders =
+        responseHeaders == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(responseHeaders));
   }
 }
