@@ -16,6 +16,7 @@ import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Payload;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Author;
 import org.backchannel.core.threads.FlowThread;
@@ -459,15 +460,29 @@ final class JdbcTx implements Tx {
 
   @Override
   public Delivery insertDelivery(NewDelivery d, String messageId, Instant now) {
+    if (d.idempotencyKey() != null) {
+      Optional<Delivery> earlier =
+          h.createQuery(
+                  "SELECT "
+                      + Rows.DELIVERY
+                      + " FROM deliveries WHERE app_id = :app AND idempotency_key = :key")
+              .bind("app", d.appId())
+              .bind("key", d.idempotencyKey())
+              .map(Rows.DELIVERIES)
+              .findOne();
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
     Delivery delivery =
         Conflicts.translate(
             () ->
                 h.createQuery(
                         "INSERT INTO deliveries (workspace_id, app_id, message_id, contract,"
                             + " event, method, url, actor_id, interactive, state, attempt_count,"
-                            + " next_attempt_at, created_at, updated_at) VALUES (:ws, :app,"
-                            + " :message, :contract, :event, :method, :url, :actor, :interactive,"
-                            + " :state, 0, :due, :now, :now) RETURNING "
+                            + " next_attempt_at, created_at, updated_at, idempotency_key) VALUES"
+                            + " (:ws, :app, :message, :contract, :event, :method, :url, :actor,"
+                            + " :interactive, :state, 0, :due, :now, :now, :key) RETURNING "
                             + Rows.DELIVERY)
                     .bind("ws", d.workspaceId())
                     .bind("app", d.appId())
@@ -478,6 +493,7 @@ final class JdbcTx implements Tx {
                     .bind("url", d.url())
                     .bind("actor", d.actorId())
                     .bind("interactive", d.interactive())
+                    .bind("key", d.idempotencyKey())
                     // A person waits on an interactive call: it is being sent now, never queued.
                     .bind(
                         "state",
@@ -487,9 +503,12 @@ final class JdbcTx implements Tx {
                     .map(Rows.DELIVERIES)
                     .one(),
             Map.of("message_id", "a delivery with message id " + messageId + " already exists"));
-    h.createUpdate("INSERT INTO delivery_bodies (delivery_id, body) VALUES (:id, :body)")
+    h.createUpdate(
+            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers)"
+                + " VALUES (:id, :body, :headers)")
         .bind("id", delivery.id())
         .bind("body", d.body() == null ? new byte[0] : d.body())
+        .bind("headers", d.sealedHeaders())
         .execute();
     return delivery;
   }
@@ -503,10 +522,10 @@ final class JdbcTx implements Tx {
   }
 
   @Override
-  public byte[] deliveryBody(long deliveryId) {
-    return h.createQuery("SELECT body FROM delivery_bodies WHERE delivery_id = :id")
+  public Payload deliveryPayload(long deliveryId) {
+    return h.createQuery("SELECT body, sealed_headers FROM delivery_bodies WHERE delivery_id = :id")
         .bind("id", deliveryId)
-        .map((rs, ctx) -> rs.getBytes("body"))
+        .map((rs, ctx) -> new Payload(rs.getBytes("body"), rs.getString("sealed_headers")))
         .findOne()
         .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
   }

@@ -469,8 +469,9 @@ abstract class StoreContract {
                 T1,
                 null));
     assertThat(tx((Tx t) -> t.delivery(d.id()))).contains(d);
-    assertThat(tx((Tx t) -> t.deliveryBody(d.id()))).isEqualTo(body);
-    assertThatThrownBy(() -> tx((Tx t) -> t.deliveryBody(d.id() + 1000)))
+    assertThat(tx((Tx t) -> t.deliveryPayload(d.id())).body()).isEqualTo(body);
+    assertThat(tx((Tx t) -> t.deliveryPayload(d.id())).sealedHeaders()).isNull();
+    assertThatThrownBy(() -> tx((Tx t) -> t.deliveryPayload(d.id() + 1000)))
         .isInstanceOf(Problem.NotFound.class);
     assertThatThrownBy(
             () ->

@@ -7,11 +7,15 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.backchannel.core.Json;
 import org.backchannel.core.security.SecretBox;
+import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.sdk.AppSecret;
+import org.backchannel.sdk.EventToken;
 import org.backchannel.sdk.FlowdockToken;
 import org.backchannel.sdk.StandardWebhooks;
 import org.slf4j.Logger;
@@ -45,7 +49,7 @@ public final class DeliveryEngine {
 
   /** A new stable {@code webhook-id}, kept across a delivery's retries. */
   public static String newMessageId() {
-    return "msg_" + org.backchannel.core.security.Tokens.hex(12);
+    return "msg_" + Tokens.hex(12);
   }
 
   /**
@@ -53,13 +57,10 @@ public final class DeliveryEngine {
    * calls are not retried: the person sees the outcome and may try again.
    */
   public Delivered deliverNow(Delivery delivery) {
-    byte[] body = store.transaction(tx -> tx.deliveryBody(delivery.id()));
-    List<AppSecret> secrets = secretsOf(delivery.appId());
-    Instant startedAt = clock.instant();
-    OutboundRequest request = build(delivery, body, secrets, startedAt);
-    Exchange exchange = sender.send(request, interactiveTimeout);
+    Prepared prepared = prepare(delivery);
+    Exchange exchange = sender.send(prepared.request(), interactiveTimeout);
     Outcome outcome = Interpreter.interpret(delivery.contract(), exchange);
-    Attempt attempt = attempt(delivery, request, body, startedAt, exchange, outcome);
+    Attempt attempt = attempt(delivery, prepared, exchange, outcome);
     DeliveryState state =
         outcome instanceof Outcome.Failed ? DeliveryState.FAILED : DeliveryState.SUCCEEDED;
     Instant now = clock.instant();
@@ -76,31 +77,56 @@ public final class DeliveryEngine {
     return new Delivered(updated, recorded, outcome);
   }
 
-  private List<AppSecret> secretsOf(long appId) {
-    String sealed = store.transaction(tx -> tx.appSecretCiphertext(appId));
-    return List.of(AppSecret.of(box.open(sealed)));
+  /** A request ready to send, with what recording it needs. */
+  record Prepared(
+      OutboundRequest request, byte[] body, Set<String> secretHeaders, Instant startedAt) {}
+
+  /** What signing needs of an app: its public id and its valid secrets, newest first. */
+  record Signer(String appId, List<AppSecret> secrets) {}
+
+  Prepared prepare(Delivery delivery) {
+    Payload payload = store.transaction(tx -> tx.deliveryPayload(delivery.id()));
+    Signer signer =
+        store.transaction(
+            tx ->
+                new Signer(
+                    tx.app(delivery.appId()).orElseThrow().clientId(),
+                    List.of(AppSecret.of(box.open(tx.appSecretCiphertext(delivery.appId()))))));
+    Map<String, String> extra = extraHeaders(payload);
+    Instant now = clock.instant();
+    OutboundRequest request = build(delivery, payload.body(), signer, extra, now);
+    return new Prepared(request, payload.body(), extra.keySet(), now);
   }
 
-  OutboundRequest build(Delivery d, byte[] body, List<AppSecret> secrets, Instant now) {
+  private Map<String, String> extraHeaders(Payload payload) {
     Map<String, String> headers = new LinkedHashMap<>();
+    if (payload.sealedHeaders() != null) {
+      Json.read(box.open(payload.sealedHeaders()))
+          .properties()
+          .forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
+    }
+    return headers;
+  }
+
+  static OutboundRequest build(
+      Delivery d, byte[] body, Signer signer, Map<String, String> extra, Instant now) {
+    Map<String, String> headers = new LinkedHashMap<>(extra);
     headers.put("Content-Type", "application/json");
+    AppSecret newest = signer.secrets().get(0);
     switch (d.contract()) {
       case FLOWDOCK ->
+          headers.put(FlowdockToken.HEADER, FlowdockToken.sign(newest, d.actorId(), body, now));
+      case FLOCK ->
           headers.put(
-              FlowdockToken.HEADER, FlowdockToken.sign(secrets.get(0), d.actorId(), body, now));
-      case FLOCK, FLOWDASH, NATIVE -> {}
+              EventToken.HEADER,
+              EventToken.sign(newest, signer.appId(), d.actorId(), now, d.messageId()));
+      case FLOWDASH, NATIVE -> {}
     }
-    headers.putAll(StandardWebhooks.headers(d.messageId(), now, body, secrets));
+    headers.putAll(StandardWebhooks.headers(d.messageId(), now, body, signer.secrets()));
     return new OutboundRequest(d.method(), URI.create(d.url()), headers, body);
   }
 
-  private static Attempt attempt(
-      Delivery d,
-      OutboundRequest request,
-      byte[] body,
-      Instant startedAt,
-      Exchange exchange,
-      Outcome outcome) {
+  static Attempt attempt(Delivery d, Prepared prepared, Exchange exchange, Outcome outcome) {
     Integer status = null;
     Map<String, String> responseHeaders = Map.of();
     String responseBody = null;
@@ -110,18 +136,19 @@ public final class DeliveryEngine {
       responseHeaders = Redaction.headers(a.headers(), Set.of());
       responseBody = new String(a.body(), StandardCharsets.UTF_8) + (a.truncated() ? "…" : "");
     } else if (exchange instanceof Exchange.Unanswered u) {
-      error = u.failure().name().toLowerCase(java.util.Locale.ROOT) + ": " + u.message();
+      error = u.failure().name().toLowerCase(Locale.ROOT) + ": " + u.message();
     }
+    OutboundRequest request = prepared.request();
     return new Attempt(
         0,
         d.id(),
         d.attemptCount() + 1,
-        startedAt,
+        prepared.startedAt(),
         exchange.elapsed(),
         request.method(),
         request.uri().toString(),
-        Redaction.headers(request.headers(), Set.of()),
-        new String(body, StandardCharsets.UTF_8),
+        Redaction.headers(request.headers(), prepared.secretHeaders()),
+        new String(prepared.body(), StandardCharsets.UTF_8),
         status,
         responseHeaders,
         responseBody,

@@ -12,8 +12,8 @@ public interface DeliveryStore {
 
   Optional<Delivery> delivery(long id);
 
-  /** The body of a delivery, exactly as it is sent. */
-  byte[] deliveryBody(long deliveryId);
+  /** The body of a delivery, exactly as it is sent, and its sealed extra headers. */
+  Payload deliveryPayload(long deliveryId);
 
   /** Records an attempt and moves its delivery to the state it led to. */
   Attempt recordAttempt(

@@ -5,5 +5,9 @@ import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.threads.ThreadStore;
 import org.backchannel.core.workspace.WorkspaceStore;
 
-/** Everything that can be read or written inside one transaction. */
+/**
+ * Everything that can be read or written inside one transaction. Features added later expose their
+ * storage through an accessor here (e.g. {@code workflows()}), rather than widening this interface
+ * with more methods.
+ */
 public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {}

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /** The HTTP API: {@code POST /messages} for apps, {@code /api/v1} for people and operators. */
 public final class Api {
-  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private final Backchannel bc;
   private final String storeKind;
@@ -185,6 +185,7 @@ public final class Api {
   }
 
   private void createUser(Context ctx) {
+    User caller = caller(ctx);
     ObjectNode body = jsonBody(ctx);
     String role = text(body, "role");
     Validation v = new Validation();
@@ -195,7 +196,7 @@ public final class Api {
     var created =
         bc.directory()
             .createUser(
-                caller(ctx),
+                caller,
                 text(body, "name"),
                 text(body, "email"),
                 text(body, "avatar"),
@@ -204,6 +205,7 @@ public final class Api {
   }
 
   private void createFlow(Context ctx) {
+    User caller = caller(ctx);
     ObjectNode body = jsonBody(ctx);
     List<Long> members = new ArrayList<>();
     JsonNode m = body.get("members");
@@ -218,22 +220,24 @@ public final class Api {
         members.add(id.asLong());
       }
     }
-    json(ctx, 201, Views.flow(bc.directory().createFlow(caller(ctx), text(body, "name"), members)));
+    json(ctx, 201, Views.flow(bc.directory().createFlow(caller, text(body, "name"), members)));
   }
 
   private void createApp(Context ctx) {
+    User caller = caller(ctx);
     ObjectNode body = jsonBody(ctx);
-    var created = bc.apps().createApp(caller(ctx), text(body, "name"), text(body, "client_id"));
+    var created = bc.apps().createApp(caller, text(body, "name"), text(body, "client_id"));
     json(ctx, 201, Views.app(created.value()).put("secret", created.secret()));
   }
 
   private void createSource(Context ctx) {
+    User caller = caller(ctx);
     ObjectNode body = jsonBody(ctx);
     Validation v = new Validation();
     Long app = number(body, "app_id", v);
     Long flow = number(body, "flow_id", v);
     v.throwIfInvalid();
-    var created = bc.apps().createSource(caller(ctx), app, flow, text(body, "name"));
+    var created = bc.apps().createSource(caller, app, flow, text(body, "name"));
     json(ctx, 201, Views.source(created.value()).put("flow_token", created.secret()));
   }
 
@@ -258,6 +262,11 @@ public final class Api {
   }
 
   private User caller(Context ctx) {
+    return caller(bc, ctx);
+  }
+
+  /** The person a request's bearer token belongs to. */
+  static User caller(Backchannel bc, Context ctx) {
     String header = ctx.header("Authorization");
     String token = null;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -266,7 +275,7 @@ public final class Api {
     return bc.directory().authenticate(token);
   }
 
-  private static ObjectNode formOrJson(Context ctx) {
+  static ObjectNode formOrJson(Context ctx) {
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
     if (type.startsWith("application/x-www-form-urlencoded")) {
       return FormBody.toJson(ctx.body());
@@ -274,7 +283,7 @@ public final class Api {
     return jsonBody(ctx);
   }
 
-  private static ObjectNode jsonBody(Context ctx) {
+  static ObjectNode jsonBody(Context ctx) {
     byte[] bytes = ctx.bodyAsBytes();
     if (bytes.length == 0) {
       throw Problem.Invalid.of("body", "is required: a JSON object");
@@ -291,7 +300,7 @@ public final class Api {
     return (ObjectNode) node;
   }
 
-  private static String text(ObjectNode body, String field) {
+  static String text(ObjectNode body, String field) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -302,7 +311,7 @@ public final class Api {
     return node.asText();
   }
 
-  private static Long number(ObjectNode body, String field, Validation v) {
+  static Long number(ObjectNode body, String field, Validation v) {
     JsonNode node = body.get(field);
     if (node == null || node.isNull()) {
       v.add(field, "is required");
@@ -315,7 +324,7 @@ public final class Api {
     return node.asLong();
   }
 
-  private static long id(Context ctx, String name) {
+  static long id(Context ctx, String name) {
     String raw = ctx.pathParam(name);
     try {
       long value = Long.parseLong(raw);
@@ -329,7 +338,7 @@ public final class Api {
     }
   }
 
-  private static PageRequest page(Context ctx) {
+  static PageRequest page(Context ctx) {
     Validation v = new Validation();
     Long before = optionalLong(ctx, "before", v);
     Long after = optionalLong(ctx, "after", v);
@@ -341,7 +350,7 @@ public final class Api {
         limit == null ? PageRequest.DEFAULT_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE));
   }
 
-  private static Long optionalLong(Context ctx, String name, Validation v) {
+  static Long optionalLong(Context ctx, String name, Validation v) {
     String raw = ctx.queryParam(name);
     if (raw == null || raw.isEmpty()) {
       return null;
@@ -354,7 +363,7 @@ public final class Api {
     }
   }
 
-  private static Instant instant(Context ctx, String name, Validation v) {
+  static Instant instant(Context ctx, String name, Validation v) {
     String raw = ctx.queryParam(name);
     if (raw == null || raw.isEmpty()) {
       return null;
@@ -367,12 +376,12 @@ public final class Api {
     }
   }
 
-  private static <T> com.fasterxml.jackson.databind.node.ArrayNode list(
+  static <T> com.fasterxml.jackson.databind.node.ArrayNode list(
       List<T> items, java.util.function.Function<T, ObjectNode> view) {
     return Views.list(items, view);
   }
 
-  private static void validation(Context ctx, Problem.Invalid e) {
+  static void validation(Context ctx, Problem.Invalid e) {
     ObjectNode node = F.objectNode().put("message", "Validation error");
     ObjectNode errors = node.putObject("errors");
     e.errors()
@@ -382,7 +391,7 @@ public final class Api {
     json(ctx, 400, node);
   }
 
-  private static void error(Context ctx, int status, String message) {
+  static void error(Context ctx, int status, String message) {
     json(ctx, status, F.objectNode().put("message", message));
   }
 
@@ -390,7 +399,7 @@ public final class Api {
     ctx.status(status).contentType("application/json").result(Json.write(body));
   }
 
-  private static String clip(String s) {
+  static String clip(String s) {
     return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 }
