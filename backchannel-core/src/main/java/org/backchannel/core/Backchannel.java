@@ -1,22 +1,43 @@
 package org.backchannel.core;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.backchannel.core.apps.Apps;
 import org.backchannel.core.delivery.Deliveries;
 import org.backchannel.core.delivery.DeliveryEngine;
+import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.HttpSender;
+import org.backchannel.core.delivery.RetryPolicy;
 import org.backchannel.core.security.SecretBox;
+import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.threads.Threads;
 import org.backchannel.core.workspace.Directory;
 
 /** The services, wired by hand over one store, one sender and one clock. */
 public final class Backchannel {
-  /** Tunables with their defaults. */
-  public record Settings(Duration interactiveTimeout) {
+  /**
+   * Tunables with their defaults.
+   *
+   * @param interactiveTimeout the whole bound for a call a person waits on
+   * @param backgroundTimeout the whole bound for one attempt at a background delivery
+   */
+  public record Settings(
+      Duration interactiveTimeout,
+      Duration backgroundTimeout,
+      RetryPolicy retry,
+      DeliveryWorker.Settings worker) {
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(10));
+      return new Settings(
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(15),
+          RetryPolicy.defaults(),
+          DeliveryWorker.Settings.defaults("node-" + Tokens.hex(4)));
+    }
+
+    public Settings withInteractiveTimeout(Duration timeout) {
+      return new Settings(timeout, backgroundTimeout, retry, worker);
     }
   }
 
@@ -25,14 +46,25 @@ public final class Backchannel {
   private final Threads threads;
   private final Deliveries deliveries;
   private final DeliveryEngine engine;
+  private final DeliveryWorker worker;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
     this.directory = new Directory(store, clock);
     this.apps = new Apps(store, box, directory, clock);
-    this.engine = new DeliveryEngine(store, sender, box, clock, settings.interactiveTimeout());
+    this.engine =
+        new DeliveryEngine(
+            store,
+            sender,
+            box,
+            clock,
+            settings.interactiveTimeout(),
+            settings.backgroundTimeout(),
+            settings.retry(),
+            new SecureRandom());
+    this.worker = new DeliveryWorker(store, engine, clock, settings.worker());
     this.threads = new Threads(store, apps, directory, engine, clock);
-    this.deliveries = new Deliveries(store);
+    this.deliveries = new Deliveries(store, apps, worker, clock);
   }
 
   public Directory directory() {
@@ -53,5 +85,10 @@ public final class Backchannel {
 
   public DeliveryEngine engine() {
     return engine;
+  }
+
+  /** Sends background deliveries; {@link DeliveryWorker#drain()} sends what is due now. */
+  public DeliveryWorker worker() {
+    return worker;
   }
 }

@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
 import org.backchannel.core.Backchannel;
+import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
+import org.backchannel.core.delivery.RetryPolicy;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.server.api.Api;
@@ -24,18 +27,13 @@ public final class BackchannelServer implements AutoCloseable {
   private final JettyHttpSender sender;
   private final Backchannel backchannel;
   private final Javalin http;
+  private final Duration grace;
 
   private BackchannelServer(Config config, Store store, boolean ownsStore, InstantSource clock) {
     this.store = store;
     this.ownsStore = ownsStore;
     this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
-    this.backchannel =
-        new Backchannel(
-            store,
-            sender,
-            secretBox(config),
-            clock,
-            new Backchannel.Settings(config.interactiveTimeout()));
+    this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
     Api api = new Api(backchannel, store.kind());
     this.http =
         Javalin.create(
@@ -49,6 +47,24 @@ public final class BackchannelServer implements AutoCloseable {
               api.register(c.routes);
             });
     http.start();
+    this.grace = config.shutdownGrace();
+    if (config.worker()) {
+      backchannel.worker().start();
+    }
+  }
+
+  static Backchannel.Settings settings(Config config) {
+    return new Backchannel.Settings(
+        config.interactiveTimeout(),
+        config.backgroundTimeout(),
+        new RetryPolicy(
+            config.retrySchedule(), RetryPolicy.defaults().jitter(), config.disableAfter()),
+        new DeliveryWorker.Settings(
+            config.node(),
+            Math.min(64, config.maxInFlight()),
+            config.maxInFlight(),
+            config.lease(),
+            Duration.ofMillis(250)));
   }
 
   /** Opens (and migrates) the configured store, then starts serving. */
@@ -122,6 +138,7 @@ public final class BackchannelServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    backchannel.worker().stop(grace);
     sender.close();
     if (ownsStore) {
       store.close();

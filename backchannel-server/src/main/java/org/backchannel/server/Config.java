@@ -2,14 +2,17 @@ package org.backchannel.server;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.backchannel.core.delivery.AddressPolicy;
@@ -22,6 +25,9 @@ import org.backchannel.core.delivery.AddressPolicy;
  * @param allow CIDR ranges outbound calls may reach beyond public addresses
  * @param secretKey base64 of 32 bytes that encrypts app secrets at rest; null means "use or make
  *     {@code <data>/secret.key}" (embedded store only)
+ * @param worker whether this process sends background deliveries
+ * @param node this process's name in delivery leases
+ * @param lease how long a claimed delivery is held before another node may take it over
  */
 public record Config(
     String host,
@@ -31,7 +37,15 @@ public record Config(
     String secretKey,
     boolean dev,
     List<String> allow,
-    Duration interactiveTimeout) {
+    Duration interactiveTimeout,
+    boolean worker,
+    String node,
+    Duration backgroundTimeout,
+    Duration lease,
+    List<Duration> retrySchedule,
+    Duration disableAfter,
+    int maxInFlight,
+    Duration shutdownGrace) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
   static final List<String> KEYS =
@@ -43,10 +57,19 @@ public record Config(
           "secret_key",
           "dev",
           "allow",
-          "interactive_timeout");
+          "interactive_timeout",
+          "worker",
+          "node",
+          "background_timeout",
+          "lease",
+          "retry_schedule",
+          "disable_after",
+          "max_in_flight",
+          "shutdown_grace");
 
   public Config {
     allow = List.copyOf(allow);
+    retrySchedule = List.copyOf(retrySchedule);
   }
 
   /** Defaults: loopback, port 8080, the SQLite file under ./data. */
@@ -58,6 +81,13 @@ public record Config(
     d.put("dev", "false");
     d.put("allow", "");
     d.put("interactive_timeout", "10s");
+    d.put("worker", "true");
+    d.put("background_timeout", "15s");
+    d.put("lease", "60s");
+    d.put("retry_schedule", "0s,5s,5m,30m,2h,5h,10h,10h");
+    d.put("disable_after", "5d");
+    d.put("max_in_flight", "256");
+    d.put("shutdown_grace", "10s");
     return d;
   }
 
@@ -81,7 +111,7 @@ public record Config(
       }
     }
     for (String key : KEYS) {
-      String v = env.get("BACKCHANNEL_" + key.toUpperCase(java.util.Locale.ROOT));
+      String v = env.get("BACKCHANNEL_" + key.toUpperCase(Locale.ROOT));
       if (v != null) {
         values.put(key, v.strip());
       }
@@ -89,45 +119,28 @@ public record Config(
     return values;
   }
 
-  /** Checks and converts the merged values. */
+  /** Checks and converts the merged values; reports every bad one at once. */
   public static Config from(Map<String, String> v) {
-    List<String> problems = new ArrayList<>();
-    int port = -1;
-    try {
-      port = Integer.parseInt(v.get("port"));
-      if (port < 0 || port > 65535) {
-        problems.add("port: must be 0 to 65535, not " + port);
-      }
-    } catch (NumberFormatException e) {
-      problems.add("port: must be a number, not '" + v.get("port") + "'");
-    }
+    Checks c = new Checks(v);
+    int port = c.integer("port", 0, 65535);
     Path data = Path.of(v.get("data_dir"));
     String db = v.get("db_url");
     if (db == null || db.isBlank()) {
       db = "jdbc:sqlite:" + data.resolve("backchannel.db");
     } else if (!db.startsWith("jdbc:sqlite:") && !db.startsWith("jdbc:postgresql:")) {
-      problems.add("db_url: must start with jdbc:sqlite: or jdbc:postgresql:");
+      c.problem("db_url", "must start with jdbc:sqlite: or jdbc:postgresql:");
     }
     String key = v.get("secret_key");
-    if (key != null && !key.isBlank()) {
-      try {
-        if (java.util.Base64.getDecoder().decode(key).length != 32) {
-          problems.add("secret_key: must be base64 of exactly 32 bytes");
-        }
-      } catch (IllegalArgumentException e) {
-        problems.add("secret_key: must be base64 of exactly 32 bytes");
-      }
-    } else {
+    if (key == null || key.isBlank()) {
       key = null;
       if (db.startsWith("jdbc:postgresql:")) {
-        problems.add(
-            "secret_key: is required with PostgreSQL, so that every node opens the same secrets"
+        c.problem(
+            "secret_key",
+            "is required with PostgreSQL, so that every node opens the same secrets"
                 + " (make one with: openssl rand -base64 32)");
       }
-    }
-    String dev = v.get("dev");
-    if (!dev.equals("true") && !dev.equals("false")) {
-      problems.add("dev: must be true or false");
+    } else if (!isKey(key)) {
+      c.problem("secret_key", "must be base64 of exactly 32 bytes");
     }
     List<String> allow =
         Arrays.stream(v.getOrDefault("allow", "").split(","))
@@ -137,43 +150,144 @@ public record Config(
     try {
       AddressPolicy.allowing(allow);
     } catch (IllegalArgumentException e) {
-      problems.add("allow: " + e.getMessage());
+      c.problem("allow", e.getMessage());
     }
-    Duration timeout = null;
-    try {
-      timeout = duration(v.get("interactive_timeout"));
-      if (timeout.compareTo(Duration.ofMillis(100)) < 0
-          || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        problems.add("interactive_timeout: must be between 100ms and 1m");
+    List<Duration> schedule = new ArrayList<>();
+    for (String part : v.get("retry_schedule").split(",")) {
+      try {
+        schedule.add(duration(part));
+      } catch (IllegalArgumentException e) {
+        c.problem("retry_schedule", e.getMessage());
       }
-    } catch (IllegalArgumentException e) {
-      problems.add("interactive_timeout: " + e.getMessage());
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "invalid configuration:\n  " + String.join("\n  ", problems));
-    }
-    return new Config(v.get("host"), port, data, db, key, dev.equals("true"), allow, timeout);
+    String node = v.get("node");
+    Config config =
+        new Config(
+            v.get("host"),
+            port,
+            data,
+            db,
+            key,
+            c.bool("dev"),
+            allow,
+            c.duration("interactive_timeout", Duration.ofMillis(100), Duration.ofMinutes(1)),
+            c.bool("worker"),
+            node == null || node.isBlank() ? defaultNode() : node.strip(),
+            c.duration("background_timeout", Duration.ofMillis(100), Duration.ofMinutes(5)),
+            c.duration("lease", Duration.ofSeconds(1), Duration.ofHours(1)),
+            schedule,
+            c.duration("disable_after", Duration.ofMinutes(1), Duration.ofDays(365)),
+            c.integer("max_in_flight", 1, 10_000),
+            c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)));
+    c.throwIfAny();
+    return config;
   }
 
-  /** Parses "250ms", "10s", "2m" or an ISO-8601 duration. */
+  /** Collects every problem with the values, so one start reports them all. */
+  private static final class Checks {
+    private final Map<String, String> v;
+    private final List<String> problems = new ArrayList<>();
+
+    Checks(Map<String, String> v) {
+      this.v = v;
+    }
+
+    void problem(String name, String reason) {
+      problems.add(name + ": " + reason);
+    }
+
+    int integer(String name, int min, int max) {
+      try {
+        int n = Integer.parseInt(v.get(name).strip());
+        if (n < min || n > max) {
+          problem(name, "must be " + min + " to " + max + ", not " + n);
+        }
+        return n;
+      } catch (NumberFormatException | NullPointerException e) {
+        problem(name, "must be a whole number, not '" + v.get(name) + "'");
+        return min;
+      }
+    }
+
+    boolean bool(String name) {
+      String value = v.get(name);
+      if (!"true".equals(value) && !"false".equals(value)) {
+        problem(name, "must be true or false, not '" + value + "'");
+      }
+      return "true".equals(value);
+    }
+
+    Duration duration(String name, Duration min, Duration max) {
+      try {
+        Duration d = Config.duration(v.get(name));
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+          problem(name, "must be between " + min + " and " + max);
+        }
+        return d;
+      } catch (IllegalArgumentException | NullPointerException e) {
+        problem(name, e.getMessage());
+        return min;
+      }
+    }
+
+    void throwIfAny() {
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException(
+            "invalid configuration:\n  " + String.join("\n  ", problems));
+      }
+    }
+  }
+
+  private static boolean isKey(String key) {
+    try {
+      return Base64.getDecoder().decode(key).length == 32;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** host-pid: unique per process, and says where a lease came from. */
+  private static String defaultNode() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "node";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  /** Parses "250ms", "10s", "2m", "5h", "5d" or an ISO-8601 duration. */
   static Duration duration(String text) {
-    String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+    String t = text.strip().toLowerCase(Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        return nonNegative(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))));
       }
-      if (t.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      long n = Long.parseLong(t.substring(0, Math.max(0, t.length() - 1)));
+      return nonNegative(
+          switch (t.charAt(t.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            case 'd' -> Duration.ofDays(n);
+            default -> throw new NumberFormatException();
+          });
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      try {
+        return nonNegative(Duration.parse(text.strip()));
+      } catch (DateTimeParseException e2) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a duration such as 250ms, 10s, 2m, 5h or 5d");
       }
-      if (t.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-      }
-      return Duration.parse(text.strip());
-    } catch (NumberFormatException | DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "'" + text + "' is not a duration such as 250ms, 10s or 2m");
     }
+  }
+
+  private static Duration nonNegative(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("a duration cannot be negative: " + d);
+    }
+    return d;
   }
 
   /** Where outbound calls may go: public addresses, plus loopback in dev, plus the allow-list. */

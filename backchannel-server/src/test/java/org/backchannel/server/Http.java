@@ -33,6 +33,15 @@ final class Http {
         token);
   }
 
+  Answer postWithHeader(String path, String token, String json, String name, String value) {
+    return send(
+        builder(path, token)
+            .header("Content-Type", "application/json")
+            .header(name, value)
+            .POST(HttpRequest.BodyPublishers.ofString(json)),
+        token);
+  }
+
   Answer postForm(String path, String form) {
     return send(
         builder(path, null)

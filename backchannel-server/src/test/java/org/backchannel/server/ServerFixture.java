@@ -21,6 +21,9 @@ abstract class ServerFixture {
 
   abstract Store newStore();
 
+  /** Lets a test class change settings before the server starts. */
+  void configure(Map<String, String> settings) {}
+
   final SettableClock clock = new SettableClock(NOW);
   Store store;
   RecordingReceiver app;
@@ -44,6 +47,8 @@ abstract class ServerFixture {
     settings.put("dev", "true");
     settings.put("interactive_timeout", "1s");
     settings.put("secret_key", SecretBox.newKey());
+    settings.put("worker", "false"); // tests send background deliveries with drain()
+    configure(settings);
     server = BackchannelServer.start(Config.from(settings), store, clock);
     http = new Http(server.url());
 

@@ -109,7 +109,7 @@ public final class JdbcStore implements Store {
 
   @Override
   public <T> T transaction(Function<Tx, T> work) {
-    return jdbi.inTransaction(handle -> work.apply(new JdbcTx(handle)));
+    return jdbi.inTransaction(handle -> work.apply(new JdbcTx(handle, dialect)));
   }
 
   @Override

@@ -15,6 +15,7 @@ import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Payload;
 import org.backchannel.core.store.Tx;
@@ -32,9 +33,11 @@ import org.jdbi.v3.core.statement.Query;
 /** One transaction's view of the store: every method runs on the transaction's handle. */
 final class JdbcTx implements Tx {
   private final Handle h;
+  private final JdbcQueue queue;
 
-  JdbcTx(Handle handle) {
+  JdbcTx(Handle handle, Dialect dialect) {
     this.h = handle;
+    this.queue = new JdbcQueue(handle, dialect);
   }
 
   // ---- workspaces, users, flows, members
@@ -480,9 +483,10 @@ final class JdbcTx implements Tx {
                 h.createQuery(
                         "INSERT INTO deliveries (workspace_id, app_id, message_id, contract,"
                             + " event, method, url, actor_id, interactive, state, attempt_count,"
-                            + " next_attempt_at, created_at, updated_at, idempotency_key) VALUES"
+                            + " next_attempt_at, created_at, updated_at, idempotency_key, endpoint_id) VALUES"
                             + " (:ws, :app, :message, :contract, :event, :method, :url, :actor,"
-                            + " :interactive, :state, 0, :due, :now, :now, :key) RETURNING "
+                            + " :interactive, :state, 0, :due, :now, :now, :key, :endpoint)"
+                            + " RETURNING "
                             + Rows.DELIVERY)
                     .bind("ws", d.workspaceId())
                     .bind("app", d.appId())
@@ -494,6 +498,11 @@ final class JdbcTx implements Tx {
                     .bind("actor", d.actorId())
                     .bind("interactive", d.interactive())
                     .bind("key", d.idempotencyKey())
+                    .bind(
+                        "endpoint",
+                        d.interactive()
+                            ? null
+                            : queue.endpointFor(d.workspaceId(), d.appId(), d.url(), now).id())
                     // A person waits on an interactive call: it is being sent now, never queued.
                     .bind(
                         "state",
@@ -612,6 +621,9 @@ final class JdbcTx implements Tx {
     if (filter.appId() != null) {
       sql.append(" AND app_id = :app");
     }
+    if (filter.endpointId() != null) {
+      sql.append(" AND endpoint_id = :endpoint");
+    }
     if (filter.state() != null) {
       sql.append(" AND state = :state");
     }
@@ -625,6 +637,9 @@ final class JdbcTx implements Tx {
     if (filter.appId() != null) {
       query.bind("app", filter.appId());
     }
+    if (filter.endpointId() != null) {
+      query.bind("endpoint", filter.endpointId());
+    }
     if (filter.state() != null) {
       query.bind("state", filter.state().name());
     }
@@ -635,6 +650,74 @@ final class JdbcTx implements Tx {
       query.bind("until", millis(filter.until()));
     }
     return query.map(Rows.DELIVERIES).list();
+  }
+
+  // ---- the queue and endpoints (statements in JdbcQueue)
+
+  @Override
+  public List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+    return queue.claimDue(owner, now, leaseUntil, limit);
+  }
+
+  @Override
+  public int releaseExpiredLeases(Instant now) {
+    return queue.releaseExpiredLeases(now);
+  }
+
+  @Override
+  public int releaseOwned(String owner, Instant now) {
+    return queue.releaseOwned(owner, now);
+  }
+
+  @Override
+  public boolean requeue(long deliveryId, Instant now) {
+    return queue.requeue(deliveryId, now);
+  }
+
+  @Override
+  public int requeueFailed(long endpointId, Instant since, Instant now) {
+    return queue.requeueFailed(endpointId, since, now);
+  }
+
+  @Override
+  public Map<DeliveryState, Long> countByState() {
+    return queue.countByState();
+  }
+
+  @Override
+  public Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
+    return queue.endpointFor(workspaceId, appId, url, now);
+  }
+
+  @Override
+  public Optional<Endpoint> endpoint(long id) {
+    return queue.endpoint(id);
+  }
+
+  @Override
+  public List<Endpoint> endpoints(long workspaceId) {
+    return queue.endpoints(workspaceId);
+  }
+
+  @Override
+  public Endpoint updateEndpoint(
+      long id, boolean fifo, int maxInFlight, List<String> eventTypes, Instant now) {
+    return queue.updateEndpoint(id, fifo, maxInFlight, eventTypes, now);
+  }
+
+  @Override
+  public void setEndpointFailingSince(long id, Instant since) {
+    queue.setFailingSince(id, since);
+  }
+
+  @Override
+  public void disableEndpoint(long id, String reason, Instant now) {
+    queue.disable(id, reason, now);
+  }
+
+  @Override
+  public void enableEndpoint(long id, Instant now) {
+    queue.enable(id, now);
   }
 
   /**

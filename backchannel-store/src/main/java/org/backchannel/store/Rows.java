@@ -40,7 +40,7 @@ final class Rows {
       "id, flow_id, thread_id, source_id, user_id, event, author, title, body, created_at";
   static final String DELIVERY =
       "id, workspace_id, app_id, message_id, contract, event, method, url, actor_id, interactive,"
-          + " state, attempt_count, next_attempt_at, created_at, updated_at, summary";
+          + " state, attempt_count, next_attempt_at, created_at, updated_at, summary, endpoint_id";
   static final String ATTEMPT =
       "id, delivery_id, number, started_at, duration_ms, request_method, request_url,"
           + " request_headers, request_body, response_status, response_headers, response_body,"
@@ -132,7 +132,8 @@ final class Rows {
               instant(rs, "next_attempt_at"),
               instant(rs, "created_at"),
               instant(rs, "updated_at"),
-              rs.getString("summary"));
+              rs.getString("summary"),
+              nullableLong(rs, "endpoint_id"));
 
   static final RowMapper<Attempt> ATTEMPTS =
       (rs, ctx) -> {

@@ -7,6 +7,7 @@ CREATE TABLE endpoints (
   url             TEXT    NOT NULL,
   fifo            BOOLEAN NOT NULL DEFAULT FALSE,
   max_in_flight   INTEGER NOT NULL DEFAULT 16,
+  event_types     TEXT,
   disabled_at     BIGINT,
   disabled_reason TEXT,
   failing_since   BIGINT,
@@ -19,5 +20,6 @@ ALTER TABLE deliveries ADD COLUMN endpoint_id BIGINT REFERENCES endpoints (id);
 ALTER TABLE deliveries ADD COLUMN idempotency_key TEXT;
 CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (app_id, idempotency_key);
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, state, id);
+CREATE INDEX deliveries_lease ON deliveries (state, lease_until);
 
 ALTER TABLE delivery_bodies ADD COLUMN sealed_headers TEXT;

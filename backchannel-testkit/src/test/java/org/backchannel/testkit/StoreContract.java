@@ -467,7 +467,9 @@ abstract class StoreContract {
                 T1,
                 T1,
                 T1,
-                null));
+                null,
+                d.endpointId()));
+    assertThat(d.endpointId()).isNotNull();
     assertThat(tx((Tx t) -> t.delivery(d.id()))).contains(d);
     assertThat(tx((Tx t) -> t.deliveryPayload(d.id())).body()).isEqualTo(body);
     assertThat(tx((Tx t) -> t.deliveryPayload(d.id())).sealedHeaders()).isNull();

@@ -1,19 +1,43 @@
 package org.backchannel.core.delivery;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import org.backchannel.core.Json;
 import org.backchannel.core.Page;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.apps.App;
+import org.backchannel.core.apps.Apps;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 
-/** Reading the delivery log: admins see their workspace's; a person sees the calls they made. */
+/**
+ * The delivery log and its operations: reading deliveries and attempts, replaying them, managing
+ * endpoints, and publishing native events to an app's endpoints. Admins see their workspace's
+ * deliveries; a person sees the calls they made.
+ */
 public final class Deliveries {
-  private final Store store;
+  /** The most a native event's payload may weigh. */
+  static final int MAX_EVENT_BYTES = 256 * 1024;
 
-  public Deliveries(Store store) {
+  private final Store store;
+  private final Apps apps;
+  private final DeliveryWorker worker;
+  private final InstantSource clock;
+
+  public Deliveries(Store store, Apps apps, DeliveryWorker worker, InstantSource clock) {
     this.store = store;
+    this.apps = apps;
+    this.worker = worker;
+    this.clock = clock;
   }
 
   /** A delivery with every attempt, oldest first. */
@@ -37,5 +61,179 @@ public final class Deliveries {
                   .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
           return new Detail(d, tx.attempts(deliveryId));
         });
+  }
+
+  /**
+   * Sends a finished background delivery again, with the same {@code webhook-id} and body. A
+   * person's own call (an UpdateAction) is not replayed: they press it again.
+   */
+  public Delivery replay(User caller, long deliveryId) {
+    Directory.requireAdmin(caller);
+    Delivery replayed =
+        store.transaction(
+            tx -> {
+              Delivery d = inWorkspace(tx, caller, deliveryId);
+              if (d.interactive()) {
+                throw new Problem.Conflict(
+                    "delivery " + deliveryId + " was a person's call; they can make it again");
+              }
+              if (!tx.requeue(deliveryId, clock.instant())) {
+                throw new Problem.Conflict(
+                    "delivery "
+                        + deliveryId
+                        + " is still "
+                        + d.state().name().toLowerCase(java.util.Locale.ROOT));
+              }
+              return tx.delivery(deliveryId).orElseThrow();
+            });
+    worker.wake();
+    return replayed;
+  }
+
+  /** Sends again every failed delivery of an endpoint created since {@code since}; how many. */
+  public int replayFailed(User caller, long endpointId, Instant since) {
+    Endpoint endpoint = endpoint(caller, endpointId);
+    int n =
+        store.transaction(
+            tx ->
+                tx.requeueFailed(
+                    endpoint.id(), since == null ? Instant.EPOCH : since, clock.instant()));
+    worker.wake();
+    return n;
+  }
+
+  public List<Endpoint> endpoints(User caller) {
+    Directory.requireAdmin(caller);
+    return store.transaction(tx -> tx.endpoints(caller.workspaceId()));
+  }
+
+  public Endpoint endpoint(User caller, long endpointId) {
+    Directory.requireAdmin(caller);
+    return store
+        .transaction(tx -> tx.endpoint(endpointId))
+        .filter(e -> e.workspaceId() == caller.workspaceId())
+        .orElseThrow(() -> new Problem.NotFound("endpoint " + endpointId));
+  }
+
+  /** Adds (or finds) an app's endpoint for native events, with its settings. */
+  public Endpoint createEndpoint(
+      User caller, long appId, String url, Boolean fifo, Integer maxInFlight, List<String> types) {
+    App app = apps.app(caller, appId);
+    Validation v = new Validation();
+    if (v.required("url", url)) {
+      v.httpUrl("url", url);
+      v.maxLength("url", url, 2048);
+    }
+    checkSettings(v, maxInFlight, types);
+    v.throwIfInvalid();
+    Endpoint e =
+        store.transaction(tx -> tx.endpointFor(app.workspaceId(), app.id(), url, clock.instant()));
+    return update(caller, e.id(), fifo, maxInFlight, types);
+  }
+
+  /** Changes an endpoint's ordering, limit or subscriptions; null keeps what it had. */
+  public Endpoint update(
+      User caller, long endpointId, Boolean fifo, Integer maxInFlight, List<String> types) {
+    Endpoint e = endpoint(caller, endpointId);
+    Validation v = new Validation();
+    checkSettings(v, maxInFlight, types);
+    v.throwIfInvalid();
+    return store.transaction(
+        tx ->
+            tx.updateEndpoint(
+                e.id(),
+                fifo == null ? e.fifo() : fifo,
+                maxInFlight == null ? e.maxInFlight() : maxInFlight,
+                types == null ? e.eventTypes() : types,
+                clock.instant()));
+  }
+
+  /** Calls a disabled endpoint again; its waiting deliveries resume. */
+  public Endpoint enable(User caller, long endpointId) {
+    Endpoint e = endpoint(caller, endpointId);
+    Endpoint enabled =
+        store.transaction(
+            tx -> {
+              tx.enableEndpoint(e.id(), clock.instant());
+              return tx.endpoint(e.id()).orElseThrow();
+            });
+    worker.wake();
+    return enabled;
+  }
+
+  /**
+   * Publishes a native event to every endpoint of the app that subscribes to its type, as
+   * background deliveries with the body {@code {"type", "timestamp", "data"}}. The same {@code
+   * idempotencyKey} again returns the deliveries of the first call and sends nothing new.
+   */
+  public List<Delivery> publish(
+      User caller, long appId, String type, JsonNode data, String idempotencyKey) {
+    App app = apps.app(caller, appId);
+    Validation v = new Validation();
+    if (v.required("type", type)) {
+      v.maxLength("type", type, 100);
+      if (!type.matches("[A-Za-z0-9_.:-]+")) {
+        v.add("type", "must be letters, digits, '.', '_', ':' or '-'");
+      }
+    }
+    if (data == null || data.isNull()) {
+      v.add("data", "is required");
+    }
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+      v.add("Idempotency-Key", "must be 1 to 200 characters");
+    }
+    v.throwIfInvalid();
+    Instant now = clock.instant();
+    ObjectNode body =
+        JsonNodeFactory.instance.objectNode().put("type", type).put("timestamp", now.toString());
+    body.set("data", data);
+    byte[] bytes = Json.bytes(body);
+    if (bytes.length > MAX_EVENT_BYTES) {
+      throw Problem.Invalid.of("data", "must be at most " + MAX_EVENT_BYTES + " bytes as JSON");
+    }
+    List<Delivery> created =
+        store.transaction(
+            tx -> {
+              List<Delivery> out = new ArrayList<>();
+              for (Endpoint e : tx.endpoints(app.workspaceId())) {
+                if (e.appId() != app.id() || !e.subscribes(type)) {
+                  continue;
+                }
+                out.add(
+                    tx.insertDelivery(
+                        new NewDelivery(
+                            app.workspaceId(),
+                            app.id(),
+                            Contract.NATIVE,
+                            type,
+                            "POST",
+                            e.url(),
+                            null,
+                            false,
+                            bytes,
+                            null,
+                            idempotencyKey == null ? null : idempotencyKey + ":" + e.id()),
+                        DeliveryEngine.newMessageId(),
+                        now));
+              }
+              return out;
+            });
+    worker.wake();
+    return created;
+  }
+
+  private static void checkSettings(Validation v, Integer maxInFlight, List<String> types) {
+    if (maxInFlight != null && (maxInFlight < 1 || maxInFlight > 1000)) {
+      v.add("max_in_flight", "must be between 1 and 1000");
+    }
+    if (types != null && types.stream().anyMatch(t -> t == null || t.isBlank())) {
+      v.add("event_types", "must be a list of event type names");
+    }
+  }
+
+  private static Delivery inWorkspace(Tx tx, User caller, long deliveryId) {
+    return tx.delivery(deliveryId)
+        .filter(x -> x.workspaceId() == caller.workspaceId())
+        .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
   }
 }

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * One call Backchannel owes an app, across all its attempts. {@code messageId} is the stable {@code
  * webhook-id}; {@code actorId} is the user the call is made for (a token's subject). The body lives
- * apart from this row, so the queue stays small.
+ * apart from this row, so the queue stays small. Background deliveries go to an {@link Endpoint};
+ * interactive ones have none.
  */
 public record Delivery(
     long id,
@@ -23,4 +24,5 @@ public record Delivery(
     Instant nextAttemptAt,
     Instant createdAt,
     Instant updatedAt,
-    String summary) {}
+    String summary,
+    Long endpointId) {}

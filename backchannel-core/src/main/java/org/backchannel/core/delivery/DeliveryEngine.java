@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.random.RandomGenerator;
 import org.backchannel.core.Json;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
@@ -33,18 +34,37 @@ public final class DeliveryEngine {
   private final SecretBox box;
   private final InstantSource clock;
   private final Duration interactiveTimeout;
+  private final Duration backgroundTimeout;
+  private final RetryPolicy retry;
+  private final RandomGenerator random;
+  private volatile DeliveryObserver observer = DeliveryObserver.NONE;
 
   public DeliveryEngine(
       Store store,
       HttpSender sender,
       SecretBox box,
       InstantSource clock,
-      Duration interactiveTimeout) {
+      Duration interactiveTimeout,
+      Duration backgroundTimeout,
+      RetryPolicy retry,
+      RandomGenerator random) {
     this.store = store;
     this.sender = sender;
     this.box = box;
     this.clock = clock;
     this.interactiveTimeout = interactiveTimeout;
+    this.backgroundTimeout = backgroundTimeout;
+    this.retry = retry;
+    this.random = random;
+  }
+
+  /** Who is told of every attempt (metrics). */
+  public void observe(DeliveryObserver observer) {
+    this.observer = observer;
+  }
+
+  public RetryPolicy retryPolicy() {
+    return retry;
   }
 
   /** A new stable {@code webhook-id}, kept across a delivery's retries. */
@@ -67,6 +87,7 @@ public final class DeliveryEngine {
     Attempt recorded =
         store.transaction(tx -> tx.recordAttempt(attempt, state, null, outcome.summary(), now));
     Delivery updated = store.transaction(tx -> tx.delivery(delivery.id()).orElseThrow());
+    observer.attempted(updated, recorded, outcome);
     LOG.info(
         "delivery {} {} {} -> {} in {} ms",
         delivery.id(),
@@ -75,6 +96,102 @@ public final class DeliveryEngine {
         outcome.summary(),
         exchange.elapsed().toMillis());
     return new Delivered(updated, recorded, outcome);
+  }
+
+  /**
+   * Makes one attempt at a claimed background delivery and settles it: succeeded; failed for good
+   * (410 Gone, or no attempt left); or due again after the retry schedule's wait, or the app's
+   * Retry-After if that is longer. The attempt, the delivery's new state and its endpoint's health
+   * are written in one transaction.
+   */
+  public Delivered deliverQueued(Delivery delivery) {
+    Prepared prepared = prepare(delivery);
+    Exchange exchange = sender.send(prepared.request(), backgroundTimeout);
+    Outcome outcome = Interpreter.interpret(delivery.contract(), exchange);
+    Attempt attempt = attempt(delivery, prepared, exchange, outcome);
+    Instant now = clock.instant();
+    Settlement settlement = settle(delivery, attempt.number(), exchange, outcome, now);
+    Attempt recorded =
+        store.transaction(
+            tx -> {
+              Attempt a =
+                  tx.recordAttempt(
+                      attempt, settlement.state(), settlement.next(), settlement.summary(), now);
+              if (delivery.endpointId() != null) {
+                trackEndpoint(tx, delivery.endpointId(), outcome, settlement, prepared, now);
+              }
+              return a;
+            });
+    Delivery updated = store.transaction(tx -> tx.delivery(delivery.id()).orElseThrow());
+    observer.attempted(updated, recorded, outcome);
+    LOG.debug(
+        "delivery {} attempt {} -> {}", delivery.id(), attempt.number(), settlement.summary());
+    return new Delivered(updated, recorded, outcome);
+  }
+
+  /** Where a background attempt leaves its delivery, and whether its endpoint must stop. */
+  record Settlement(DeliveryState state, Instant next, String summary, String disableReason) {}
+
+  Settlement settle(Delivery d, int attemptsMade, Exchange exchange, Outcome outcome, Instant now) {
+    if (!(outcome instanceof Outcome.Failed failed)) {
+      return new Settlement(DeliveryState.SUCCEEDED, null, outcome.summary(), null);
+    }
+    if (failed.status() != null && failed.status() == 410) {
+      return new Settlement(
+          DeliveryState.FAILED,
+          null,
+          outcome.summary() + " (410 Gone: endpoint disabled)",
+          "the app answered 410 Gone");
+    }
+    Duration retryAfter = null;
+    if (exchange instanceof Exchange.Answered a && (a.status() == 429 || a.status() == 503)) {
+      retryAfter = RetryAfter.parse(a.headers().get("retry-after"), now).orElse(null);
+    }
+    return retry
+        .next(attemptsMade, retryAfter, random)
+        .map(
+            wait ->
+                new Settlement(
+                    DeliveryState.PENDING,
+                    now.plus(wait),
+                    outcome.summary() + "; next attempt in " + wait.toSeconds() + " s",
+                    null))
+        .orElseGet(
+            () ->
+                new Settlement(
+                    DeliveryState.FAILED,
+                    null,
+                    outcome.summary() + "; no attempt left after " + attemptsMade,
+                    null));
+  }
+
+  private void trackEndpoint(
+      org.backchannel.core.store.Tx tx,
+      long endpointId,
+      Outcome outcome,
+      Settlement settlement,
+      Prepared prepared,
+      Instant now) {
+    Endpoint endpoint = tx.endpoint(endpointId).orElseThrow();
+    if (!(outcome instanceof Outcome.Failed)) {
+      if (endpoint.failingSince() != null) {
+        tx.setEndpointFailingSince(endpointId, null);
+      }
+      return;
+    }
+    Instant since = endpoint.failingSince();
+    if (since == null) {
+      since = prepared.startedAt();
+      tx.setEndpointFailingSince(endpointId, since);
+    }
+    String reason = settlement.disableReason();
+    if (reason == null && !since.plus(retry.disableAfter()).isAfter(now)) {
+      reason = "failing without a success since " + since;
+    }
+    if (reason != null && !endpoint.disabled()) {
+      tx.disableEndpoint(endpointId, reason, now);
+      LOG.warn("endpoint {} ({}) disabled: {}", endpointId, endpoint.url(), reason);
+    }
   }
 
   /** A request ready to send, with what recording it needs. */

@@ -7,7 +7,11 @@ import org.backchannel.core.PageRequest;
 
 /** Storage of deliveries (the outbox), their bodies and their attempts. */
 public interface DeliveryStore {
-  /** Writes the queue row and its body, in the caller's transaction. */
+  /**
+   * Writes the queue row and its body, in the caller's transaction. A background delivery is
+   * attached to the endpoint for its app and URL (made if new). With an idempotency key that the
+   * app already used, nothing is written and the earlier delivery is returned.
+   */
   Delivery insertDelivery(NewDelivery delivery, String messageId, Instant now);
 
   Optional<Delivery> delivery(long id);
@@ -23,4 +27,48 @@ public interface DeliveryStore {
 
   /** Deliveries matching {@code filter}, newest first, up to {@code limit + 1}. */
   List<Delivery> deliveries(DeliveryFilter filter, PageRequest page);
+
+  // ---- the queue
+
+  /**
+   * Claims up to {@code limit} due background deliveries for {@code owner} until {@code
+   * leaseUntil}, in one statement: oldest due first, skipping disabled endpoints, deliveries
+   * waiting behind an earlier one on a FIFO endpoint, and endpoints already at their in-flight
+   * limit. Claimed deliveries are {@code SENDING}.
+   */
+  List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit);
+
+  /** Puts deliveries whose lease ran out (their node died) back in the queue; returns how many. */
+  int releaseExpiredLeases(Instant now);
+
+  /** Puts the deliveries {@code owner} still holds back in the queue, due now (shutdown). */
+  int releaseOwned(String owner, Instant now);
+
+  /** Sends a finished background delivery again, now; false if it is not finished. */
+  boolean requeue(long deliveryId, Instant now);
+
+  /** Sends again every failed delivery of an endpoint created since {@code since}; how many. */
+  int requeueFailed(long endpointId, Instant since, Instant now);
+
+  /** How many deliveries are in each state (for metrics). */
+  java.util.Map<DeliveryState, Long> countByState();
+
+  // ---- endpoints
+
+  /** The endpoint for an app and URL, made (enabled, defaults) if there is none. */
+  Endpoint endpointFor(long workspaceId, long appId, String url, Instant now);
+
+  Optional<Endpoint> endpoint(long id);
+
+  List<Endpoint> endpoints(long workspaceId);
+
+  Endpoint updateEndpoint(
+      long id, boolean fifo, int maxInFlight, List<String> eventTypes, Instant now);
+
+  /** Records that an endpoint started failing at {@code since}, or (null) that it recovered. */
+  void setEndpointFailingSince(long id, Instant since);
+
+  void disableEndpoint(long id, String reason, Instant now);
+
+  void enableEndpoint(long id, Instant now);
 }

@@ -37,7 +37,17 @@ public final class JettyHttpSender implements HttpSender {
   private final HttpClient client;
   private final int maxBody;
 
+  /** Looks a host name up; the system resolver unless a test supplies another. */
+  @FunctionalInterface
+  public interface Resolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
   public JettyHttpSender(AddressPolicy policy, int maxBody) {
+    this(policy, maxBody, InetAddress::getAllByName);
+  }
+
+  public JettyHttpSender(AddressPolicy policy, int maxBody, Resolver resolver) {
     this.maxBody = maxBody;
     this.client = new HttpClient();
     client.setFollowRedirects(false);
@@ -52,7 +62,7 @@ public final class JettyHttpSender implements HttpSender {
             resolving.execute(
                 () -> {
                   try {
-                    promise.succeeded(vetted(policy, host, port));
+                    promise.succeeded(vetted(policy, resolver, host, port));
                   } catch (Exception e) {
                     promise.failed(e);
                   }
@@ -68,10 +78,10 @@ public final class JettyHttpSender implements HttpSender {
     }
   }
 
-  static List<InetSocketAddress> vetted(AddressPolicy policy, String host, int port)
-      throws UnknownHostException {
+  static List<InetSocketAddress> vetted(
+      AddressPolicy policy, Resolver resolver, String host, int port) throws UnknownHostException {
     List<InetSocketAddress> out = new ArrayList<>();
-    for (InetAddress address : InetAddress.getAllByName(host)) {
+    for (InetAddress address : resolver.resolve(host)) {
       if (policy.permits(address)) {
         out.add(new InetSocketAddress(address, port));
       }

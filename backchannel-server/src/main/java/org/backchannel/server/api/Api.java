@@ -146,6 +146,33 @@ public final class Api {
           json(ctx, 200, node);
         });
 
+    r.post(
+        "/api/v1/deliveries/{id}/replay",
+        ctx -> json(ctx, 200, Views.delivery(bc.deliveries().replay(caller(ctx), id(ctx, "id")))));
+    r.get(
+        "/api/v1/endpoints",
+        ctx -> json(ctx, 200, list(bc.deliveries().endpoints(caller(ctx)), Views::endpoint)));
+    r.get(
+        "/api/v1/endpoints/{id}",
+        ctx ->
+            json(ctx, 200, Views.endpoint(bc.deliveries().endpoint(caller(ctx), id(ctx, "id")))));
+    r.post("/api/v1/apps/{id}/endpoints", this::createEndpoint);
+    r.patch("/api/v1/endpoints/{id}", this::updateEndpoint);
+    r.post(
+        "/api/v1/endpoints/{id}/enable",
+        ctx -> json(ctx, 200, Views.endpoint(bc.deliveries().enable(caller(ctx), id(ctx, "id")))));
+    r.post(
+        "/api/v1/endpoints/{id}/replay",
+        ctx -> {
+          User caller = caller(ctx);
+          Validation v = new Validation();
+          Instant since = instant(ctx, "since", v);
+          v.throwIfInvalid();
+          int n = bc.deliveries().replayFailed(caller, id(ctx, "id"), since);
+          json(ctx, 200, F.objectNode().put("replayed", n));
+        });
+    r.post("/api/v1/apps/{id}/events", this::publish);
+
     r.exception(Problem.Invalid.class, (e, ctx) -> validation(ctx, e));
     r.exception(Problem.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
     r.exception(Problem.Unauthorized.class, (e, ctx) -> error(ctx, 401, e.getMessage()));
@@ -241,10 +268,91 @@ public final class Api {
     json(ctx, 201, Views.source(created.value()).put("flow_token", created.secret()));
   }
 
+  private void createEndpoint(Context ctx) {
+    User caller = caller(ctx);
+    long app = id(ctx, "id");
+    ObjectNode body = jsonBody(ctx);
+    EndpointSettings e = endpointSettings(body);
+    json(
+        ctx,
+        201,
+        Views.endpoint(
+            bc.deliveries()
+                .createEndpoint(
+                    caller, app, text(body, "url"), e.fifo(), e.maxInFlight(), e.types())));
+  }
+
+  private void updateEndpoint(Context ctx) {
+    User caller = caller(ctx);
+    long endpoint = id(ctx, "id");
+    EndpointSettings e = endpointSettings(jsonBody(ctx));
+    json(
+        ctx,
+        200,
+        Views.endpoint(
+            bc.deliveries().update(caller, endpoint, e.fifo(), e.maxInFlight(), e.types())));
+  }
+
+  private record EndpointSettings(Boolean fifo, Integer maxInFlight, List<String> types) {}
+
+  private static EndpointSettings endpointSettings(ObjectNode body) {
+    Validation v = new Validation();
+    Boolean fifo = null;
+    JsonNode f = body.get("fifo");
+    if (f != null && !f.isNull()) {
+      if (f.isBoolean()) {
+        fifo = f.asBoolean();
+      } else {
+        v.add("fifo", "must be true or false");
+      }
+    }
+    Integer max = null;
+    JsonNode m = body.get("max_in_flight");
+    if (m != null && !m.isNull()) {
+      if (m.isIntegralNumber() && m.canConvertToInt()) {
+        max = m.asInt();
+      } else {
+        v.add("max_in_flight", "must be a whole number");
+      }
+    }
+    List<String> types = null;
+    JsonNode t = body.get("event_types");
+    if (t != null && !t.isNull()) {
+      types = new ArrayList<>();
+      if (!t.isArray()) {
+        v.add("event_types", "must be an array of event type names");
+      } else {
+        for (JsonNode name : t) {
+          if (!name.isTextual()) {
+            v.add("event_types", "must be an array of event type names");
+            break;
+          }
+          types.add(name.asText());
+        }
+      }
+    }
+    v.throwIfInvalid();
+    return new EndpointSettings(fifo, max, types);
+  }
+
+  private void publish(Context ctx) {
+    User caller = caller(ctx);
+    long app = id(ctx, "id");
+    ObjectNode body = jsonBody(ctx);
+    var created =
+        bc.deliveries()
+            .publish(
+                caller, app, text(body, "type"), body.get("data"), ctx.header("Idempotency-Key"));
+    ObjectNode out = F.objectNode();
+    out.set("deliveries", list(created, Views::delivery));
+    json(ctx, 202, out);
+  }
+
   private void listDeliveries(Context ctx) {
     User caller = caller(ctx);
     Validation v = new Validation();
     Long app = optionalLong(ctx, "app_id", v);
+    Long endpoint = optionalLong(ctx, "endpoint_id", v);
     DeliveryState state = null;
     String s = ctx.queryParam("state");
     if (s != null) {
@@ -257,7 +365,7 @@ public final class Api {
     Instant since = instant(ctx, "since", v);
     Instant until = instant(ctx, "until", v);
     v.throwIfInvalid();
-    var filter = new DeliveryFilter(caller.workspaceId(), app, state, since, until);
+    var filter = new DeliveryFilter(caller.workspaceId(), app, endpoint, state, since, until);
     json(ctx, 200, Views.page(bc.deliveries().list(caller, filter, page(ctx)), Views::delivery));
   }
 

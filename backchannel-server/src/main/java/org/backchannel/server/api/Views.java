@@ -13,6 +13,7 @@ import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.Outcome;
 import org.backchannel.core.threads.ActionResult;
 import org.backchannel.core.threads.FlowThread;
@@ -116,9 +117,27 @@ final class Views {
         .put("state", d.state().name().toLowerCase(java.util.Locale.ROOT))
         .put("attempt_count", d.attemptCount())
         .put("next_attempt_at", time(d.nextAttemptAt()))
+        .put("endpoint_id", d.endpointId())
         .put("summary", d.summary())
         .put("created_at", time(d.createdAt()))
         .put("updated_at", time(d.updatedAt()));
+  }
+
+  static ObjectNode endpoint(Endpoint e) {
+    ObjectNode node =
+        F.objectNode()
+            .put("id", e.id())
+            .put("app_id", e.appId())
+            .put("url", e.url())
+            .put("fifo", e.fifo())
+            .put("max_in_flight", e.maxInFlight());
+    e.eventTypes().forEach(node.putArray("event_types")::add);
+    return node.put("state", e.disabled() ? "disabled" : "enabled")
+        .put("disabled_at", time(e.disabledAt()))
+        .put("disabled_reason", e.disabledReason())
+        .put("failing_since", time(e.failingSince()))
+        .put("created_at", time(e.createdAt()))
+        .put("updated_at", time(e.updatedAt()));
   }
 
   static ObjectNode attempt(Attempt a) {

@@ -1,0 +1,239 @@
+package org.backchannel.store;
+
+import static org.backchannel.store.Rows.millis;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.backchannel.core.Json;
+import org.backchannel.core.Problem;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.Endpoint;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** The queue's statements: claiming, leases, replays, and endpoints. */
+final class JdbcQueue {
+  static final String ENDPOINT =
+      "id, workspace_id, app_id, url, fifo, max_in_flight, event_types, disabled_at,"
+          + " disabled_reason, failing_since, created_at, updated_at";
+
+  static final RowMapper<Endpoint> ENDPOINTS =
+      (rs, ctx) ->
+          new Endpoint(
+              rs.getLong("id"),
+              rs.getLong("workspace_id"),
+              rs.getLong("app_id"),
+              rs.getString("url"),
+              rs.getBoolean("fifo"),
+              rs.getInt("max_in_flight"),
+              eventTypes(rs.getString("event_types")),
+              Rows.instant(rs, "disabled_at"),
+              rs.getString("disabled_reason"),
+              Rows.instant(rs, "failing_since"),
+              Rows.instant(rs, "created_at"),
+              Rows.instant(rs, "updated_at"));
+
+  /**
+   * One statement: look at the oldest due deliveries only (so the cost does not grow with the
+   * backlog), keep those whose endpoint is enabled, not blocked by an earlier FIFO delivery and
+   * below its in-flight limit, lock them (skipping rows another node holds) and lease them. {@code
+   * state = 'PENDING'} is checked again under the lock, because a row another node claimed and
+   * committed meanwhile still matches the candidate ids.
+   */
+  private static final String CLAIM =
+      """
+      WITH candidates AS (
+        SELECT id, endpoint_id FROM deliveries
+        WHERE state = 'PENDING' AND next_attempt_at <= :now
+        ORDER BY next_attempt_at, id
+        LIMIT :scan
+      ), eligible AS (
+        SELECT c.id,
+               ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.id) AS rn,
+               e.max_in_flight - (SELECT COUNT(*) FROM deliveries s
+                                  WHERE s.endpoint_id = c.endpoint_id AND s.state = 'SENDING') AS room
+        FROM candidates c JOIN endpoints e ON e.id = c.endpoint_id
+        WHERE e.disabled_at IS NULL
+          AND (NOT e.fifo OR NOT EXISTS (
+                SELECT 1 FROM deliveries o
+                WHERE o.endpoint_id = c.endpoint_id AND o.id < c.id
+                  AND o.state IN ('PENDING', 'SENDING')))
+      )
+      UPDATE deliveries
+      SET state = 'SENDING', lease_owner = :owner, lease_until = :until, updated_at = :now
+      WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE id IN (SELECT id FROM eligible WHERE rn <= room) AND state = 'PENDING'
+        ORDER BY id
+        LIMIT :limit
+        %s
+      )
+      RETURNING %s
+      """;
+
+  private final Handle h;
+  private final Dialect dialect;
+
+  JdbcQueue(Handle h, Dialect dialect) {
+    this.h = h;
+    this.dialect = dialect;
+  }
+
+  List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+    String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE SKIP LOCKED" : "";
+    return h.createQuery(CLAIM.formatted(lock, Rows.DELIVERY))
+        .bind("now", millis(now))
+        .bind("scan", Math.max(limit * 4, 64))
+        .bind("owner", owner)
+        .bind("until", millis(leaseUntil))
+        .bind("limit", limit)
+        .map(Rows.DELIVERIES)
+        .list();
+  }
+
+  int releaseExpiredLeases(Instant now) {
+    return h.createUpdate(
+            "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
+                + " next_attempt_at = :now, updated_at = :now"
+                + " WHERE state = 'SENDING' AND lease_until < :now")
+        .bind("now", millis(now))
+        .execute();
+  }
+
+  int releaseOwned(String owner, Instant now) {
+    return h.createUpdate(
+            "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
+                + " next_attempt_at = :now, updated_at = :now"
+                + " WHERE state = 'SENDING' AND lease_owner = :owner")
+        .bind("owner", owner)
+        .bind("now", millis(now))
+        .execute();
+  }
+
+  boolean requeue(long deliveryId, Instant now) {
+    return h.createUpdate(
+                "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
+                    + " updated_at = :now, summary = 'replay requested'"
+                    + " WHERE id = :id AND NOT interactive AND state IN ('SUCCEEDED', 'FAILED')")
+            .bind("id", deliveryId)
+            .bind("now", millis(now))
+            .execute()
+        == 1;
+  }
+
+  int requeueFailed(long endpointId, Instant since, Instant now) {
+    return h.createUpdate(
+            "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
+                + " updated_at = :now, summary = 'replay requested'"
+                + " WHERE endpoint_id = :endpoint AND state = 'FAILED' AND created_at >= :since")
+        .bind("endpoint", endpointId)
+        .bind("since", millis(since))
+        .bind("now", millis(now))
+        .execute();
+  }
+
+  Map<DeliveryState, Long> countByState() {
+    Map<DeliveryState, Long> counts = new EnumMap<>(DeliveryState.class);
+    for (DeliveryState s : DeliveryState.values()) {
+      counts.put(s, 0L);
+    }
+    h.createQuery("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+        .map((rs, ctx) -> Map.entry(rs.getString("state"), rs.getLong("n")))
+        .forEach(e -> counts.put(DeliveryState.valueOf(e.getKey()), e.getValue()));
+    return counts;
+  }
+
+  Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
+    h.createUpdate(
+            "INSERT INTO endpoints (workspace_id, app_id, url, created_at, updated_at)"
+                + " VALUES (:ws, :app, :url, :now, :now) ON CONFLICT (app_id, url) DO NOTHING")
+        .bind("ws", workspaceId)
+        .bind("app", appId)
+        .bind("url", url)
+        .bind("now", millis(now))
+        .execute();
+    return h.createQuery(
+            "SELECT " + ENDPOINT + " FROM endpoints WHERE app_id = :app AND url = :url")
+        .bind("app", appId)
+        .bind("url", url)
+        .map(ENDPOINTS)
+        .one();
+  }
+
+  Optional<Endpoint> endpoint(long id) {
+    return h.createQuery("SELECT " + ENDPOINT + " FROM endpoints WHERE id = :id")
+        .bind("id", id)
+        .map(ENDPOINTS)
+        .findOne();
+  }
+
+  List<Endpoint> endpoints(long workspaceId) {
+    return h.createQuery(
+            "SELECT " + ENDPOINT + " FROM endpoints WHERE workspace_id = :ws ORDER BY id")
+        .bind("ws", workspaceId)
+        .map(ENDPOINTS)
+        .list();
+  }
+
+  Endpoint updateEndpoint(
+      long id, boolean fifo, int maxInFlight, List<String> eventTypes, Instant now) {
+    update(
+        "UPDATE endpoints SET fifo = :fifo, max_in_flight = :max, event_types = :types,"
+            + " updated_at = :now WHERE id = :id",
+        id,
+        q ->
+            q.bind("fifo", fifo)
+                .bind("max", maxInFlight)
+                .bind("types", eventTypes.isEmpty() ? null : Json.write(eventTypes))
+                .bind("now", millis(now)));
+    return endpoint(id).orElseThrow();
+  }
+
+  void setFailingSince(long id, Instant since) {
+    update(
+        "UPDATE endpoints SET failing_since = :since WHERE id = :id",
+        id,
+        q -> q.bind("since", millis(since)));
+  }
+
+  void disable(long id, String reason, Instant now) {
+    update(
+        "UPDATE endpoints SET disabled_at = :now, disabled_reason = :reason, updated_at = :now"
+            + " WHERE id = :id",
+        id,
+        q -> q.bind("reason", reason).bind("now", millis(now)));
+  }
+
+  void enable(long id, Instant now) {
+    update(
+        "UPDATE endpoints SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL,"
+            + " updated_at = :now WHERE id = :id",
+        id,
+        q -> q.bind("now", millis(now)));
+  }
+
+  private void update(
+      String sql,
+      long id,
+      java.util.function.UnaryOperator<org.jdbi.v3.core.statement.Update> binds) {
+    if (binds.apply(h.createUpdate(sql).bind("id", id)).execute() == 0) {
+      throw new Problem.NotFound("endpoint " + id);
+    }
+  }
+
+  private static List<String> eventTypes(String json) {
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return Json.MAPPER.readValue(json, new TypeReference<List<String>>() {});
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("stored event types do not parse", e);
+    }
+  }
+}
