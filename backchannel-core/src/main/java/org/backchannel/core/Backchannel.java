@@ -9,6 +9,7 @@ import org.backchannel.core.delivery.HttpSender;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.threads.Threads;
+import org.backchannel.core.workflows.Workflows;
 import org.backchannel.core.workspace.Directory;
 
 /** The services, wired by hand over one store, one sender and one clock. */
@@ -25,6 +26,7 @@ public final class Backchannel {
   private final Threads threads;
   private final Deliveries deliveries;
   private final DeliveryEngine engine;
+  private final Workflows workflows;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
@@ -33,6 +35,7 @@ public final class Backchannel {
     this.engine = new DeliveryEngine(store, sender, box, clock, settings.interactiveTimeout());
     this.threads = new Threads(store, apps, directory, engine, clock);
     this.deliveries = new Deliveries(store);
+    this.workflows = new Workflows(store, box, engine, clock);
   }
 
   public Directory directory() {
@@ -49,6 +52,10 @@ public final class Backchannel {
 
   public Deliveries deliveries() {
     return deliveries;
+  }
+
+  public Workflows workflows() {
+    return workflows;
   }
 
   public DeliveryEngine engine() {
