@@ -49,6 +49,7 @@ public final class BackchannelServer implements AutoCloseable {
               api.register(c.routes);
             });
     http.start();
+    backchannel.workflows().resume();
   }
 
   /** Opens (and migrates) the configured store, then starts serving. */
@@ -122,6 +123,7 @@ public final class BackchannelServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    backchannel.workflows().close();
     sender.close();
     if (ownsStore) {
       store.close();
