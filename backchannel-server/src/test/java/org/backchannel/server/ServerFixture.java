@@ -34,6 +34,7 @@ abstract class ServerFixture {
   long appId;
   String appSecret;
   String flowToken;
+  final String secretKey = SecretBox.newKey();
 
   @BeforeEach
   void start() {
@@ -43,7 +44,7 @@ abstract class ServerFixture {
     settings.put("port", "0");
     settings.put("dev", "true");
     settings.put("interactive_timeout", "1s");
-    settings.put("secret_key", SecretBox.newKey());
+    settings.put("secret_key", secretKey);
     server = BackchannelServer.start(Config.from(settings), store, clock);
     http = new Http(server.url());
 

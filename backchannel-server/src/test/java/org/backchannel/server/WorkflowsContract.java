@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.backchannel.core.Json;
+import org.backchannel.core.store.Tx;
+import org.backchannel.core.workflows.ActionDef;
+import org.backchannel.core.workflows.Execution;
+import org.backchannel.core.workflows.Workflow;
+import org.backchannel.core.workspace.User;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.StandardWebhooks;
 import org.backchannel.testkit.RecordingReceiver.Answer;
@@ -341,5 +347,53 @@ abstract class WorkflowsContract extends ServerFixture {
     server.backchannel().workflows().completion(execution).get(10, TimeUnit.SECONDS);
     assertThat(http.get("/api/v1/executions/" + execution, stranger).status()).isEqualTo(404);
     assertThat(ok(http.get("/api/v1/workflows", stranger))).isEmpty();
+  }
+
+  @Test
+  void aStartRunsWhatAStopLeftPendingAndFailsWhatItLeftRunning() throws Exception {
+    long task = activeAcme();
+    JsonNode before = task(task);
+    Workflow workflow = server.backchannel().workflows().workflow(admin(), workflowId);
+    ActionDef finish = workflow.action(2).orElseThrow();
+    Execution pending =
+        store.transaction(
+            (Tx tx) ->
+                tx.workflows()
+                    .insertExecution(
+                        workflow.workspaceId(), workflowId, task, finish, memberId, NOW));
+    Execution running =
+        store.transaction(
+            (Tx tx) -> {
+              Execution e =
+                  tx.workflows()
+                      .insertExecution(
+                          workflow.workspaceId(), workflowId, task, finish, memberId, NOW);
+              Execution started =
+                  e.withProgress(Execution.Status.RUNNING, null, null, List.of(), NOW);
+              tx.workflows().updateExecution(started, Execution.Status.PENDING);
+              return started;
+            });
+
+    Map<String, String> settings = Config.defaults();
+    settings.put("port", "0");
+    settings.put("dev", "true");
+    settings.put("secret_key", secretKey);
+    try (BackchannelServer restarted =
+        BackchannelServer.start(Config.from(settings), store, clock)) {
+      Execution done =
+          restarted.backchannel().workflows().completion(pending.id()).get(10, TimeUnit.SECONDS);
+      assertThat(done.status()).isEqualTo(Execution.Status.SUCCEEDED);
+      Execution interrupted =
+          restarted.backchannel().workflows().completion(running.id()).get(10, TimeUnit.SECONDS);
+      assertThat(interrupted.status()).isEqualTo(Execution.Status.FAILED);
+      assertThat(interrupted.reason()).startsWith("interrupted");
+    }
+    assertThat(app.requests()).hasSize(2);
+    assertThat(task(task).get("stage").asText()).isEqualTo("Completed");
+    assertThat(before.get("stage").asText()).isEqualTo("Active");
+  }
+
+  User admin() {
+    return server.backchannel().directory().authenticate(adminToken);
   }
 }
