@@ -257,6 +257,31 @@ abstract class WorkflowsContract extends ServerFixture {
   }
 
   @Test
+  void aBrokenDefinitionAnswers400WithEveryReason() {
+    Http.Answer broken =
+        http.post(
+            "/api/v1/workflows",
+            adminToken,
+            """
+            {"name": "Broken", "app_id": %d,
+             "fields": [{"name": "Stage", "type": "colour"}],
+             "stages": [{"name": "Open"}],
+             "actions": [{"name": "Go", "stages": ["Closed"],
+               "steps": [{"type": "api_call", "url": "ftp://x", "headers": {"Content-Type": "text/plain"}}]}]}
+            """
+                .formatted(appId));
+
+    assertThat(broken.status()).isEqualTo(400);
+    JsonNode errors = broken.json().get("errors");
+    assertThat(errors.get("fields[0].name").get(0).asText()).isEqualTo("is reserved for the stage");
+    assertThat(errors.get("fields[0].type")).isNotNull();
+    assertThat(errors.get("actions[0].stages").get(0).asText()).isEqualTo("'Closed' is not a stage");
+    assertThat(errors.get("actions[0].steps[0].url")).isNotNull();
+    assertThat(errors.get("actions[0].steps[0].headers").get(0).asText())
+        .isEqualTo("'Content-Type' cannot be set by a step");
+  }
+
+  @Test
   void aUniqueIdNoTwoTasksMayShare() {
     long first = createTask(acme);
 

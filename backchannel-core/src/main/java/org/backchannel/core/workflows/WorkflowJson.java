@@ -114,17 +114,10 @@ public final class WorkflowJson {
 
   private static List<FieldDef> fields(JsonNode node, Validation v) {
     List<FieldDef> out = new ArrayList<>();
-    if (!isArray(node, "fields", v)) {
-      return out;
-    }
     Set<String> seen = new HashSet<>();
-    for (int i = 0; i < node.size(); i++) {
-      String at = "fields[" + i + "]";
-      JsonNode f = node.get(i);
-      if (!f.isObject()) {
-        v.add(at, "must be an object");
-        continue;
-      }
+    for (Located located : objects(node, "fields", v)) {
+      String at = located.at();
+      JsonNode f = located.node();
       String name = name(f, at, v);
       if (name != null && (name.equals(STAGE) || !seen.add(name))) {
         v.add(at + ".name", name.equals(STAGE) ? "is reserved for the stage" : "is taken twice");
@@ -146,20 +139,13 @@ public final class WorkflowJson {
 
   private static List<Stage> stages(JsonNode node, Validation v) {
     List<Stage> out = new ArrayList<>();
-    if (!isArray(node, "stages", v)) {
-      return out;
-    }
-    if (node.isEmpty()) {
+    if (node != null && node.isArray() && node.isEmpty()) {
       v.add("stages", "must name at least one stage: tasks start in the first");
     }
     Set<String> seen = new HashSet<>();
-    for (int i = 0; i < node.size(); i++) {
-      String at = "stages[" + i + "]";
-      JsonNode s = node.get(i);
-      if (!s.isObject()) {
-        v.add(at, "must be an object");
-        continue;
-      }
+    for (Located located : objects(node, "stages", v)) {
+      String at = located.at();
+      JsonNode s = located.node();
       String name = name(s, at, v);
       if (name != null && !seen.add(name)) {
         v.add(at + ".name", "is taken twice");
@@ -175,20 +161,16 @@ public final class WorkflowJson {
   private static List<ActionDef> actions(
       JsonNode node, List<FieldDef> fields, List<Stage> stages, Validation v) {
     List<ActionDef> out = new ArrayList<>();
-    if (node == null || node.isNull() || !isArray(node, "actions", v)) {
+    if (node == null || node.isNull()) {
       return out;
     }
     Set<String> fieldNames = new HashSet<>();
     fields.forEach(f -> fieldNames.add(f.name()));
     Set<String> stageNames = new HashSet<>();
     stages.forEach(s -> stageNames.add(s.name()));
-    for (int i = 0; i < node.size(); i++) {
-      String at = "actions[" + i + "]";
-      JsonNode a = node.get(i);
-      if (!a.isObject()) {
-        v.add(at, "must be an object");
-        continue;
-      }
+    for (Located located : objects(node, "actions", v)) {
+      String at = located.at();
+      JsonNode a = located.node();
       String name = name(a, at, v);
       Set<User.Role> roles = EnumSet.noneOf(User.Role.class);
       for (String role : texts(a.get("roles"), at + ".roles", v)) {
@@ -216,17 +198,15 @@ public final class WorkflowJson {
           .filter(f -> !fieldNames.contains(f))
           .forEach(f -> v.add(at + ".requirements", "'" + f + "' is not a field"));
       List<Step> steps = new ArrayList<>();
-      JsonNode s = a.get("steps");
-      if (isArray(s, at + ".steps", v)) {
-        for (int j = 0; j < s.size(); j++) {
-          Step step = step(s.get(j), at + ".steps[" + j + "]", fields, stageNames, v);
-          if (step != null) {
-            steps.add(step);
-          }
+      for (Located s : objects(a.get("steps"), at + ".steps", v)) {
+        Step step = step(s.node(), s.at(), fields, stageNames, v);
+        if (step != null) {
+          steps.add(step);
         }
       }
       if (name != null) {
-        out.add(new ActionDef(i + 1, name, roles, users, inStages, requirements, steps));
+        out.add(
+            new ActionDef(located.index() + 1, name, roles, users, inStages, requirements, steps));
       }
     }
     return out;
@@ -234,10 +214,6 @@ public final class WorkflowJson {
 
   private static Step step(
       JsonNode s, String at, List<FieldDef> fields, Set<String> stageNames, Validation v) {
-    if (!s.isObject()) {
-      v.add(at, "must be an object");
-      return null;
-    }
     String type = optionalText(s, "type", at, v);
     if (type == null) {
       v.add(at + ".type", "is required: set_fields, move_to_stage, assign or api_call");
@@ -336,16 +312,27 @@ public final class WorkflowJson {
     }
   }
 
-  private static boolean isArray(JsonNode node, String field, Validation v) {
+  /** An element of an array member, with its name in errors, such as {@code fields[2]}. */
+  private record Located(int index, String at, JsonNode node) {}
+
+  /** The objects of a required array member; anything else in it is reported. */
+  private static List<Located> objects(JsonNode node, String field, Validation v) {
+    List<Located> out = new ArrayList<>();
     if (node == null || node.isNull()) {
       v.add(field, "is required");
-      return false;
-    }
-    if (!node.isArray()) {
+    } else if (!node.isArray()) {
       v.add(field, "must be an array");
-      return false;
+    } else {
+      for (int i = 0; i < node.size(); i++) {
+        String at = field + "[" + i + "]";
+        if (node.get(i).isObject()) {
+          out.add(new Located(i, at, node.get(i)));
+        } else {
+          v.add(at, "must be an object");
+        }
+      }
     }
-    return true;
+    return out;
   }
 
   private static boolean allIntegral(JsonNode array) {

@@ -1,12 +1,16 @@
 package org.backchannel.core.workflows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.backchannel.core.Page;
@@ -192,7 +196,7 @@ public final class Workflows implements AutoCloseable {
   private static String applyBody(
       Tx tx, Workflow w, JsonNode body, Map<String, JsonNode> values, String stage) {
     Validation v = new Validation();
-    java.util.Set<String> invalid = new java.util.HashSet<>();
+    Set<String> invalid = new HashSet<>();
     JsonNode fields = body.get("fields");
     if (fields != null && !fields.isNull() && !fields.isObject()) {
       v.add("fields", "must be an object of field names and values");
@@ -292,9 +296,8 @@ public final class Workflows implements AutoCloseable {
             }
             JsonNode raw =
                 f.get().type() == FieldType.PERSON && e.getValue().matches("[0-9]{1,18}")
-                    ? com.fasterxml.jackson.databind.node.LongNode.valueOf(
-                        Long.parseLong(e.getValue()))
-                    : com.fasterxml.jackson.databind.node.TextNode.valueOf(e.getValue());
+                    ? LongNode.valueOf(Long.parseLong(e.getValue()))
+                    : TextNode.valueOf(e.getValue());
             try {
               keys.put(e.getKey(), TaskValues.key(TaskValues.normalize(f.get(), raw, people)));
             } catch (IllegalArgumentException x) {
