@@ -275,7 +275,8 @@ abstract class WorkflowsContract extends ServerFixture {
     JsonNode errors = broken.json().get("errors");
     assertThat(errors.get("fields[0].name").get(0).asText()).isEqualTo("is reserved for the stage");
     assertThat(errors.get("fields[0].type")).isNotNull();
-    assertThat(errors.get("actions[0].stages").get(0).asText()).isEqualTo("'Closed' is not a stage");
+    assertThat(errors.get("actions[0].stages").get(0).asText())
+        .isEqualTo("'Closed' is not a stage");
     assertThat(errors.get("actions[0].steps[0].url")).isNotNull();
     assertThat(errors.get("actions[0].steps[0].headers").get(0).asText())
         .isEqualTo("'Content-Type' cannot be set by a step");
