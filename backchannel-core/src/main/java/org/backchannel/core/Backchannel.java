@@ -13,6 +13,7 @@ import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.threads.Threads;
+import org.backchannel.core.workflows.Workflows;
 import org.backchannel.core.workspace.Directory;
 
 /** The services, wired by hand over one store, one sender and one clock. */
@@ -47,6 +48,7 @@ public final class Backchannel {
   private final Deliveries deliveries;
   private final DeliveryEngine engine;
   private final DeliveryWorker worker;
+  private final Workflows workflows;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
@@ -65,6 +67,7 @@ public final class Backchannel {
     this.worker = new DeliveryWorker(store, engine, clock, settings.worker());
     this.threads = new Threads(store, apps, directory, engine, clock);
     this.deliveries = new Deliveries(store, apps, worker, clock);
+    this.workflows = new Workflows(store, box, engine, clock);
   }
 
   public Directory directory() {
@@ -81,6 +84,10 @@ public final class Backchannel {
 
   public Deliveries deliveries() {
     return deliveries;
+  }
+
+  public Workflows workflows() {
+    return workflows;
   }
 
   public DeliveryEngine engine() {

@@ -34,6 +34,28 @@ public abstract sealed class Problem extends RuntimeException {
     }
   }
 
+  /**
+   * Well-formed input that cannot be applied, such as a task missing required fields or an action
+   * whose requirements are unmet: the workflow APIs answer these with 422, as Flowdash does.
+   */
+  public static final class Unprocessable extends Problem {
+    private static final long serialVersionUID = 1L;
+    private final transient Map<String, List<String>> errors;
+
+    public Unprocessable(Map<String, List<String>> errors) {
+      super("Unprocessable: " + errors);
+      this.errors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(errors));
+    }
+
+    public static Unprocessable of(String field, String reason) {
+      return new Unprocessable(Map.of(field, List.of(reason)));
+    }
+
+    public Map<String, List<String>> errors() {
+      return errors;
+    }
+  }
+
   /** The thing does not exist, or the caller may not know that it does. */
   public static final class NotFound extends Problem {
     private static final long serialVersionUID = 1L;

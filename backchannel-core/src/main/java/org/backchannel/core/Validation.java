@@ -59,4 +59,11 @@ public final class Validation {
       throw new Problem.Invalid(errors);
     }
   }
+
+  /** Throws {@link Problem.Unprocessable} with every reason collected, if there is any. */
+  public void throwIfUnprocessable() {
+    if (!errors.isEmpty()) {
+      throw new Problem.Unprocessable(errors);
+    }
+  }
 }

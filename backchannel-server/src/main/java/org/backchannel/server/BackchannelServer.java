@@ -51,6 +51,7 @@ public final class BackchannelServer implements AutoCloseable {
     if (config.worker()) {
       backchannel.worker().start();
     }
+    backchannel.workflows().resume();
   }
 
   static Backchannel.Settings settings(Config config) {
@@ -139,6 +140,7 @@ public final class BackchannelServer implements AutoCloseable {
   public void close() {
     http.stop();
     backchannel.worker().stop(grace);
+    backchannel.workflows().close();
     sender.close();
     if (ownsStore) {
       store.close();

@@ -50,6 +50,14 @@ final class Http {
         null);
   }
 
+  Answer send(String method, String path, String token, String json) {
+    return send(
+        builder(path, token)
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(json)),
+        token);
+  }
+
   Answer send(String method, String path, String token) {
     return send(builder(path, token).method(method, HttpRequest.BodyPublishers.noBody()), token);
   }

@@ -37,6 +37,7 @@ abstract class ServerFixture {
   long appId;
   String appSecret;
   String flowToken;
+  final String secretKey = SecretBox.newKey();
 
   @BeforeEach
   void start() {
@@ -46,7 +47,7 @@ abstract class ServerFixture {
     settings.put("port", "0");
     settings.put("dev", "true");
     settings.put("interactive_timeout", "1s");
-    settings.put("secret_key", SecretBox.newKey());
+    settings.put("secret_key", secretKey);
     settings.put("worker", "false"); // tests send background deliveries with drain()
     configure(settings);
     server = BackchannelServer.start(Config.from(settings), store, clock);

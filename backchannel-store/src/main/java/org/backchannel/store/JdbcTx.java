@@ -24,6 +24,7 @@ import org.backchannel.core.threads.FlowThread;
 import org.backchannel.core.threads.Message;
 import org.backchannel.core.threads.ThreadData;
 import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.Workspace;
@@ -38,6 +39,11 @@ final class JdbcTx implements Tx {
   JdbcTx(Handle handle, Dialect dialect) {
     this.h = handle;
     this.queue = new JdbcQueue(handle, dialect);
+  }
+
+  @Override
+  public WorkflowStore workflows() {
+    return new JdbcWorkflowStore(h);
   }
 
   // ---- workspaces, users, flows, members

@@ -3,6 +3,7 @@ package org.backchannel.core.store;
 import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.threads.ThreadStore;
+import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.core.workspace.WorkspaceStore;
 
 /**
@@ -10,4 +11,6 @@ import org.backchannel.core.workspace.WorkspaceStore;
  * storage through an accessor here (e.g. {@code workflows()}), rather than widening this interface
  * with more methods.
  */
-public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {}
+public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {
+  WorkflowStore workflows();
+}

@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.backchannel.core.Backchannel;
 import org.backchannel.core.Json;
 import org.backchannel.core.PageRequest;
@@ -172,6 +173,7 @@ public final class Api {
           json(ctx, 200, F.objectNode().put("replayed", n));
         });
     r.post("/api/v1/apps/{id}/events", this::publish);
+    new WorkflowRoutes(bc).register(r);
 
     r.exception(Problem.Invalid.class, (e, ctx) -> validation(ctx, e));
     r.exception(Problem.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
@@ -490,13 +492,16 @@ public final class Api {
   }
 
   static void validation(Context ctx, Problem.Invalid e) {
+    validation(ctx, 400, e.errors());
+  }
+
+  /** {@code {"message": "Validation error", "errors": {"field": ["reason", ...]}}}. */
+  static void validation(Context ctx, int status, Map<String, List<String>> reasons) {
     ObjectNode node = F.objectNode().put("message", "Validation error");
     ObjectNode errors = node.putObject("errors");
-    e.errors()
-        .forEach(
-            (field, reasons) ->
-                reasons.forEach(reason -> errors.withArrayProperty(field).add(reason)));
-    json(ctx, 400, node);
+    reasons.forEach(
+        (field, list) -> list.forEach(reason -> errors.withArrayProperty(field).add(reason)));
+    json(ctx, status, node);
   }
 
   static void error(Context ctx, int status, String message) {

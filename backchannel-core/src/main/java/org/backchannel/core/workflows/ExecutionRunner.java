@@ -1,0 +1,413 @@
+package org.backchannel.core.workflows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.backchannel.core.Json;
+import org.backchannel.core.delivery.Contract;
+import org.backchannel.core.delivery.Delivered;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryEngine;
+import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Outcome;
+import org.backchannel.core.security.SecretBox;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
+import org.backchannel.core.workflows.Execution.Status;
+import org.backchannel.core.workflows.Execution.StepRecord;
+import org.backchannel.core.workspace.User;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs executions on virtual threads, one step after another. Every change the steps make is staged
+ * in memory and written to the task, with the execution's success, in one transaction once the last
+ * step succeeded: an aborted action leaves the task exactly as it was. No transaction is held
+ * across an API call.
+ */
+final class ExecutionRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutionRunner.class);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  static final String INTERRUPTED =
+      "interrupted: the server stopped while the action ran; the task was not changed";
+
+  private final Store store;
+  private final SecretBox box;
+  private final DeliveryEngine engine;
+  private final InstantSource clock;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<Long, CompletableFuture<Execution>> running = new ConcurrentHashMap<>();
+
+  ExecutionRunner(Store store, SecretBox box, DeliveryEngine engine, InstantSource clock) {
+    this.store = store;
+    this.box = box;
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  /** Starts a pending execution; if this node is stopping, it stays pending for the next start. */
+  void submit(long executionId) {
+    CompletableFuture<Execution> done = new CompletableFuture<>();
+    running.put(executionId, done);
+    try {
+      executor.execute(
+          () -> {
+            try {
+              done.complete(run(executionId));
+            } catch (RuntimeException e) {
+              LOG.error("execution {} failed unexpectedly", executionId, e);
+              done.completeExceptionally(e);
+            } finally {
+              running.remove(executionId);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      running.remove(executionId);
+      done.completeExceptionally(e);
+      LOG.warn("execution {} stays pending: the runner is stopping", executionId);
+    }
+  }
+
+  /**
+   * The execution once this node has finished running it; at once with its stored state when this
+   * node is not running it.
+   */
+  CompletableFuture<Execution> completion(long executionId) {
+    CompletableFuture<Execution> done = running.get(executionId);
+    if (done != null) {
+      return done;
+    }
+    return CompletableFuture.completedFuture(
+        store.transaction(tx -> tx.workflows().execution(executionId)).orElseThrow());
+  }
+
+  /**
+   * After a start: runs what was left pending, and fails what was left running, since its API calls
+   * may have gone out and its staged changes are lost; the task was never changed.
+   */
+  void resume() {
+    List<Execution> left = store.transaction(tx -> tx.workflows().unfinishedExecutions());
+    for (Execution e : left) {
+      if (e.status() == Status.PENDING) {
+        submit(e.id());
+      } else {
+        store.transaction(
+            tx ->
+                tx.workflows()
+                    .updateExecution(
+                        e.withProgress(
+                            Status.FAILED, null, INTERRUPTED, e.history(), clock.instant()),
+                        Status.RUNNING));
+        LOG.warn("execution {} was interrupted by a stop and is marked failed", e.id());
+      }
+    }
+  }
+
+  /** What a run needs, read once when it starts. */
+  private record Context(
+      Execution execution, Workflow workflow, Task task, User performer, List<User> people) {}
+
+  /** A run's changes, applied to the task only when every step succeeded. */
+  private static final class Staged {
+    final Map<String, JsonNode> values;
+    final Map<String, JsonNode> changes = new LinkedHashMap<>();
+    String stage;
+    boolean stageChanged;
+
+    Staged(Task task) {
+      this.values = new LinkedHashMap<>(task.values());
+      this.stage = task.stage();
+    }
+
+    void set(String field, JsonNode value) {
+      changes.put(field, value);
+      if (value == null || value.isNull()) {
+        values.remove(field);
+      } else {
+        values.put(field, value);
+      }
+    }
+
+    void move(String to) {
+      stage = to;
+      stageChanged = true;
+    }
+  }
+
+  /** A step that could not be carried out, and why. */
+  private static final class StepFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Long deliveryId;
+
+    StepFailed(String reason, Long deliveryId) {
+      super(reason, null, false, false);
+      this.deliveryId = deliveryId;
+    }
+  }
+
+  Execution run(long executionId) {
+    Optional<Context> claimed = store.transaction(tx -> claim(tx, executionId));
+    if (claimed.isEmpty()) {
+      return store.transaction(tx -> tx.workflows().execution(executionId)).orElseThrow();
+    }
+    Context c = claimed.get();
+    Execution e = c.execution();
+    Staged staged = new Staged(c.task());
+    ActionDef action = c.workflow().action(e.actionId()).orElseThrow();
+    List<StepRecord> history = new ArrayList<>();
+    for (int i = 0; i < action.steps().size(); i++) {
+      Step step = action.steps().get(i);
+      try {
+        StepRecord done = step(c, action, i, step, staged);
+        history.add(done);
+        e = e.withProgress(Status.RUNNING, null, null, history, clock.instant());
+        Execution progress = e;
+        if (!store.transaction(tx -> tx.workflows().updateExecution(progress, Status.RUNNING))) {
+          return store.transaction(tx -> tx.workflows().execution(executionId)).orElseThrow();
+        }
+      } catch (StepFailed failed) {
+        history.add(new StepRecord(i, step.type(), false, failed.deliveryId, failed.getMessage()));
+        return fail(e, i, failed.getMessage(), history);
+      }
+    }
+    return commit(c, e, staged, history);
+  }
+
+  private Optional<Context> claim(Tx tx, long executionId) {
+    WorkflowStore w = tx.workflows();
+    Execution e = w.execution(executionId).orElseThrow();
+    if (e.status() != Status.PENDING) {
+      return Optional.empty();
+    }
+    Execution started = e.withProgress(Status.RUNNING, null, null, List.of(), clock.instant());
+    if (!w.updateExecution(started, Status.PENDING)) {
+      return Optional.empty();
+    }
+    Workflow workflow = w.workflow(e.workflowId()).orElseThrow();
+    return Optional.of(
+        new Context(
+            started,
+            workflow,
+            w.task(e.taskId()).orElseThrow(),
+            tx.user(e.performedBy()).orElseThrow(),
+            tx.users(e.workspaceId())));
+  }
+
+  private StepRecord step(Context c, ActionDef action, int index, Step step, Staged staged) {
+    return switch (step) {
+      case Step.SetFields s -> {
+        s.values().forEach(staged::set);
+        yield new StepRecord(
+            index, step.type(), true, null, "set " + String.join(", ", s.values().keySet()));
+      }
+      case Step.MoveToStage m -> {
+        staged.move(m.stage());
+        yield new StepRecord(index, step.type(), true, null, "moved to " + m.stage());
+      }
+      case Step.Assign a -> {
+        User user =
+            a.userId() == null
+                ? c.performer()
+                : c.people().stream()
+                    .filter(u -> u.id() == a.userId())
+                    .findFirst()
+                    .orElseThrow(
+                        () ->
+                            new StepFailed(
+                                "user " + a.userId() + " is not in this workspace", null));
+        staged.set(a.field(), F.textNode(user.email()));
+        yield new StepRecord(
+            index, step.type(), true, null, "assigned " + a.field() + " to " + user.email());
+      }
+      case Step.ApiCall call -> apiCall(c, action, index, call, staged);
+    };
+  }
+
+  private StepRecord apiCall(
+      Context c, ActionDef action, int index, Step.ApiCall call, Staged staged) {
+    ObjectNode body = F.objectNode().put("action", action.name());
+    User p = c.performer();
+    String name = p.name().strip();
+    int space = name.indexOf(' ');
+    body.putObject("user")
+        .put("id", Long.toString(p.id()))
+        .put("email", p.email())
+        .put("first_name", space < 0 ? name : name.substring(0, space))
+        .put("last_name", space < 0 ? "" : name.substring(space + 1).strip());
+    ObjectNode task = body.putObject("task");
+    c.workflow()
+        .fields()
+        .forEach(f -> task.set(f.name(), staged.values.getOrDefault(f.name(), F.nullNode())));
+    task.put(WorkflowJson.STAGE, staged.stage);
+    ObjectNode headers = F.objectNode();
+    call.headers().forEach((header, value) -> headers.put(header, box.open(value)));
+    Execution e = c.execution();
+    Delivery delivery =
+        store.transaction(
+            tx ->
+                tx.insertDelivery(
+                    // Sent once, now, and never queued: a failed call aborts the action.
+                    new NewDelivery(
+                        e.workspaceId(),
+                        c.workflow().appId(),
+                        Contract.FLOWDASH,
+                        "workflow.api_call",
+                        call.method(),
+                        call.url(),
+                        Long.toString(p.id()),
+                        true,
+                        Json.bytes(body),
+                        headers.isEmpty() ? null : box.seal(Json.write(headers)),
+                        null),
+                    DeliveryEngine.newMessageId(),
+                    clock.instant()));
+    Delivered delivered = engine.deliverNow(delivery);
+    return switch (delivered.outcome()) {
+      case Outcome.Succeeded s -> {
+        String applied = applyAnswer(c, s.answer(), staged, delivery.id());
+        yield new StepRecord(index, "api_call", true, delivery.id(), s.summary() + applied);
+      }
+      case Outcome.Failed f -> throw new StepFailed(f.reason(), delivery.id());
+      case Outcome.AuthenticationRequired a ->
+          throw new StepFailed("the app asked the person to authenticate", delivery.id());
+    };
+  }
+
+  /** Stages the fields of an answer's {@code task} object, all or none. */
+  private static String applyAnswer(Context c, JsonNode answer, Staged staged, long deliveryId) {
+    JsonNode task = answer == null || !answer.isObject() ? null : answer.get("task");
+    if (task == null || task.isNull()) {
+      return "";
+    }
+    if (!task.isObject()) {
+      throw new StepFailed("the app's answer is not valid: task must be an object", deliveryId);
+    }
+    Function<JsonNode, String> people = Workflows.people(c.people());
+    Map<String, JsonNode> updates = new LinkedHashMap<>();
+    String stage = null;
+    List<String> errors = new ArrayList<>();
+    for (var entry : task.properties()) {
+      String name = entry.getKey();
+      JsonNode value = entry.getValue();
+      if (name.equals(WorkflowJson.STAGE)) {
+        if (value.isTextual() && c.workflow().stage(value.asText()).isPresent()) {
+          stage = value.asText();
+        } else {
+          errors.add("Stage must name a stage of this workflow");
+        }
+        continue;
+      }
+      Optional<FieldDef> field = c.workflow().field(name);
+      if (field.isEmpty()) {
+        errors.add("'" + name + "' is not a field of this workflow");
+      } else if (value.isNull()) {
+        if (field.get().required()) {
+          errors.add(name + " is required");
+        } else {
+          updates.put(name, null);
+        }
+      } else {
+        try {
+          updates.put(name, TaskValues.normalize(field.get(), value, people));
+        } catch (IllegalArgumentException x) {
+          errors.add(name + " " + x.getMessage());
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new StepFailed(
+          "the app's answer is not valid: " + String.join("; ", errors), deliveryId);
+    }
+    updates.forEach(staged::set);
+    if (stage != null) {
+      staged.move(stage);
+    }
+    List<String> changed = new ArrayList<>(updates.keySet());
+    if (stage != null) {
+      changed.add(WorkflowJson.STAGE);
+    }
+    return changed.isEmpty() ? "" : "; updated " + String.join(", ", changed);
+  }
+
+  /** Writes the staged changes onto the task as it is now, with the execution's success. */
+  private Execution commit(Context c, Execution e, Staged staged, List<StepRecord> history) {
+    Execution succeeded = e.withProgress(Status.SUCCEEDED, null, null, history, clock.instant());
+    try {
+      return store.transaction(
+          tx -> {
+            WorkflowStore w = tx.workflows();
+            Task current = w.task(e.taskId()).orElseThrow();
+            Map<String, JsonNode> values = new LinkedHashMap<>(current.values());
+            staged.changes.forEach(
+                (field, value) -> {
+                  if (value == null || value.isNull()) {
+                    values.remove(field);
+                  } else {
+                    values.put(field, value);
+                  }
+                });
+            String unique = Workflows.uniqueKey(c.workflow(), values);
+            Optional<Task> clash =
+                unique == null ? Optional.empty() : w.taskByUniqueKey(e.workflowId(), unique);
+            if (clash.isPresent() && clash.get().id() != current.id()) {
+              throw new StepFailed(
+                  "the changes clash with task "
+                      + clash.get().id()
+                      + ": it has the same "
+                      + c.workflow().uniqueField(),
+                  null);
+            }
+            if (!w.updateExecution(succeeded, Status.RUNNING)) {
+              throw new StepFailed(INTERRUPTED, null);
+            }
+            w.updateTask(
+                current.id(),
+                values,
+                staged.stageChanged ? staged.stage : current.stage(),
+                unique,
+                clock.instant());
+            return succeeded;
+          });
+    } catch (StepFailed failed) {
+      if (INTERRUPTED.equals(failed.getMessage())) {
+        return store.transaction(tx -> tx.workflows().execution(e.id())).orElseThrow();
+      }
+      return fail(e, null, failed.getMessage(), history);
+    }
+  }
+
+  private Execution fail(Execution e, Integer step, String reason, List<StepRecord> history) {
+    Execution failed = e.withProgress(Status.FAILED, step, reason, history, clock.instant());
+    store.transaction(tx -> tx.workflows().updateExecution(failed, Status.RUNNING));
+    LOG.info("execution {} failed at step {}: {}", e.id(), step, reason);
+    return store.transaction(tx -> tx.workflows().execution(e.id())).orElseThrow();
+  }
+
+  /** Stops taking executions and waits a bounded time for those running to finish. */
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      executor.shutdownNow();
+    }
+  }
+}

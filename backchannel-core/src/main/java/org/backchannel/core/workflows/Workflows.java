@@ -1,0 +1,411 @@
+package org.backchannel.core.workflows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.backchannel.core.Page;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.delivery.DeliveryEngine;
+import org.backchannel.core.security.SecretBox;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
+import org.backchannel.core.workspace.Directory;
+import org.backchannel.core.workspace.User;
+
+/**
+ * Workflows, their tasks, and running their actions. Admins define workflows; everyone in the
+ * workspace works with tasks and runs the actions they may run; anything of another workspace does
+ * not exist for them. Task values and action requirements that are not met are {@link
+ * Problem.Unprocessable}.
+ */
+public final class Workflows implements AutoCloseable {
+  private final Store store;
+  private final SecretBox box;
+  private final InstantSource clock;
+  private final ExecutionRunner runner;
+
+  public Workflows(Store store, SecretBox box, DeliveryEngine engine, InstantSource clock) {
+    this.store = store;
+    this.box = box;
+    this.clock = clock;
+    this.runner = new ExecutionRunner(store, box, engine, clock);
+  }
+
+  // ---- workflows
+
+  /** Defines a workflow (admins only); API Call header values are sealed before they are kept. */
+  public Workflow define(User caller, JsonNode body) {
+    Directory.requireAdmin(caller);
+    Validation v = new Validation();
+    JsonNode nameNode = body.get("name");
+    String name = nameNode != null && nameNode.isTextual() ? nameNode.asText().strip() : null;
+    if (v.required("name", name)) {
+      v.maxLength("name", name, 100);
+    }
+    JsonNode app = body.get("app_id");
+    if (app == null || !app.isIntegralNumber() || !app.canConvertToLong()) {
+      v.add("app_id", "is required: the app whose secret signs the workflow's API calls");
+    }
+    WorkflowJson.Definition d = WorkflowJson.parse(body, v);
+    return store.transaction(
+        tx -> {
+          long ws = caller.workspaceId();
+          if (app != null
+              && app.canConvertToLong()
+              && tx.app(app.asLong()).filter(a -> a.workspaceId() == ws).isEmpty()) {
+            v.add("app_id", "is not an app of this workspace");
+          }
+          List<User> people = tx.users(ws);
+          checkPeople(d, people, v);
+          if (name != null
+              && tx.workflows().workflows(ws).stream().anyMatch(w -> w.name().equals(name))) {
+            v.add("name", "is already taken by another workflow");
+          }
+          v.throwIfInvalid();
+          Workflow draft =
+              new Workflow(
+                  0,
+                  ws,
+                  app.asLong(),
+                  name,
+                  d.fields(),
+                  d.uniqueField(),
+                  d.stages(),
+                  sealHeaders(d.actions()),
+                  null);
+          return tx.workflows().insertWorkflow(draft, clock.instant());
+        });
+  }
+
+  /** Action user ids and person values of set_fields steps must be people of the workspace. */
+  private static void checkPeople(WorkflowJson.Definition d, List<User> people, Validation v) {
+    Function<JsonNode, String> person = people(people);
+    for (ActionDef a : d.actions()) {
+      String at = "actions[" + (a.id() - 1) + "]";
+      a.userIds().stream()
+          .filter(id -> people.stream().noneMatch(u -> u.id() == id))
+          .forEach(id -> v.add(at + ".users", "user " + id + " is not in this workspace"));
+      for (int i = 0; i < a.steps().size(); i++) {
+        String step = at + ".steps[" + i + "]";
+        switch (a.steps().get(i)) {
+          case Step.Assign s
+              when s.userId() != null && people.stream().noneMatch(u -> u.id() == s.userId()) ->
+              v.add(step + ".user_id", "is not a person in this workspace");
+          case Step.SetFields s ->
+              s.values()
+                  .forEach(
+                      (field, value) -> {
+                        FieldDef f =
+                            d.fields().stream()
+                                .filter(x -> x.name().equals(field))
+                                .findFirst()
+                                .orElseThrow();
+                        if (value.isNull() && f.required()) {
+                          v.add(step + ".values." + field, "is required and cannot be cleared");
+                        } else if (f.type() == FieldType.PERSON
+                            && !value.isNull()
+                            && person.apply(value) == null) {
+                          v.add(step + ".values." + field, "must be a person in this workspace");
+                        }
+                      });
+          default -> {}
+        }
+      }
+    }
+  }
+
+  private List<ActionDef> sealHeaders(List<ActionDef> actions) {
+    List<ActionDef> out = new ArrayList<>();
+    for (ActionDef a : actions) {
+      List<Step> steps = new ArrayList<>();
+      for (Step s : a.steps()) {
+        if (s instanceof Step.ApiCall c) {
+          Map<String, String> headers = new LinkedHashMap<>();
+          c.headers().forEach((k, value) -> headers.put(k, box.seal(value)));
+          s = new Step.ApiCall(c.url(), c.method(), headers);
+        }
+        steps.add(s);
+      }
+      out.add(
+          new ActionDef(
+              a.id(), a.name(), a.roles(), a.userIds(), a.stages(), a.requirements(), steps));
+    }
+    return out;
+  }
+
+  public List<Workflow> workflows(User caller) {
+    return store.transaction(tx -> tx.workflows().workflows(caller.workspaceId()));
+  }
+
+  public Workflow workflow(User caller, long workflowId) {
+    return store.transaction(tx -> workflow(tx, caller, workflowId));
+  }
+
+  private static Workflow workflow(Tx tx, User caller, long workflowId) {
+    return tx.workflows()
+        .workflow(workflowId)
+        .filter(w -> w.workspaceId() == caller.workspaceId())
+        .orElseThrow(() -> new Problem.NotFound("workflow " + workflowId));
+  }
+
+  // ---- tasks
+
+  /**
+   * Creates a task from {@code {"fields": {...}, "stage": "..."}}; it starts in the first stage
+   * unless another is named. A Unique ID another task has is a conflict.
+   */
+  public Task createTask(User caller, long workflowId, JsonNode body) {
+    return store.transaction(
+        tx -> {
+          Workflow w = workflow(tx, caller, workflowId);
+          Map<String, JsonNode> values = new LinkedHashMap<>();
+          String stage = applyBody(tx, w, body, values, w.stages().get(0).name());
+          String unique = uniqueKey(w, values);
+          requireUnique(tx, w, unique, null);
+          return tx.workflows().insertTask(w.id(), values, stage, unique, clock.instant());
+        });
+  }
+
+  /** Changes the fields given (null clears one) and, if named, the stage. */
+  public Task updateTask(User caller, long workflowId, long taskId, JsonNode body) {
+    return store.transaction(
+        tx -> {
+          Workflow w = workflow(tx, caller, workflowId);
+          Task task = task(tx, w, taskId);
+          Map<String, JsonNode> values = new LinkedHashMap<>(task.values());
+          String stage = applyBody(tx, w, body, values, task.stage());
+          String unique = uniqueKey(w, values);
+          requireUnique(tx, w, unique, taskId);
+          return tx.workflows().updateTask(taskId, values, stage, unique, clock.instant());
+        });
+  }
+
+  /** Reads {@code fields} and {@code stage} into {@code values}; returns the stage. */
+  private static String applyBody(
+      Tx tx, Workflow w, JsonNode body, Map<String, JsonNode> values, String stage) {
+    Validation v = new Validation();
+    Set<String> invalid = new HashSet<>();
+    JsonNode fields = body.get("fields");
+    if (fields != null && !fields.isNull() && !fields.isObject()) {
+      v.add("fields", "must be an object of field names and values");
+    } else if (fields != null) {
+      Function<JsonNode, String> people = people(tx.users(w.workspaceId()));
+      for (var e : fields.properties()) {
+        Optional<FieldDef> f = w.field(e.getKey());
+        if (f.isEmpty()) {
+          v.add(e.getKey(), "is not a field of this workflow");
+        } else if (e.getValue().isNull()) {
+          values.remove(e.getKey());
+        } else {
+          try {
+            values.put(e.getKey(), TaskValues.normalize(f.get(), e.getValue(), people));
+          } catch (IllegalArgumentException x) {
+            v.add(e.getKey(), x.getMessage());
+            invalid.add(e.getKey());
+          }
+        }
+      }
+    }
+    w.fields().stream()
+        .filter(f -> f.required() && !values.containsKey(f.name()) && !invalid.contains(f.name()))
+        .forEach(f -> v.add(f.name(), "is required"));
+    JsonNode s = body.get("stage");
+    if (s != null && !s.isNull()) {
+      if (!s.isTextual() || w.stage(s.asText()).isEmpty()) {
+        v.add("stage", "must name a stage of this workflow");
+      } else {
+        stage = s.asText();
+      }
+    }
+    v.throwIfUnprocessable();
+    return stage;
+  }
+
+  private static void requireUnique(Tx tx, Workflow w, String unique, Long self) {
+    if (unique == null) {
+      return;
+    }
+    Optional<Task> clash = tx.workflows().taskByUniqueKey(w.id(), unique);
+    if (clash.isPresent() && (self == null || clash.get().id() != self)) {
+      throw new Problem.Conflict(
+          "task "
+              + clash.get().id()
+              + " already has "
+              + w.uniqueField()
+              + " "
+              + unique
+              + ": it is the workflow's Unique ID");
+    }
+  }
+
+  /** The key of a task's Unique ID value, or null when the workflow has none or it is unset. */
+  static String uniqueKey(Workflow w, Map<String, JsonNode> values) {
+    JsonNode value = w.uniqueField() == null ? null : values.get(w.uniqueField());
+    return value == null ? null : TaskValues.key(value);
+  }
+
+  public Task task(User caller, long workflowId, long taskId) {
+    return store.transaction(tx -> task(tx, workflow(tx, caller, workflowId), taskId));
+  }
+
+  private static Task task(Tx tx, Workflow w, long taskId) {
+    return tx.workflows()
+        .task(taskId)
+        .filter(t -> t.workflowId() == w.id())
+        .orElseThrow(() -> new Problem.NotFound("task " + taskId));
+  }
+
+  /**
+   * A workflow's tasks whose fields equal the given values (as text, read by each field's type;
+   * {@code Stage} filters by stage); only those not in an end stage when {@code activeOnly}.
+   */
+  public Page<Task> tasks(
+      User caller,
+      long workflowId,
+      Map<String, String> filters,
+      boolean activeOnly,
+      PageRequest page) {
+    return store.transaction(
+        tx -> {
+          Workflow w = workflow(tx, caller, workflowId);
+          Validation v = new Validation();
+          Map<String, String> keys = new LinkedHashMap<>();
+          String stage = null;
+          Function<JsonNode, String> people = people(tx.users(w.workspaceId()));
+          for (var e : filters.entrySet()) {
+            if (e.getKey().equals(WorkflowJson.STAGE)) {
+              stage = e.getValue();
+              continue;
+            }
+            Optional<FieldDef> f = w.field(e.getKey());
+            if (f.isEmpty()) {
+              v.add(e.getKey(), "is not a field of this workflow");
+              continue;
+            }
+            JsonNode raw =
+                f.get().type() == FieldType.PERSON && e.getValue().matches("[0-9]{1,18}")
+                    ? LongNode.valueOf(Long.parseLong(e.getValue()))
+                    : TextNode.valueOf(e.getValue());
+            try {
+              keys.put(e.getKey(), TaskValues.key(TaskValues.normalize(f.get(), raw, people)));
+            } catch (IllegalArgumentException x) {
+              v.add(e.getKey(), x.getMessage());
+            }
+          }
+          v.throwIfUnprocessable();
+          TaskFilter filter = new TaskFilter(keys, stage, activeOnly ? w.endStages() : List.of());
+          return page.page(tx.workflows().tasks(w.id(), filter, page), Task::id);
+        });
+  }
+
+  // ---- actions and executions
+
+  /** The actions the caller may run on a task in its current stage. */
+  public List<ActionDef> availableActions(User caller, long workflowId, long taskId) {
+    return store.transaction(
+        tx -> {
+          Workflow w = workflow(tx, caller, workflowId);
+          Task task = task(tx, w, taskId);
+          return w.actions().stream()
+              .filter(a -> a.availableIn(task.stage()) && a.mayRun(caller))
+              .toList();
+        });
+  }
+
+  /**
+   * Starts an action on a task for {@code performedBy} (the caller when null; only admins may act
+   * for someone else). Answers at once with the pending execution, which then runs on its own.
+   */
+  public Execution execute(
+      User caller, long workflowId, long taskId, int actionId, Long performedBy) {
+    Execution pending =
+        store.transaction(
+            tx -> {
+              Workflow w = workflow(tx, caller, workflowId);
+              Task task = task(tx, w, taskId);
+              ActionDef action =
+                  w.action(actionId).orElseThrow(() -> new Problem.NotFound("action " + actionId));
+              User performer = caller;
+              if (performedBy != null && performedBy != caller.id()) {
+                if (!caller.isAdmin()) {
+                  throw new Problem.Forbidden("only admins may run an action for another person");
+                }
+                performer =
+                    tx.user(performedBy)
+                        .filter(u -> u.workspaceId() == caller.workspaceId())
+                        .orElseThrow(
+                            () ->
+                                Problem.Unprocessable.of(
+                                    "performed_by", "is not a person in this workspace"));
+              }
+              if (!action.mayRun(performer)) {
+                throw new Problem.Forbidden(
+                    performer.name() + " may not run the action " + action.name());
+              }
+              Validation v = new Validation();
+              if (!action.availableIn(task.stage())) {
+                v.add("action_id", action.name() + " is not available in stage " + task.stage());
+              }
+              action.requirements().stream()
+                  .filter(f -> !task.values().containsKey(f))
+                  .forEach(f -> v.add(f, "is required by the action " + action.name()));
+              v.throwIfUnprocessable();
+              return tx.workflows()
+                  .insertExecution(
+                      w.workspaceId(), w.id(), task.id(), action, performer.id(), clock.instant());
+            });
+    runner.submit(pending.id());
+    return pending;
+  }
+
+  public Execution execution(User caller, long executionId) {
+    return store
+        .transaction(tx -> tx.workflows().execution(executionId))
+        .filter(e -> e.workspaceId() == caller.workspaceId())
+        .orElseThrow(() -> new Problem.NotFound("execution " + executionId));
+  }
+
+  /**
+   * The execution once this node has run it to the end (for tests and embedders); at once with its
+   * stored state when this node is not running it.
+   */
+  public CompletableFuture<Execution> completion(long executionId) {
+    return runner.completion(executionId);
+  }
+
+  /** Called when the server starts: runs the executions a stop left pending or running. */
+  public void resume() {
+    runner.resume();
+  }
+
+  @Override
+  public void close() {
+    runner.close();
+  }
+
+  /** Turns an email or a user id into a workspace member's email, or null. */
+  static Function<JsonNode, String> people(List<User> people) {
+    return value ->
+        people.stream()
+            .filter(
+                u ->
+                    value.isIntegralNumber()
+                        ? u.id() == value.asLong()
+                        : u.email().equalsIgnoreCase(value.asText().strip()))
+            .map(User::email)
+            .findFirst()
+            .orElse(null);
+  }
+}

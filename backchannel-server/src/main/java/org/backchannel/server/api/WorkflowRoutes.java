@@ -1,0 +1,175 @@
+package org.backchannel.server.api;
+
+import static org.backchannel.server.api.Api.F;
+import static org.backchannel.server.api.Api.caller;
+import static org.backchannel.server.api.Api.id;
+import static org.backchannel.server.api.Api.json;
+import static org.backchannel.server.api.Api.jsonBody;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.backchannel.core.Backchannel;
+import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.workflows.ActionDef;
+import org.backchannel.core.workflows.Execution;
+import org.backchannel.core.workflows.Task;
+import org.backchannel.core.workflows.Workflow;
+import org.backchannel.core.workflows.WorkflowJson;
+
+/**
+ * Workflows, tasks and executions (the Flowdash model): {@code /api/v1/workflows...} and {@code
+ * /api/v1/executions/{id}}. Task values and action requirements that are not met answer 422.
+ */
+final class WorkflowRoutes {
+  private static final String REDACTED = "[redacted]";
+  private static final Set<String> PAGING = Set.of("limit", "before", "after");
+
+  private final Backchannel bc;
+
+  WorkflowRoutes(Backchannel bc) {
+    this.bc = bc;
+  }
+
+  void register(RoutesConfig r) {
+    r.post(
+        "/api/v1/workflows",
+        ctx -> json(ctx, 201, workflow(bc.workflows().define(caller(bc, ctx), jsonBody(ctx)))));
+    r.get(
+        "/api/v1/workflows",
+        ctx ->
+            json(ctx, 200, Views.list(bc.workflows().workflows(caller(bc, ctx)), this::workflow)));
+    r.get(
+        "/api/v1/workflows/{id}",
+        ctx -> json(ctx, 200, workflow(bc.workflows().workflow(caller(bc, ctx), id(ctx, "id")))));
+
+    r.post(
+        "/api/v1/workflows/{id}/tasks",
+        ctx ->
+            json(
+                ctx,
+                201,
+                task(bc.workflows().createTask(caller(bc, ctx), id(ctx, "id"), jsonBody(ctx)))));
+    r.get("/api/v1/workflows/{id}/tasks", ctx -> tasks(ctx, false));
+    r.get("/api/v1/workflows/{id}/tasks/active", ctx -> tasks(ctx, true));
+    r.get(
+        "/api/v1/workflows/{id}/tasks/{task}",
+        ctx ->
+            json(
+                ctx,
+                200,
+                task(bc.workflows().task(caller(bc, ctx), id(ctx, "id"), id(ctx, "task")))));
+    r.patch(
+        "/api/v1/workflows/{id}/tasks/{task}",
+        ctx ->
+            json(
+                ctx,
+                200,
+                task(
+                    bc.workflows()
+                        .updateTask(
+                            caller(bc, ctx), id(ctx, "id"), id(ctx, "task"), jsonBody(ctx)))));
+    r.get(
+        "/api/v1/workflows/{id}/tasks/{task}/actions",
+        ctx -> {
+          var actions =
+              bc.workflows().availableActions(caller(bc, ctx), id(ctx, "id"), id(ctx, "task"));
+          json(ctx, 200, Views.list(actions, WorkflowRoutes::action));
+        });
+
+    r.post("/api/v1/workflows/{id}/executions", this::execute);
+    r.get(
+        "/api/v1/executions/{id}",
+        ctx -> json(ctx, 200, execution(bc.workflows().execution(caller(bc, ctx), id(ctx, "id")))));
+
+    r.exception(Problem.Unprocessable.class, (e, ctx) -> Api.validation(ctx, 422, e.errors()));
+  }
+
+  private void tasks(Context ctx, boolean activeOnly) {
+    var caller = caller(bc, ctx);
+    Map<String, String> filters = new LinkedHashMap<>();
+    ctx.queryParamMap()
+        .forEach(
+            (name, values) -> {
+              if (!PAGING.contains(name) && !values.isEmpty()) {
+                filters.put(name, values.get(0));
+              }
+            });
+    var page = bc.workflows().tasks(caller, id(ctx, "id"), filters, activeOnly, Api.page(ctx));
+    json(ctx, 200, Views.page(page, WorkflowRoutes::task));
+  }
+
+  private void execute(Context ctx) {
+    var caller = caller(bc, ctx);
+    long workflowId = id(ctx, "id");
+    ObjectNode body = jsonBody(ctx);
+    Validation v = new Validation();
+    Long task = Api.number(body, "task_id", v);
+    Long action = Api.number(body, "action_id", v);
+    Long performedBy = null;
+    if (body.hasNonNull("performed_by")) {
+      performedBy = Api.number(body, "performed_by", v);
+    }
+    v.throwIfUnprocessable();
+    int actionId = (int) Math.min(action, Integer.MAX_VALUE);
+    Execution e = bc.workflows().execute(caller, workflowId, task, actionId, performedBy);
+    json(ctx, 201, F.objectNode().put("id", e.id()).put("status", e.status().label()));
+  }
+
+  private ObjectNode workflow(Workflow w) {
+    ObjectNode node =
+        F.objectNode().put("id", w.id()).put("app_id", w.appId()).put("name", w.name());
+    // API Call header values are secrets: their names show, their values never do.
+    node.setAll(WorkflowJson.write(w, value -> REDACTED));
+    return node.put("created_at", time(w.createdAt()));
+  }
+
+  static ObjectNode task(Task t) {
+    ObjectNode node = F.objectNode().put("id", t.id()).put("workflow_id", t.workflowId());
+    node.putObject("fields").setAll(t.values());
+    return node.put("stage", t.stage())
+        .put("created_at", time(t.createdAt()))
+        .put("updated_at", time(t.updatedAt()));
+  }
+
+  static ObjectNode action(ActionDef a) {
+    ObjectNode node = F.objectNode().put("id", a.id()).put("name", a.name());
+    a.stages().forEach(node.putArray("stages")::add);
+    a.requirements().forEach(node.putArray("requirements")::add);
+    return node;
+  }
+
+  static ObjectNode execution(Execution e) {
+    ObjectNode node =
+        F.objectNode()
+            .put("id", e.id())
+            .put("workflow_id", e.workflowId())
+            .put("task_id", e.taskId())
+            .put("action_id", e.actionId())
+            .put("action", e.actionName())
+            .put("performed_by", e.performedBy())
+            .put("status", e.status().label())
+            .put("failed_step", e.failedStep())
+            .put("reason", e.reason());
+    var steps = node.putArray("steps");
+    for (Execution.StepRecord s : e.history()) {
+      steps
+          .addObject()
+          .put("index", s.index())
+          .put("type", s.type())
+          .put("outcome", s.succeeded() ? "succeeded" : "failed")
+          .put("delivery_id", s.deliveryId())
+          .put("detail", s.detail());
+    }
+    return node.put("created_at", time(e.createdAt())).put("updated_at", time(e.updatedAt()));
+  }
+
+  private static String time(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+}
