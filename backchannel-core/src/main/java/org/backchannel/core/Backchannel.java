@@ -6,6 +6,7 @@ import org.backchannel.core.apps.Apps;
 import org.backchannel.core.delivery.Deliveries;
 import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.HttpSender;
+import org.backchannel.core.platform.Platform;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.threads.Threads;
@@ -25,6 +26,7 @@ public final class Backchannel {
   private final Threads threads;
   private final Deliveries deliveries;
   private final DeliveryEngine engine;
+  private final Platform platform;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
@@ -33,6 +35,7 @@ public final class Backchannel {
     this.engine = new DeliveryEngine(store, sender, box, clock, settings.interactiveTimeout());
     this.threads = new Threads(store, apps, directory, engine, clock);
     this.deliveries = new Deliveries(store);
+    this.platform = new Platform(store, box, apps, directory, engine, clock);
   }
 
   public Directory directory() {
@@ -53,5 +56,9 @@ public final class Backchannel {
 
   public DeliveryEngine engine() {
     return engine;
+  }
+
+  public Platform platform() {
+    return platform;
   }
 }

@@ -17,6 +17,7 @@ import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Payload;
+import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Author;
 import org.backchannel.core.threads.FlowThread;
@@ -35,6 +36,11 @@ final class JdbcTx implements Tx {
 
   JdbcTx(Handle handle) {
     this.h = handle;
+  }
+
+  @Override
+  public PlatformStore platform() {
+    return new JdbcPlatformStore(h);
   }
 
   // ---- workspaces, users, flows, members

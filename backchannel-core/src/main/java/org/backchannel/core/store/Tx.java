@@ -2,6 +2,7 @@ package org.backchannel.core.store;
 
 import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryStore;
+import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.threads.ThreadStore;
 import org.backchannel.core.workspace.WorkspaceStore;
 
@@ -10,4 +11,7 @@ import org.backchannel.core.workspace.WorkspaceStore;
  * storage through an accessor here (e.g. {@code workflows()}), rather than widening this interface
  * with more methods.
  */
-public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {}
+public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {
+  /** App registrations, installs and chat messages (the Flock model). */
+  PlatformStore platform();
+}
