@@ -203,6 +203,13 @@ abstract class PlatformEventsContract extends ServerFixture {
     // Nothing is installed: using the app is refused, and installing again works.
     assertThat(http.post(platform("/bot/messages"), memberToken, "{\"text\":\"hi\"}").status())
         .isEqualTo(403);
+    assertThat(
+            http.post(
+                    platform("/slash-commands"),
+                    memberToken,
+                    "{\"command\":\"todo\",\"chat\":\"g:" + flowId + "\"}")
+                .status())
+        .isEqualTo(403);
     app.answer(Answer.json(200, "{}"));
     assertThat(install()).startsWith("bci_");
   }

@@ -271,7 +271,7 @@ public final class Platform {
    */
   public ClientResult slashCommand(
       User caller, long appId, String command, String text, String chat, String client) {
-    Target t = target(caller, appId);
+    Target t = installedTarget(caller, appId);
     Control control = control(t, Control.Kind.SLASH_COMMAND, command);
     ObjectNode event =
         clientEvent(Event.CLIENT_SLASH_COMMAND, caller, chat(caller, chat, "chat"))
@@ -283,7 +283,7 @@ public final class Platform {
   /** The caller presses one of the app's client buttons, named by its kind, in {@code chat}. */
   public ClientResult pressButton(
       User caller, long appId, String button, String chat, String client) {
-    Target t = target(caller, appId);
+    Target t = installedTarget(caller, appId);
     Control.Kind kind = Control.Kind.of(button);
     if (kind == null || !kind.button()) {
       throw new Problem.NotFound("button " + button);
@@ -318,7 +318,7 @@ public final class Platform {
   /** A widget of the app, open in the caller's client, triggers an action. */
   public ClientResult widgetAction(
       User caller, long appId, String widget, String chat, String client) {
-    Target t = target(caller, appId);
+    Target t = installedTarget(caller, appId);
     Control control = control(t, Control.Kind.WIDGET, widget);
     ObjectNode event =
         clientEvent(Event.CLIENT_WIDGET_ACTION, caller, chat(caller, chat, "chat"))
@@ -524,6 +524,13 @@ public final class Platform {
                 .filter(a -> a.workspaceId() == caller.workspaceId())
                 .flatMap(a -> tx.platform().registration(appId).map(r -> new Target(a, r)))
                 .orElseThrow(() -> new Problem.NotFound("app " + appId)));
+  }
+
+  /** As {@link #target}, for an app the caller has installed. */
+  private Target installedTarget(User caller, long appId) {
+    Target t = target(caller, appId);
+    store.transaction(tx -> requireInstall(tx, caller, appId));
+    return t;
   }
 
   private static Install requireInstall(Tx tx, User caller, long appId) {
