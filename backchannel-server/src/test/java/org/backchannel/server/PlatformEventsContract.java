@@ -140,6 +140,11 @@ abstract class PlatformEventsContract extends ServerFixture {
     }
   }
 
+  /** The next call to the listener, verified, as JSON. */
+  JsonNode nextEvent() {
+    return verified(app.take(Duration.ofSeconds(5)));
+  }
+
   static JsonNode json(String text) {
     return Json.read(text);
   }
@@ -156,7 +161,7 @@ abstract class PlatformEventsContract extends ServerFixture {
 
     assertThat(result.get("outcome").asText()).isEqualTo("installed");
     assertThat(result.get("install").get("user_id").asLong()).isEqualTo(memberId);
-    JsonNode body = verified(app.take(Duration.ofSeconds(5)));
+    JsonNode body = nextEvent();
     String token = body.get("token").asText();
     assertThat(body)
         .isEqualTo(
@@ -229,7 +234,7 @@ abstract class PlatformEventsContract extends ServerFixture {
     assertThat(app.requests()).hasSize(1); // queued, not yet sent
 
     assertThat(drain()).isEqualTo(1);
-    JsonNode body = verified(app.take(Duration.ofSeconds(5)));
+    JsonNode body = nextEvent();
     assertThat(body)
         .isEqualTo(json("{\"name\":\"app.uninstall\",\"userId\":\"%s\"}".formatted(member)));
   }
@@ -243,7 +248,7 @@ abstract class PlatformEventsContract extends ServerFixture {
     JsonNode message = ok(http.post(platform("/bot/messages"), memberToken, "{\"text\":\"hi\"}"));
     drain();
 
-    JsonNode body = verified(app.take(Duration.ofSeconds(5)));
+    JsonNode body = nextEvent();
     assertThat(body)
         .isEqualTo(
             json(
@@ -269,7 +274,7 @@ abstract class PlatformEventsContract extends ServerFixture {
 
     assertThat(result.get("outcome").asText()).isEqualTo("done");
     assertThat(result.get("text").asText()).isEqualTo("Added: buy milk");
-    assertThat(verified(app.take(Duration.ofSeconds(5))))
+    assertThat(nextEvent())
         .isEqualTo(
             json(
                 """
@@ -354,7 +359,7 @@ abstract class PlatformEventsContract extends ServerFixture {
     assertThat(result.get("outcome").asText()).isEqualTo("queued");
     drain();
 
-    assertThat(verified(app.take(Duration.ofSeconds(5))))
+    assertThat(nextEvent())
         .isEqualTo(
             json(
                 """
@@ -414,7 +419,7 @@ abstract class PlatformEventsContract extends ServerFixture {
             "{\"chat\":\"g:%d\"}".formatted(flowId)));
     drain();
 
-    assertThat(verified(app.take(Duration.ofSeconds(5))))
+    assertThat(nextEvent())
         .isEqualTo(
             json(
                 """
@@ -460,9 +465,7 @@ abstract class PlatformEventsContract extends ServerFixture {
     assertThat(action.get("outcome").asText()).isEqualTo("queued");
     assertThat(drain()).isEqualTo(2);
 
-    List<JsonNode> bodies =
-        List.of(
-            verified(app.take(Duration.ofSeconds(5))), verified(app.take(Duration.ofSeconds(5))));
+    List<JsonNode> bodies = List.of(nextEvent(), nextEvent());
     assertThat(bodies)
         .containsExactlyInAnyOrder(
             json(
@@ -537,7 +540,7 @@ abstract class PlatformEventsContract extends ServerFixture {
                 memberToken,
                 "{\"text\":\"see https://issues.example.com/42 and https://other.example.com/1\"}"));
 
-    assertThat(verified(app.take(Duration.ofSeconds(5))))
+    assertThat(nextEvent())
         .isEqualTo(
             json(
                 """

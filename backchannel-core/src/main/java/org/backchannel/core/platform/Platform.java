@@ -271,6 +271,9 @@ public final class Platform {
    */
   public ClientResult slashCommand(
       User caller, long appId, String command, String text, String chat, String client) {
+    if (command == null || command.isBlank()) {
+      throw Problem.Invalid.of("command", "is required");
+    }
     Target t = installedTarget(caller, appId);
     Control control = control(t, Control.Kind.SLASH_COMMAND, command);
     ObjectNode event =

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.backchannel.core.Json;
 import org.backchannel.core.Validation;
+import org.backchannel.core.threads.ThreadJson;
 
 /**
  * The JSON forms of controls, client actions and attachments (Flock's field names): read from what
@@ -297,6 +298,10 @@ public final class PlatformJson {
 
   // ---- helpers
 
+  static String text(JsonNode node, String field, String at, Validation v) {
+    return ThreadJson.text(node, field, at, v);
+  }
+
   private interface Reader<T> {
     List<T> read(JsonNode node, Validation v);
   }
@@ -308,17 +313,5 @@ public final class PlatformJson {
       throw new IllegalStateException("stored platform JSON breaks its own rules: " + json);
     }
     return out;
-  }
-
-  static String text(JsonNode node, String field, String at, Validation v) {
-    JsonNode n = node.get(field);
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isTextual()) {
-      v.add(at.isEmpty() ? field : at + "." + field, "must be a string");
-      return null;
-    }
-    return n.asText();
   }
 }

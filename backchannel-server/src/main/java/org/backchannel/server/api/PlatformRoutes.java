@@ -25,6 +25,7 @@ import org.backchannel.core.platform.Platform;
 import org.backchannel.core.platform.PlatformIds;
 import org.backchannel.core.platform.PlatformJson;
 import org.backchannel.core.platform.Registration;
+import org.backchannel.core.workspace.User;
 
 /**
  * App events (the Flock model): developer routes on {@code /api/v1/apps/{id}}, person routes under
@@ -71,52 +72,40 @@ public final class PlatformRoutes {
               201,
               message(platform().messageBot(caller, id(ctx, "id"), Api.text(body, "text"))));
         });
-    r.post(
+    client(
+        r,
         app + "/slash-commands",
-        ctx -> {
-          var caller = caller(bc, ctx);
-          ObjectNode body = Api.jsonBody(ctx);
-          var result =
-              platform()
-                  .slashCommand(
-                      caller,
-                      id(ctx, "id"),
-                      Api.text(body, "command"),
-                      Api.text(body, "text"),
-                      Api.text(body, "chat"),
-                      Api.text(body, "client"));
-          json(ctx, 200, clientResult(result));
-        });
-    r.post(
+        (caller, id, body, ctx) ->
+            platform()
+                .slashCommand(
+                    caller,
+                    id,
+                    Api.text(body, "command"),
+                    Api.text(body, "text"),
+                    Api.text(body, "chat"),
+                    Api.text(body, "client")));
+    client(
+        r,
         app + "/buttons/{button}",
-        ctx -> {
-          var caller = caller(bc, ctx);
-          ObjectNode body = optionalBody(ctx);
-          var result =
-              platform()
-                  .pressButton(
-                      caller,
-                      id(ctx, "id"),
-                      ctx.pathParam("button"),
-                      Api.text(body, "chat"),
-                      Api.text(body, "client"));
-          json(ctx, 200, clientResult(result));
-        });
-    r.post(
+        (caller, id, body, ctx) ->
+            platform()
+                .pressButton(
+                    caller,
+                    id,
+                    ctx.pathParam("button"),
+                    Api.text(body, "chat"),
+                    Api.text(body, "client")));
+    client(
+        r,
         app + "/widgets/{widget}/actions",
-        ctx -> {
-          var caller = caller(bc, ctx);
-          ObjectNode body = optionalBody(ctx);
-          var result =
-              platform()
-                  .widgetAction(
-                      caller,
-                      id(ctx, "id"),
-                      ctx.pathParam("widget"),
-                      Api.text(body, "chat"),
-                      Api.text(body, "client"));
-          json(ctx, 200, clientResult(result));
-        });
+        (caller, id, body, ctx) ->
+            platform()
+                .widgetAction(
+                    caller,
+                    id,
+                    ctx.pathParam("widget"),
+                    Api.text(body, "chat"),
+                    Api.text(body, "client")));
     r.post(
         "/api/v1/platform/flows/{id}/messages",
         ctx -> {
@@ -136,31 +125,36 @@ public final class PlatformRoutes {
     r.get(
         "/api/v1/platform/messages/{id}",
         ctx -> json(ctx, 200, message(platform().message(caller(bc, ctx), id(ctx, "id")))));
-    r.post(
+    client(
+        r,
         "/api/v1/platform/messages/{id}/buttons/{button}",
-        ctx -> {
-          var caller = caller(bc, ctx);
-          ObjectNode body = optionalBody(ctx);
-          var result =
-              platform()
-                  .pressMessageButton(
-                      caller, id(ctx, "id"), ctx.pathParam("button"), Api.text(body, "client"));
-          json(ctx, 200, clientResult(result));
-        });
-    r.post(
+        (caller, id, body, ctx) ->
+            platform()
+                .pressMessageButton(caller, id, ctx.pathParam("button"), Api.text(body, "client")));
+    client(
+        r,
         "/api/v1/platform/messages/{id}/flockml-actions/{action}",
-        ctx -> {
-          var caller = caller(bc, ctx);
-          ObjectNode body = optionalBody(ctx);
-          var result =
-              platform()
-                  .flockmlAction(
-                      caller, id(ctx, "id"), ctx.pathParam("action"), Api.text(body, "client"));
-          json(ctx, 200, clientResult(result));
-        });
+        (caller, id, body, ctx) ->
+            platform()
+                .flockmlAction(caller, id, ctx.pathParam("action"), Api.text(body, "client")));
 
     // Apps, acting for the person who installed them.
     r.post("/v1/{method}", this::method);
+  }
+
+  /** What a client action route does with its caller, path id and (optional) body. */
+  private interface ClientCall {
+    ClientResult run(User caller, long id, ObjectNode body, Context ctx);
+  }
+
+  private void client(RoutesConfig r, String path, ClientCall call) {
+    r.post(
+        path,
+        ctx -> {
+          User caller = caller(bc, ctx);
+          ObjectNode body = optionalBody(ctx);
+          json(ctx, 200, clientResult(call.run(caller, id(ctx, "id"), body, ctx)));
+        });
   }
 
   private Platform platform() {
