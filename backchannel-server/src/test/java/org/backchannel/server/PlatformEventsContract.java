@@ -68,22 +68,7 @@ abstract class PlatformEventsContract extends ServerFixture {
 
   /** Sends every queued background delivery now; how many attempts were made. */
   int drain() {
-    // TEMP-DRAIN
-    var pending =
-        new java.util.ArrayList<>(
-            store.transaction(
-                (org.backchannel.core.store.Tx tx) ->
-                    tx.deliveries(
-                        new org.backchannel.core.delivery.DeliveryFilter(
-                            1,
-                            null,
-                            org.backchannel.core.delivery.DeliveryState.PENDING,
-                            null,
-                            null),
-                        new org.backchannel.core.PageRequest(null, null, 100))));
-    java.util.Collections.reverse(pending);
-    pending.forEach(d -> server.backchannel().engine().deliverNow(d));
-    return pending.size();
+    return server.backchannel().worker().drain();
   }
 
   /** Installs the app for the member (the listener answers 200) and returns the install token. */
