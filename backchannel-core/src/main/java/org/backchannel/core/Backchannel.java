@@ -9,6 +9,7 @@ import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.HttpSender;
 import org.backchannel.core.delivery.RetryPolicy;
+import org.backchannel.core.platform.Platform;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
@@ -49,6 +50,7 @@ public final class Backchannel {
   private final DeliveryEngine engine;
   private final DeliveryWorker worker;
   private final Workflows workflows;
+  private final Platform platform;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
@@ -68,6 +70,7 @@ public final class Backchannel {
     this.threads = new Threads(store, apps, directory, engine, clock);
     this.deliveries = new Deliveries(store, apps, worker, clock);
     this.workflows = new Workflows(store, box, engine, clock);
+    this.platform = new Platform(store, box, apps, directory, engine, clock);
   }
 
   public Directory directory() {
@@ -97,5 +100,9 @@ public final class Backchannel {
   /** Sends background deliveries; {@link DeliveryWorker#drain()} sends what is due now. */
   public DeliveryWorker worker() {
     return worker;
+  }
+
+  public Platform platform() {
+    return platform;
   }
 }

@@ -18,6 +18,7 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Payload;
+import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Author;
 import org.backchannel.core.threads.FlowThread;
@@ -44,6 +45,11 @@ final class JdbcTx implements Tx {
   @Override
   public WorkflowStore workflows() {
     return new JdbcWorkflowStore(h);
+  }
+
+  @Override
+  public PlatformStore platform() {
+    return new JdbcPlatformStore(h);
   }
 
   // ---- workspaces, users, flows, members

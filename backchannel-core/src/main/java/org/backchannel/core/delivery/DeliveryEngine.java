@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import org.backchannel.core.Json;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.EventToken;
 import org.backchannel.sdk.FlowdockToken;
@@ -79,7 +81,7 @@ public final class DeliveryEngine {
   public Delivered deliverNow(Delivery delivery) {
     Prepared prepared = prepare(delivery);
     Exchange exchange = sender.send(prepared.request(), interactiveTimeout);
-    Outcome outcome = Interpreter.interpret(delivery.contract(), exchange);
+    Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
     Attempt attempt = attempt(delivery, prepared, exchange, outcome);
     DeliveryState state =
         outcome instanceof Outcome.Failed ? DeliveryState.FAILED : DeliveryState.SUCCEEDED;
@@ -203,16 +205,21 @@ public final class DeliveryEngine {
 
   Prepared prepare(Delivery delivery) {
     Payload payload = store.transaction(tx -> tx.deliveryPayload(delivery.id()));
-    Signer signer =
-        store.transaction(
-            tx ->
-                new Signer(
-                    tx.app(delivery.appId()).orElseThrow().clientId(),
-                    List.of(AppSecret.of(box.open(tx.appSecretCiphertext(delivery.appId()))))));
-    Map<String, String> extra = extraHeaders(payload);
     Instant now = clock.instant();
+    Signer signer = store.transaction(tx -> signer(tx, delivery.appId(), now));
+    Map<String, String> extra = extraHeaders(payload);
     OutboundRequest request = build(delivery, payload.body(), signer, extra, now);
     return new Prepared(request, payload.body(), extra.keySet(), now);
+  }
+
+  /** The app's current secret, then the one it replaced while that is in its grace period. */
+  private Signer signer(Tx tx, long appId, Instant now) {
+    List<AppSecret> secrets = new ArrayList<>();
+    secrets.add(AppSecret.of(box.open(tx.appSecretCiphertext(appId))));
+    tx.platform()
+        .previousSecretCiphertext(appId, now)
+        .ifPresent(previous -> secrets.add(AppSecret.of(box.open(previous))));
+    return new Signer(tx.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
   }
 
   private Map<String, String> extraHeaders(Payload payload) {

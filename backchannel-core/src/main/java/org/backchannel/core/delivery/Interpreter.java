@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.backchannel.core.Json;
+import org.backchannel.sdk.Answers;
+import org.backchannel.sdk.Event;
 
 /** Reads an exchange as its contract says. */
 final class Interpreter {
@@ -17,10 +19,48 @@ final class Interpreter {
   private Interpreter() {}
 
   static Outcome interpret(Contract contract, Exchange exchange) {
+    return interpret(contract, null, exchange);
+  }
+
+  /**
+   * As {@link #interpret(Contract, Exchange)}, for a delivery of {@code event} (Flock reads by it).
+   */
+  static Outcome interpret(Contract contract, String event, Exchange exchange) {
     return switch (exchange) {
       case Exchange.Unanswered u -> new Outcome.Failed(null, unansweredReason(u));
+      case Exchange.Answered a when contract == Contract.FLOCK -> flock(event, a);
       case Exchange.Answered a -> answered(contract, a);
     };
+  }
+
+  /**
+   * Flock events: an install succeeds only on exactly 200. On success the answer keeps only what
+   * the event uses, or null when it is missing or broken: a slash command's {@code {"text"}} of at
+   * most 100 characters, a URL preview's {@code {"attachment": {...}}}; other answers are ignored.
+   */
+  private static Outcome flock(String event, Exchange.Answered a) {
+    if (Event.APP_INSTALL.equals(event) && a.status() != 200) {
+      return new Outcome.Failed(a.status(), statusReason(a) + " (an install needs exactly 200)");
+    }
+    if (a.status() < 200 || a.status() >= 300) {
+      return new Outcome.Failed(a.status(), statusReason(a));
+    }
+    JsonNode body = jsonOrNull(a);
+    JsonNode used = null;
+    if (body != null && Event.CLIENT_SLASH_COMMAND.equals(event)) {
+      JsonNode text = body.get("text");
+      if (text != null
+          && text.isTextual()
+          && text.asText().codePointCount(0, text.asText().length()) <= Answers.SLASH_COMMAND_MAX) {
+        used = Json.MAPPER.createObjectNode().set("text", text);
+      }
+    } else if (body != null && Event.CHAT_GENERATE_URL_PREVIEW.equals(event)) {
+      JsonNode attachment = body.get("attachment");
+      if (attachment != null && attachment.isObject()) {
+        used = Json.MAPPER.createObjectNode().set("attachment", attachment);
+      }
+    }
+    return new Outcome.Succeeded(a.status(), used);
   }
 
   private static Outcome answered(Contract contract, Exchange.Answered a) {

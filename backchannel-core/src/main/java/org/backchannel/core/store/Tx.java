@@ -2,6 +2,7 @@ package org.backchannel.core.store;
 
 import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryStore;
+import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.threads.ThreadStore;
 import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.core.workspace.WorkspaceStore;
@@ -13,4 +14,7 @@ import org.backchannel.core.workspace.WorkspaceStore;
  */
 public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore {
   WorkflowStore workflows();
+
+  /** App registrations, installs and chat messages (the Flock model). */
+  PlatformStore platform();
 }

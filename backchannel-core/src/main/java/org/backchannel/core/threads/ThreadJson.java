@@ -194,7 +194,7 @@ public final class ThreadJson {
   }
 
   /** A string member, or null when absent; adds a reason when present but not a string. */
-  static String text(JsonNode node, String field, String prefix, Validation v) {
+  public static String text(JsonNode node, String field, String prefix, Validation v) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       return null;

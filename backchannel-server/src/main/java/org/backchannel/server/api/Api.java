@@ -137,6 +137,8 @@ public final class Api {
         "/api/v1/sources/{id}",
         ctx -> json(ctx, 200, Views.source(bc.apps().revokeSource(caller(ctx), id(ctx, "id")))));
 
+    new PlatformRoutes(bc).register(r);
+
     r.get("/api/v1/deliveries", this::listDeliveries);
     r.get(
         "/api/v1/deliveries/{id}",

@@ -1,0 +1,71 @@
+package org.backchannel.core.platform;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.backchannel.core.PageRequest;
+
+/**
+ * Storage of app registrations, installs and chat messages; reached through {@code Tx.platform()}.
+ */
+public interface PlatformStore {
+  Optional<Registration> registration(long appId);
+
+  /** Writes an app's listener URL, URL patterns and controls, keeping its secret state. */
+  Registration saveRegistration(
+      long appId,
+      String eventListenerUrl,
+      List<String> urlPatterns,
+      List<Control> controls,
+      Instant now);
+
+  /**
+   * Replaces an app's secret; the one it replaces stays valid (for verifying apps, and so signed
+   * alongside) until {@code previousExpiresAt}.
+   */
+  void rotateSecret(
+      long appId,
+      String newCiphertext,
+      String previousCiphertext,
+      Instant previousExpiresAt,
+      Instant now);
+
+  /** The app's previous secret as stored (encrypted), while it is still valid at {@code now}. */
+  Optional<String> previousSecretCiphertext(long appId, Instant now);
+
+  Install insertInstall(long appId, long userId, String tokenHash, Instant now);
+
+  /** The person's live install of the app, if any. */
+  Optional<Install> liveInstall(long appId, long userId);
+
+  /** The live install whose token hashes to {@code tokenHash}. */
+  Optional<Install> installByTokenHash(String tokenHash);
+
+  /** The apps a person has installed and not removed, by app id. */
+  List<Install> liveInstallsOf(long userId);
+
+  /** Revokes an install; returns whether it was live. */
+  boolean revokeInstall(long installId, Instant now);
+
+  ChatMessage insertChatMessage(
+      long workspaceId,
+      long fromUserId,
+      Long appId,
+      String chat,
+      String text,
+      List<Attachment> attachments,
+      Instant now);
+
+  Optional<ChatMessage> chatMessage(long id);
+
+  /** A chat's messages in page order, up to {@code limit + 1}. */
+  List<ChatMessage> chatMessages(long workspaceId, String chat, PageRequest page);
+
+  ChatMessage setAttachments(long messageId, List<Attachment> attachments);
+
+  /**
+   * Replaces {@code secret} with {@code [redacted]} in a delivery's stored body and recorded
+   * attempts, once a call that had to carry it in clear (an install token) is over.
+   */
+  void redactDelivery(long deliveryId, String secret);
+}
