@@ -34,6 +34,8 @@ public final class BackchannelServer implements AutoCloseable {
     this.ownsStore = ownsStore;
     this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
     this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
+    Metrics metrics = new Metrics(store);
+    backchannel.engine().observe(metrics);
     Api api = new Api(backchannel, store.kind());
     this.http =
         Javalin.create(
@@ -45,6 +47,11 @@ public final class BackchannelServer implements AutoCloseable {
               c.startup.showOldJavalinVersionWarning = false;
               c.http.maxRequestSize = 1024 * 1024;
               api.register(c.routes);
+              c.routes.get(
+                  "/metrics",
+                  ctx ->
+                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(metrics.scrape()));
             });
     http.start();
     this.grace = config.shutdownGrace();

@@ -371,6 +371,26 @@ abstract class DeliveryEngineContract extends ServerFixture {
   }
 
   @Test
+  void metricsShowQueueDepthAttemptsByOutcomeAndLatency() {
+    AtomicInteger calls = new AtomicInteger();
+    app.answer(r -> calls.getAndIncrement() == 0 ? Answer.status(500) : Answer.status(200));
+    publishOne("{}");
+    publishOne("{}");
+    drain();
+
+    String metrics = http.get("/metrics", null).text();
+
+    assertThat(metrics)
+        .contains(
+            "backchannel_attempts_total{contract=\"native\",mode=\"background\",outcome=\"failed\"} 1.0")
+        .contains(
+            "backchannel_attempts_total{contract=\"native\",mode=\"background\",outcome=\"succeeded\"} 1.0")
+        .contains("backchannel_deliveries{state=\"pending\"} 1.0")
+        .contains("backchannel_deliveries{state=\"succeeded\"} 1.0")
+        .contains("backchannel_attempt_duration_seconds_bucket");
+  }
+
+  @Test
   void badEndpointAndEventInputIs400() {
     assertThat(
             http.post("/api/v1/apps/" + appId + "/endpoints", adminToken, "{\"url\":\"ftp://x\"}")
