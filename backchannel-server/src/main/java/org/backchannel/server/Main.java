@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
       ApiCommands.Apps.class,
       ApiCommands.Sources.class,
       ApiCommands.Deliveries.class,
+      ApiCommands.Endpoints.class,
       ApiCommands.Raw.class
     })
 public final class Main implements Runnable {

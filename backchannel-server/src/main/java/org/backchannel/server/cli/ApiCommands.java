@@ -284,7 +284,7 @@ public final class ApiCommands {
       name = "deliveries",
       mixinStandardHelpOptions = true,
       description = "List deliveries, or show one with its attempts.",
-      subcommands = Deliveries.Show.class)
+      subcommands = {Deliveries.Show.class, Deliveries.Replay.class})
   public static final class Deliveries implements Callable<Integer> {
     @Mixin Connection api = new Connection();
 
@@ -318,6 +318,22 @@ public final class ApiCommands {
     }
 
     @Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = "Send a finished delivery again.")
+    static final class Replay implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "DELIVERY_ID")
+      long id;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("POST", "/api/v1/deliveries/" + id + "/replay", null);
+      }
+    }
+
+    @Command(
         name = "show",
         mixinStandardHelpOptions = true,
         description = "Show a delivery and its attempts.")
@@ -330,6 +346,58 @@ public final class ApiCommands {
       @Override
       public Integer call() throws Exception {
         return api.call("GET", "/api/v1/deliveries/" + id, null);
+      }
+    }
+  }
+
+  @Command(
+      name = "endpoints",
+      mixinStandardHelpOptions = true,
+      description = "List endpoints, or enable one, or replay its failed deliveries.",
+      subcommands = {Endpoints.Enable.class, Endpoints.Replay.class})
+  public static final class Endpoints implements Callable<Integer> {
+    @Mixin Connection api = new Connection();
+
+    @Override
+    public Integer call() throws Exception {
+      return api.call("GET", "/api/v1/endpoints", null);
+    }
+
+    @Command(
+        name = "enable",
+        mixinStandardHelpOptions = true,
+        description = "Call a disabled endpoint again.")
+    static final class Enable implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "ENDPOINT_ID")
+      long id;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("POST", "/api/v1/endpoints/" + id + "/enable", null);
+      }
+    }
+
+    @Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = "Send again every failed delivery of an endpoint.")
+    static final class Replay implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "ENDPOINT_ID")
+      long id;
+
+      @Option(
+          names = "--since",
+          description = "Only deliveries created since this ISO-8601 instant.")
+      String since;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call(
+            "POST", "/api/v1/endpoints/" + id + "/replay" + query("since", since), null);
       }
     }
   }
