@@ -44,6 +44,14 @@ public final class TestDatabases {
 
   /** A new PostgreSQL database, {@code t_<pid>_<n>}, on the shared test server. */
   public static JdbcStore postgres() {
+    return JdbcStore.open(postgresUrl());
+  }
+
+  /**
+   * The JDBC URL of a new, empty PostgreSQL database on the shared test server, for tests that
+   * start other processes on it.
+   */
+  public static String postgresUrl() {
     String name = "t_" + RUN + "_" + COUNTER.incrementAndGet();
     String adminUrl = Server.ADMIN_URL;
     try (Connection c = DriverManager.getConnection(adminUrl);
@@ -52,7 +60,7 @@ public final class TestDatabases {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create test database " + name, e);
     }
-    return JdbcStore.open(withDatabase(adminUrl, name));
+    return withDatabase(adminUrl, name);
   }
 
   /** {@code url} pointing at database {@code name} instead, keeping host and parameters. */
