@@ -78,10 +78,25 @@ final class JdbcQueue {
 
   private final Handle h;
   private final Dialect dialect;
+  private boolean newWork;
 
   JdbcQueue(Handle h, Dialect dialect) {
     this.h = h;
     this.dialect = dialect;
+  }
+
+  /**
+   * Notes that this transaction makes deliveries due; on PostgreSQL, tells every node at commit.
+   */
+  void madeWorkDue() {
+    if (!newWork && dialect == Dialect.POSTGRESQL) {
+      h.createQuery("SELECT pg_notify('" + JdbcStore.CHANNEL + "', '')").mapTo(String.class).one();
+    }
+    newWork = true;
+  }
+
+  boolean newWork() {
+    return newWork;
   }
 
   List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
@@ -116,6 +131,7 @@ final class JdbcQueue {
   }
 
   boolean requeue(long deliveryId, Instant now) {
+    madeWorkDue();
     return h.createUpdate(
                 "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
                     + " updated_at = :now, summary = 'replay requested'"
@@ -127,6 +143,7 @@ final class JdbcQueue {
   }
 
   int requeueFailed(long endpointId, Instant since, Instant now) {
+    madeWorkDue();
     return h.createUpdate(
             "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
                 + " updated_at = :now, summary = 'replay requested'"
@@ -210,6 +227,7 @@ final class JdbcQueue {
   }
 
   void enable(long id, Instant now) {
+    madeWorkDue();
     update(
         "UPDATE endpoints SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL,"
             + " updated_at = :now WHERE id = :id",

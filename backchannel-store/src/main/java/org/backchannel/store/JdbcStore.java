@@ -6,11 +6,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -18,9 +29,17 @@ import org.sqlite.SQLiteConfig;
  * #open} migrates the schema before it returns.
  */
 public final class JdbcStore implements Store {
+  /** The PostgreSQL notification channel for "deliveries became due". */
+  static final String CHANNEL = "backchannel_work";
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+
   private final Dialect dialect;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile Thread notifications;
+  private volatile boolean closed;
 
   private JdbcStore(Dialect dialect, HikariDataSource dataSource) {
     this.dialect = dialect;
@@ -109,7 +128,61 @@ public final class JdbcStore implements Store {
 
   @Override
   public <T> T transaction(Function<Tx, T> work) {
-    return jdbi.inTransaction(handle -> work.apply(new JdbcTx(handle, dialect)));
+    JdbcTx[] used = new JdbcTx[1];
+    T result =
+        jdbi.inTransaction(
+            handle -> {
+              used[0] = new JdbcTx(handle, dialect);
+              return work.apply(used[0]);
+            });
+    if (used[0].madeWorkDue()) {
+      listeners.forEach(Runnable::run);
+    }
+    return result;
+  }
+
+  @Override
+  public AutoCloseable onNewWork(Runnable listener) {
+    listeners.add(listener);
+    if (dialect == Dialect.POSTGRESQL) {
+      startListening();
+    }
+    return () -> listeners.remove(listener);
+  }
+
+  /** One connection LISTENs for other nodes' notifications and wakes this node's listeners. */
+  private synchronized void startListening() {
+    if (notifications != null) {
+      return;
+    }
+    notifications =
+        Thread.ofPlatform()
+            .name("backchannel-listen")
+            .daemon()
+            .start(
+                () -> {
+                  while (!closed) {
+                    try (Connection c = dataSource.getConnection();
+                        Statement s = c.createStatement()) {
+                      c.setAutoCommit(true);
+                      s.execute("LISTEN " + CHANNEL);
+                      PGConnection pg = c.unwrap(PGConnection.class);
+                      while (!closed) {
+                        PGNotification[] got = pg.getNotifications(500);
+                        if (got != null && got.length > 0) {
+                          listeners.forEach(Runnable::run);
+                        }
+                      }
+                    } catch (SQLException e) {
+                      if (!closed) {
+                        LOG.warn(
+                            "listening for new deliveries failed; polling covers it: {}",
+                            e.getMessage());
+                        LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+                      }
+                    }
+                  }
+                });
   }
 
   @Override
@@ -119,6 +192,15 @@ public final class JdbcStore implements Store {
 
   @Override
   public void close() {
+    closed = true;
+    Thread listening = notifications;
+    if (listening != null) {
+      try {
+        listening.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     dataSource.close();
   }
 }

@@ -37,6 +37,11 @@ final class JdbcTx implements Tx {
   private final Handle h;
   private final JdbcQueue queue;
 
+  /** Whether this transaction made background deliveries due. */
+  boolean madeWorkDue() {
+    return queue.newWork();
+  }
+
   JdbcTx(Handle handle, Dialect dialect) {
     this.h = handle;
     this.queue = new JdbcQueue(handle, dialect);
@@ -524,6 +529,9 @@ final class JdbcTx implements Tx {
                     .map(Rows.DELIVERIES)
                     .one(),
             Map.of("message_id", "a delivery with message id " + messageId + " already exists"));
+    if (!d.interactive()) {
+      queue.madeWorkDue();
+    }
     h.createUpdate(
             "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers)"
                 + " VALUES (:id, :body, :headers)")

@@ -748,4 +748,14 @@ abstract class StoreContract {
     }
     assertThat(tx((Tx t) -> t.flows(ws.id()))).hasSize(threads * perThread);
   }
+
+  @Test
+  void committingABackgroundDeliveryWakesListeners() throws Exception {
+    World w = world();
+    java.util.concurrent.Semaphore woken = new java.util.concurrent.Semaphore(0);
+    try (AutoCloseable subscription = store.onNewWork(woken::release)) {
+      tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), new byte[0]), "msg_bg", T1));
+      assertThat(woken.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+  }
 }

@@ -49,6 +49,7 @@ public final class DeliveryWorker implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
   private Thread loop;
+  private AutoCloseable subscription;
 
   public DeliveryWorker(
       Store store, DeliveryEngine engine, InstantSource clock, Settings settings) {
@@ -98,6 +99,7 @@ public final class DeliveryWorker implements AutoCloseable {
     if (!running.compareAndSet(false, true)) {
       return;
     }
+    subscription = store.onNewWork(this::wake);
     loop = Thread.ofPlatform().name("backchannel-worker").daemon().start(this::run);
   }
 
@@ -173,6 +175,11 @@ public final class DeliveryWorker implements AutoCloseable {
    */
   public void stop(Duration grace) {
     if (running.compareAndSet(true, false)) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        LOG.debug("closing the wake-up subscription failed", e);
+      }
       loop.interrupt();
       try {
         loop.join(grace.toMillis());

@@ -9,6 +9,15 @@ import java.util.function.Function;
 public interface Store extends AutoCloseable {
   <T> T transaction(Function<Tx, T> work);
 
+  /**
+   * Calls {@code listener} after a transaction that made background deliveries due commits, in this
+   * process or (on PostgreSQL, through LISTEN/NOTIFY) in any process on the same database. Closing
+   * the result stops the calls. The listener must be quick: it only wakes a worker.
+   */
+  default AutoCloseable onNewWork(Runnable listener) {
+    return () -> {};
+  }
+
   /** Which database this is, for health and diagnostics: "sqlite" or "postgresql". */
   String kind();
 
