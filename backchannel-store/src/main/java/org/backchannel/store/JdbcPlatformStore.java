@@ -237,22 +237,7 @@ final class JdbcPlatformStore implements PlatformStore {
   public List<ChatMessage> chatMessages(long workspaceId, String chat, PageRequest page) {
     String sql =
         "SELECT " + MESSAGE + " FROM chat_messages WHERE workspace_id = :ws AND chat = :chat";
-    if (page.after() != null) {
-      sql += " AND id > :cursor ORDER BY id ASC LIMIT :limit";
-    } else if (page.before() != null) {
-      sql += " AND id < :cursor ORDER BY id DESC LIMIT :limit";
-    } else {
-      sql += " ORDER BY id DESC LIMIT :limit";
-    }
-    var query =
-        h.createQuery(sql)
-            .bind("ws", workspaceId)
-            .bind("chat", chat)
-            .bind("limit", page.limit() + 1);
-    Long cursor = page.after() != null ? page.after() : page.before();
-    if (cursor != null) {
-      query.bind("cursor", cursor);
-    }
+    var query = Paging.paged(h, sql, page).bind("ws", workspaceId).bind("chat", chat);
     return query.map(MESSAGES).list();
   }
 

@@ -425,7 +425,7 @@ final class JdbcTx implements Tx {
 
   @Override
   public List<FlowThread> threads(long flowId, PageRequest page) {
-    return paged("SELECT " + Rows.THREAD + " FROM threads WHERE flow_id = :flow", page)
+    return Paging.paged(h, "SELECT " + Rows.THREAD + " FROM threads WHERE flow_id = :flow", page)
         .bind("flow", flowId)
         .map(Rows.THREADS)
         .list();
@@ -462,7 +462,8 @@ final class JdbcTx implements Tx {
 
   @Override
   public List<Message> messagesOfThread(long threadId, PageRequest page) {
-    return paged("SELECT " + Rows.MESSAGE + " FROM messages WHERE thread_id = :thread", page)
+    return Paging.paged(
+            h, "SELECT " + Rows.MESSAGE + " FROM messages WHERE thread_id = :thread", page)
         .bind("thread", threadId)
         .map(Rows.MESSAGES)
         .list();
@@ -470,7 +471,7 @@ final class JdbcTx implements Tx {
 
   @Override
   public List<Message> messagesOfFlow(long flowId, PageRequest page) {
-    return paged("SELECT " + Rows.MESSAGE + " FROM messages WHERE flow_id = :flow", page)
+    return Paging.paged(h, "SELECT " + Rows.MESSAGE + " FROM messages WHERE flow_id = :flow", page)
         .bind("flow", flowId)
         .map(Rows.MESSAGES)
         .list();
@@ -653,7 +654,7 @@ final class JdbcTx implements Tx {
     if (filter.until() != null) {
       sql.append(" AND created_at < :until");
     }
-    Query query = paged(sql.toString(), page).bind("ws", filter.workspaceId());
+    Query query = Paging.paged(h, sql.toString(), page).bind("ws", filter.workspaceId());
     if (filter.appId() != null) {
       query.bind("app", filter.appId());
     }
@@ -738,27 +739,5 @@ final class JdbcTx implements Tx {
   @Override
   public void enableEndpoint(long id, Instant now) {
     queue.enable(id, now);
-  }
-
-  /**
-   * Appends the page's cursor, order and limit to a query whose WHERE clause is already open: ids
-   * below {@code before} newest first, ids above {@code after} oldest first, or the newest; one
-   * more row than the limit, to tell whether another page follows.
-   */
-  private Query paged(String sqlWithWhere, PageRequest page) {
-    String sql;
-    if (page.after() != null) {
-      sql = sqlWithWhere + " AND id > :cursor ORDER BY id ASC LIMIT :limit";
-    } else if (page.before() != null) {
-      sql = sqlWithWhere + " AND id < :cursor ORDER BY id DESC LIMIT :limit";
-    } else {
-      sql = sqlWithWhere + " ORDER BY id DESC LIMIT :limit";
-    }
-    Query query = h.createQuery(sql).bind("limit", page.limit() + 1);
-    Long cursor = page.after() != null ? page.after() : page.before();
-    if (cursor != null) {
-      query.bind("cursor", cursor);
-    }
-    return query;
   }
 }

@@ -253,18 +253,9 @@ final class JdbcWorkflowStore implements WorkflowStore {
       sql.append(" AND stage <> :x").append(j);
       binds.put("x" + j, filter.excludedStages().get(j));
     }
-    if (page.after() != null) {
-      sql.append(" AND id > :cursor ORDER BY id ASC");
-      binds.put("cursor", page.after());
-    } else if (page.before() != null) {
-      sql.append(" AND id < :cursor ORDER BY id DESC");
-      binds.put("cursor", page.before());
-    } else {
-      sql.append(" ORDER BY id DESC");
-    }
-    Query query = h.createQuery(sql.append(" LIMIT :limit").toString());
+    Query query = Paging.paged(h, sql.toString(), page);
     binds.forEach(query::bind);
-    return query.bind("limit", page.limit() + 1).map(TASKS).list();
+    return query.map(TASKS).list();
   }
 
   @Override
