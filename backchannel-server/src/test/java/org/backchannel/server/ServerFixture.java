@@ -46,7 +46,7 @@ abstract class ServerFixture {
     Map<String, String> settings = Config.defaults();
     settings.put("port", "0");
     settings.put("dev", "true");
-    settings.put("interactive_timeout", "1s");
+    settings.put("interactive_timeout", "2s"); // short for tests, with room for a busy machine
     settings.put("secret_key", secretKey);
     settings.put("worker", "false"); // tests send background deliveries with drain()
     configure(settings);
