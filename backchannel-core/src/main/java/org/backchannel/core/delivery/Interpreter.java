@@ -18,10 +18,6 @@ final class Interpreter {
 
   private Interpreter() {}
 
-  static Outcome interpret(Contract contract, Exchange exchange) {
-    return interpret(contract, null, exchange);
-  }
-
   /**
    * As {@link #interpret(Contract, Exchange)}, for a delivery of {@code event} (Flock reads by it).
    */
