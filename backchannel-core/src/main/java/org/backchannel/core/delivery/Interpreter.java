@@ -18,9 +18,7 @@ final class Interpreter {
 
   private Interpreter() {}
 
-  /**
-   * As {@link #interpret(Contract, Exchange)}, for a delivery of {@code event} (Flock reads by it).
-   */
+  /** What an exchange means under {@code contract}, for a delivery of {@code event}. */
   static Outcome interpret(Contract contract, String event, Exchange exchange) {
     return switch (exchange) {
       case Exchange.Unanswered u -> new Outcome.Failed(null, unansweredReason(u));
