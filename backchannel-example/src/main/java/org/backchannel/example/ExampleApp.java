@@ -161,7 +161,14 @@ public final class ExampleApp implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    Settings settings = Settings.fromEnvironment(System.getenv());
+    Settings settings;
+    try {
+      settings = Settings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("example app: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     ExampleApp app = start(settings, Clock.systemUTC());
     Runtime.getRuntime().addShutdownHook(new Thread(app::close));
     System.out.println("example app listening on " + app.url());
