@@ -169,6 +169,15 @@ abstract class PlatformEventsContract extends ServerFixture {
     // The token travelled once, to the app; the delivery log keeps it redacted.
     JsonNode delivery =
         ok(http.get("/api/v1/deliveries/" + result.get("delivery_id").asLong(), adminToken));
+    // The person it was made for may read it too; someone else may not.
+    assertThat(
+            http.get("/api/v1/deliveries/" + result.get("delivery_id").asLong(), memberToken)
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            http.get("/api/v1/deliveries/" + result.get("delivery_id").asLong(), outsiderToken)
+                .status())
+        .isEqualTo(404);
     String recorded = delivery.get("attempts").get(0).get("request").get("body").asText();
     assertThat(recorded).contains("[redacted]").doesNotContain(token);
     assertThat(delivery.toString()).doesNotContain(token);

@@ -14,6 +14,7 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.Apps;
+import org.backchannel.core.platform.PlatformIds;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
@@ -57,7 +58,7 @@ public final class Deliveries {
           Delivery d =
               tx.delivery(deliveryId)
                   .filter(x -> x.workspaceId() == caller.workspaceId())
-                  .filter(x -> caller.isAdmin() || Long.toString(caller.id()).equals(x.actorId()))
+                  .filter(x -> caller.isAdmin() || actedBy(caller, x))
                   .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
           return new Detail(d, tx.attempts(deliveryId));
         });
@@ -229,6 +230,12 @@ public final class Deliveries {
     if (types != null && types.stream().anyMatch(t -> t == null || t.isBlank())) {
       v.add("event_types", "must be a list of event type names");
     }
+  }
+
+  /** Whether the delivery was made for the caller, under either contract's way of naming them. */
+  private static boolean actedBy(User caller, Delivery d) {
+    return Long.toString(caller.id()).equals(d.actorId())
+        || PlatformIds.user(caller.id()).equals(d.actorId());
   }
 
   private static Delivery inWorkspace(Tx tx, User caller, long deliveryId) {
