@@ -63,6 +63,16 @@ public final class Report {
     b.append(
         "Written by `bench/run` from what it measured; do not edit by hand. Targets and method:"
             + " issue 8. Every number below is from one run on the machine described here.\n\n");
+    b.append(
+        "```sh\n"
+            + "bench/run                                   # JMH, then the load driver on SQLite and PostgreSQL\n"
+            + "bench/run --events=20000 --seconds=10       # smaller; every driver option is --name=value\n"
+            + "bench/run --pending=10000,1000000 --endpoints=1,100,10000   # the issue's scale runs (long)\n"
+            + "BENCH_JMH=0 bench/run ...                   # skip JMH\n"
+            + "```\n\n"
+            + "The driver's options and defaults are in `LoadDriver.OPTIONS`; raw results are kept in"
+            + " `backchannel-bench/target/bench/` (`results.json`, `jmh.json`, logs). `./mvnw verify`"
+            + " only compiles the module: no benchmark runs during the build.\n\n");
     b.append("## Machine and scale\n\n");
     b.append("- CPUs: ")
         .append(m.get("cpus").asInt())
@@ -193,7 +203,7 @@ public final class Report {
                 .append(f(p.get("heap_peak_mb").asDouble()))
                 .append(" / ")
                 .append(f(p.get("rss_mb_after").asDouble()))
-                .append(" MB; ");
+                .append(" MB<br>");
           }
           return t.toString();
         });
@@ -281,6 +291,20 @@ public final class Report {
           .append(" / ")
           .append(f(p.get("p99").asDouble()))
           .append(" |\n");
+    }
+    for (String k : kinds) {
+      int offered = stores.get(k).get("latency").get("offered_per_second").asInt();
+      double drained = stores.get(k).get("throughput").get("per_second").asDouble();
+      if (offered > drained) {
+        b.append("\nOn ")
+            .append(k)
+            .append(" the offered ")
+            .append(offered)
+            .append("/s is above what the worker drained in the throughput run (")
+            .append(f(drained))
+            .append(
+                "/s), so the queue grows for the whole run and these latencies measure the backlog, not the path of one event.\n");
+      }
     }
     b.append(
         "\nUpdateAction round trips (`POST /api/v1/threads/{id}/actions/0`, one at a time from the JDK `HttpClient`, after 200 warm-up presses); overhead = round trip at the client minus the receiver's own handling time.\n\n");
@@ -382,8 +406,8 @@ public final class Report {
 
       From reading the delivery path (`DeliveryEngine.deliverQueued`, `DeliveryWorker`, `JdbcQueue`) with the numbers above; none of this is fixed yet.
 
-      - **Four transactions per delivery.** `deliverQueued` opens one transaction to read the payload and one to read and decrypt the app's secrets (`prepare`), one to record the attempt and touch the endpoint, and one more to read the delivery back. On SQLite every write transaction takes the single write lock (IMMEDIATE mode) and the pool has 4 connections, so 256 deliveries in flight queue up behind each other; `QueueBench.claimAndRecordEach` shows the cost of the record step alone. Fix: return payload and signer with the claim (or cache the decrypted signer per app for a few seconds), drop the read-back (build the `Delivery` from the recorded values), and record attempts in groups (one transaction per N settled deliveries, flushed every few ms).
-      - **Claim cost.** The claim statement counts `SENDING` rows per candidate and checks FIFO order per candidate; per delivery it costs what `QueueBench.claimDue` shows. Fix: keep an in-flight count per endpoint (a column updated on claim/settle, or in memory per node), and a partial index on `(next_attempt_at, id) WHERE state = 'PENDING'`.
+      - **Four transactions per delivery.** `deliverQueued` opens one transaction to read the payload and one to read and decrypt the app's secrets (`prepare`), one to record the attempt and touch the endpoint, and one more to read the delivery back. On SQLite every transaction, the read-only ones included, begins `IMMEDIATE` and so takes the single write lock, and the pool has 4 connections; on PostgreSQL the pool has 10 connections for 256 senders. Either way the 256 deliveries in flight queue for connections four times each; `QueueBench.claimAndRecordEach` shows the cost of the record step alone. Fix: return payload and signer with the claim (or cache the decrypted signer per app for a few seconds), drop the read-back (build the `Delivery` from the recorded values), and record attempts in groups (one transaction per N settled deliveries, flushed every few ms).
+      - **Claim cost.** The claim statement computes an endpoint's room (`max_in_flight` minus a `COUNT(*)` of its `SENDING` rows) once per *candidate row*, not once per endpoint: it scans 4 × the batch (256 rows) and, with one busy endpoint, counts up to 256 in-flight rows for each, i.e. tens of thousands of index entries per claim; per delivery it costs what `QueueBench.claimDue` shows. Fix: compute room once per endpoint (a grouped CTE over the candidates' endpoints), or keep an in-flight counter per endpoint updated on claim and settle.
       - **Publish is one transaction per event,** which on SQLite competes with the worker's writes for the one write lock; under an offered load the worker and publishers queue behind each other, so queued-event latency grows with the backlog. Group commit of publishes (a short batching window) would help both.
       - **Attempt rows hold full request headers and body,** so every delivery writes its body twice (payload and attempt). Storing a reference for the request body when it equals the payload would halve the writes.
       - **One JVM does everything here:** the receiver and the load generator share the 2 cores with the server, so all throughput numbers are lower bounds of what the server alone would do.
