@@ -1,0 +1,56 @@
+package org.backchannel.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the numbers were measured on, read from the JVM and /proc. */
+final class Machine {
+  private Machine() {}
+
+  static ObjectNode describe() {
+    ObjectNode m = JsonNodeFactory.instance.objectNode();
+    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    m.put("cpu_model", procLine("/proc/cpuinfo", "model name"));
+    m.put("memory", procLine("/proc/meminfo", "MemTotal"));
+    m.put(
+        "jdk",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576);
+    m.put("loadavg_start", loadavg());
+    return m;
+  }
+
+  static String loadavg() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** A {@code /proc/<pid>/status} memory line (VmRSS, VmHWM) in MB, or -1. */
+  static double rssMb(long pid, String field) {
+    String v = procLine("/proc/" + pid + "/status", field);
+    if (v.isEmpty()) {
+      return -1;
+    }
+    return Long.parseLong(v.replace("kB", "").strip()) / 1024.0;
+  }
+
+  static String procLine(String file, String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of(file))) {
+        if (line.startsWith(key)) {
+          return line.substring(line.indexOf(':') + 1).strip();
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return "";
+  }
+}

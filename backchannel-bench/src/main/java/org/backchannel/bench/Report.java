@@ -1,0 +1,617 @@
+package org.backchannel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * Writes docs/BENCHMARKS.md and its plot from the load driver's JSON and JMH's JSON: every number
+ * in the page comes from those files. Arguments: results.json jmh.json out.md out.png [note].
+ */
+public final class Report {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws IOException {
+    JsonNode r = JSON.readTree(Path.of(args[0]).toFile());
+    Path jmhFile = Path.of(args[1]);
+    JsonNode jmh = Files.exists(jmhFile) ? JSON.readTree(jmhFile.toFile()) : JSON.createArrayNode();
+    Path md = Path.of(args[2]);
+    Path png = Path.of(args[3]);
+    String note = args.length > 4 ? args[4] : "";
+    plot(r, png);
+    Files.writeString(md, markdown(r, jmh, md.getParent().relativize(png).toString(), note));
+    System.out.println("wrote " + md + " and " + png);
+  }
+
+  static String f(double v) {
+    if (v < 0) {
+      return "n/a";
+    }
+    if (v >= 100) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  static String pct(double v) {
+    return String.format(Locale.ROOT, "%.0f %%", v * 100);
+  }
+
+  static String verdict(boolean met) {
+    return met ? "**met**" : "**missed**";
+  }
+
+  static String markdown(JsonNode r, JsonNode jmh, String png, String note) {
+    StringBuilder b = new StringBuilder();
+    JsonNode m = r.get("machine");
+    JsonNode o = r.get("options");
+    b.append("# Benchmarks\n\n");
+    b.append(
+        "Written by `bench/run` from what it measured; do not edit by hand. Targets and method:"
+            + " issue 8. Every number below is from one run on the machine described here.\n\n");
+    b.append(
+        "```sh\n"
+            + "bench/run                                   # JMH, then the load driver on SQLite and PostgreSQL\n"
+            + "bench/run --events=20000 --seconds=10       # smaller; every driver option is --name=value\n"
+            + "bench/run --pending=10000,1000000 --endpoints=1,100,10000   # the issue's scale runs (long)\n"
+            + "BENCH_JMH=0 bench/run ...                   # skip JMH\n"
+            + "```\n\n"
+            + "The driver's options and defaults are in `LoadDriver.OPTIONS`; raw results are kept in"
+            + " `backchannel-bench/target/bench/` (`results.json`, `jmh.json`, logs). `./mvnw verify`"
+            + " only compiles the module: no benchmark runs during the build.\n\n");
+    b.append("## Machine and scale\n\n");
+    b.append("- CPUs: ")
+        .append(m.get("cpus").asInt())
+        .append(" (")
+        .append(m.get("cpu_model").asText())
+        .append(")\n");
+    b.append("- Memory: ").append(m.get("memory").asText()).append("\n");
+    b.append("- JDK: ")
+        .append(m.get("jdk").asText())
+        .append(", max heap ")
+        .append(m.get("max_heap_mb").asText())
+        .append(" MB (defaults)\n");
+    b.append("- OS: ").append(m.get("os").asText()).append("\n");
+    b.append("- Load average at start: `")
+        .append(m.get("loadavg_start").asText())
+        .append("`, at end: `")
+        .append(r.get("loadavg_end").asText())
+        .append("`\n");
+    b.append("- Options: `");
+    List<String> opts = new ArrayList<>();
+    o.properties().forEach(e -> opts.add("--" + e.getKey() + "=" + e.getValue().asText()));
+    b.append(String.join(" ", opts)).append("`\n");
+    if (!note.isBlank()) {
+      b.append("- Note: ").append(note).append("\n");
+    }
+    b.append(
+        "\nThe server, the stores' clients, the receiver and the load generator all run in one JVM"
+            + " on the same cores (the receiver is a Jetty server on loopback answering 204 at once)."
+            + " PostgreSQL is zonky's embedded server on the same machine.\n\n");
+    b.append("![latency and throughput](").append(png).append(")\n\n");
+
+    JsonNode stores = r.get("stores");
+    List<String> kinds = new ArrayList<>();
+    stores.fieldNames().forEachRemaining(kinds::add);
+
+    b.append("## Targets: where we are\n\n");
+    b.append("| target | ").append(String.join(" | ", kinds)).append(" |\n|---|");
+    kinds.forEach(k -> b.append("---|"));
+    b.append("\n");
+    row(
+        b,
+        "≥ 10,000 durable signed deliveries/s",
+        kinds,
+        stores,
+        s -> {
+          double v = s.get("throughput").get("per_second").asDouble();
+          return f(v) + "/s " + verdict(v >= 10_000);
+        });
+    row(
+        b,
+        "≥ 50 % of the raw POST rate",
+        kinds,
+        stores,
+        s -> {
+          double v = s.get("ratio").asDouble();
+          return pct(v)
+              + " ("
+              + f(s.get("raw").get("per_second").asDouble())
+              + " raw/s) "
+              + verdict(v >= 0.5);
+        });
+    row(
+        b,
+        "UpdateAction overhead p99 ≤ 5 ms",
+        kinds,
+        stores,
+        s -> {
+          double v = s.get("action").get("overhead_ms").get("p99").asDouble();
+          return f(v) + " ms " + verdict(v <= 5);
+        });
+    row(
+        b,
+        "queued event → receiver p99 ≤ 50 ms at 1,000/s",
+        kinds,
+        stores,
+        s -> {
+          JsonNode l = s.get("latency");
+          double v = l.get("event_to_receiver_ms").get("p99").asDouble();
+          String at =
+              l.get("offered_per_second").asInt() + "/s for " + l.get("seconds").asInt() + " s";
+          return f(v)
+              + " ms at "
+              + at
+              + " "
+              + (l.get("offered_per_second").asInt() >= 1000
+                  ? verdict(v <= 50)
+                  : "(not at 1,000/s)");
+        });
+    row(
+        b,
+        "throughput at the largest backlog within 20 % of the smallest",
+        kinds,
+        stores,
+        s -> {
+          JsonNode p = s.get("pending_scale");
+          JsonNode lo = minBy(p, "pending");
+          JsonNode hi = maxBy(p, "pending");
+          if (lo == hi) {
+            return "one backlog size only";
+          }
+          double ratio = hi.get("per_second").asDouble() / lo.get("per_second").asDouble();
+          String what =
+              f(hi.get("pending").asDouble())
+                  + " vs "
+                  + f(lo.get("pending").asDouble())
+                  + ": "
+                  + pct(ratio);
+          boolean atScale =
+              hi.get("pending").asInt() >= 1_000_000 && lo.get("pending").asInt() <= 10_000;
+          return what
+              + " "
+              + (atScale
+                  ? verdict(ratio >= 0.8)
+                  : (ratio >= 0.8
+                      ? "(holds at this scale; 1M not run)"
+                      : "**missed already at this scale** (1M not run)"));
+        });
+    row(
+        b,
+        "memory flat in the number pending (peak heap, RSS after)",
+        kinds,
+        stores,
+        s -> {
+          StringBuilder t = new StringBuilder();
+          for (JsonNode p : sorted(s.get("pending_scale"), "pending")) {
+            t.append(f(p.get("pending").asDouble()))
+                .append(": ")
+                .append(f(p.get("heap_peak_mb").asDouble()))
+                .append(" / ")
+                .append(f(p.get("rss_mb_after").asDouble()))
+                .append(" MB<br>");
+          }
+          return t.toString();
+        });
+    JsonNode st = r.get("startup");
+    double warm = -1;
+    double rss = -1;
+    for (JsonNode run : st.get("runs")) {
+      if (!run.get("fresh_data_dir").asBoolean() || st.get("runs").size() == 1) {
+        warm = Math.max(warm, run.get("seconds_to_healthy").asDouble());
+      }
+      rss = Math.max(rss, run.get("idle_rss_mb").asDouble());
+    }
+    b.append("| `serve` (embedded store) healthy in ≤ 2 s | ")
+        .append(f(warm))
+        .append(" s (slowest start on an existing data dir) ")
+        .append(verdict(warm >= 0 && warm <= 2))
+        .append(" |");
+    kinds.stream().skip(1).forEach(k -> b.append(" |"));
+    b.append("\n| `serve` idle RSS < 200 MB | ")
+        .append(f(rss))
+        .append(" MB (largest, after ")
+        .append(st.get("idle_seconds").asInt())
+        .append(" s idle) ")
+        .append(verdict(rss >= 0 && rss < 200))
+        .append(" |");
+    kinds.stream().skip(1).forEach(k -> b.append(" |"));
+    b.append("\n\n");
+
+    b.append("## Throughput: durable signed background deliveries\n\n");
+    b.append(
+        "A backlog is enqueued first (batches of 1,000 per transaction, timed apart), then the worker is started and timed until every delivery is recorded. One endpoint, its in-flight limit and the worker's set to `--concurrency`; Standard Webhooks signatures on every call.\n\n");
+    b.append(
+        "| store | deliveries | enqueue /s | to last receipt (s) | to all recorded (s) | deliveries/s | raw POST/s | ratio |\n|---|---|---|---|---|---|---|---|\n");
+    for (String k : kinds) {
+      JsonNode s = stores.get(k);
+      JsonNode t = s.get("throughput");
+      b.append("| ")
+          .append(k)
+          .append(" | ")
+          .append(f(t.get("deliveries").asDouble()))
+          .append(" | ")
+          .append(f(t.get("enqueue_per_second").asDouble()))
+          .append(" | ")
+          .append(f(t.get("seconds_to_last_receipt").asDouble()))
+          .append(" | ")
+          .append(f(t.get("seconds_to_all_recorded").asDouble()))
+          .append(" | ")
+          .append(f(t.get("per_second").asDouble()))
+          .append(" | ")
+          .append(f(s.get("raw").get("per_second").asDouble()))
+          .append(" | ")
+          .append(pct(s.get("ratio").asDouble()))
+          .append(" |\n");
+    }
+    b.append(
+        "\nRaw capacity: the same receiver, plain unsigned POSTs of a similar body from a Jetty `HttpClient` set up as the server's (virtual threads, same connection limit), `--concurrency` in flight, measured in the same run right after the drain.\n\n");
+
+    b.append("## Latency\n\n");
+    b.append(
+        "Open loop: events are offered on a fixed schedule (each on its own virtual thread, so a slow publish never delays the next one), through `Deliveries.publish`; the payload carries the event's *scheduled* time and the receiver subtracts it from its own arrival time (same JVM, `System.nanoTime`). Publish time is from the scheduled time to the committed insert.\n\n");
+    b.append(
+        "| store | offered | received | event → receiver p50 / p99 / p99.9 / max (ms) | publish p50 / p99 (ms) |\n|---|---|---|---|---|\n");
+    for (String k : kinds) {
+      JsonNode l = stores.get(k).get("latency");
+      JsonNode e = l.get("event_to_receiver_ms");
+      JsonNode p = l.get("publish_ms");
+      b.append("| ")
+          .append(k)
+          .append(" | ")
+          .append(l.get("offered_per_second").asInt())
+          .append("/s × ")
+          .append(l.get("seconds").asInt())
+          .append(" s | ")
+          .append(l.get("received").asInt())
+          .append(" | ")
+          .append(f(e.get("p50").asDouble()))
+          .append(" / ")
+          .append(f(e.get("p99").asDouble()))
+          .append(" / ")
+          .append(f(e.get("p99_9").asDouble()))
+          .append(" / ")
+          .append(f(e.get("max").asDouble()))
+          .append(" | ")
+          .append(f(p.get("p50").asDouble()))
+          .append(" / ")
+          .append(f(p.get("p99").asDouble()))
+          .append(" |\n");
+    }
+    for (String k : kinds) {
+      int offered = stores.get(k).get("latency").get("offered_per_second").asInt();
+      double drained = stores.get(k).get("throughput").get("per_second").asDouble();
+      if (offered > drained) {
+        b.append("\nOn ")
+            .append(k)
+            .append(" the offered ")
+            .append(offered)
+            .append("/s is above what the worker drained in the throughput run (")
+            .append(f(drained))
+            .append(
+                "/s), so the queue grows for the whole run and these latencies measure the backlog, not the path of one event.\n");
+      }
+    }
+    b.append(
+        "\nUpdateAction round trips (`POST /api/v1/threads/{id}/actions/0`, one at a time from the JDK `HttpClient`, after 200 warm-up presses); overhead = round trip at the client minus the receiver's own handling time.\n\n");
+    b.append(
+        "| store | presses | round trip p50 / p99 / p99.9 (ms) | overhead p50 / p99 / p99.9 (ms) | press → receiver p50 / p99 (ms) |\n|---|---|---|---|---|\n");
+    for (String k : kinds) {
+      JsonNode a = stores.get(k).get("action");
+      b.append("| ")
+          .append(k)
+          .append(" | ")
+          .append(a.get("presses").asInt())
+          .append(" | ")
+          .append(triple(a.get("round_trip_ms")))
+          .append(" | ")
+          .append(triple(a.get("overhead_ms")))
+          .append(" | ")
+          .append(f(a.get("press_to_receiver_ms").get("p50").asDouble()))
+          .append(" / ")
+          .append(f(a.get("press_to_receiver_ms").get("p99").asDouble()))
+          .append(" |\n");
+    }
+
+    b.append("\n## Scale\n\n");
+    b.append(
+        "| store | endpoints | deliveries pending | deliveries/s | peak heap (MB) | RSS before / after (MB) |\n|---|---|---|---|---|---|\n");
+    for (String k : kinds) {
+      List<JsonNode> points =
+          new ArrayList<>(sorted(stores.get(k).get("pending_scale"), "pending"));
+      points.addAll(sorted(stores.get(k).get("endpoint_scale"), "endpoints"));
+      for (JsonNode p : points) {
+        b.append("| ")
+            .append(k)
+            .append(" | ")
+            .append(p.get("endpoints").asInt())
+            .append(" | ")
+            .append(f(p.get("pending").asDouble()))
+            .append(" | ")
+            .append(f(p.get("per_second").asDouble()))
+            .append(" | ")
+            .append(f(p.get("heap_peak_mb").asDouble()))
+            .append(" | ")
+            .append(f(p.get("rss_mb_before").asDouble()))
+            .append(" / ")
+            .append(f(p.get("rss_mb_after").asDouble()))
+            .append(" |\n");
+      }
+    }
+    b.append(
+        "\nRSS here is the whole benchmark JVM (server, receiver and driver together, default heap), so it shows growth, not the server's own footprint; `serve`'s own is below.\n\n");
+    b.append(
+        "`serve` as a child process (`--dev`, embedded SQLite, JVM defaults), time from process start to the first `200` from `GET /healthz`, RSS from `/proc/<pid>/status` after idling:\n\n");
+    b.append(
+        "| start | fresh data dir | seconds to healthy | idle RSS (MB) |\n|---|---|---|---|\n");
+    int i = 1;
+    for (JsonNode run : st.get("runs")) {
+      b.append("| ")
+          .append(i++)
+          .append(" | ")
+          .append(run.get("fresh_data_dir").asBoolean() ? "yes" : "no")
+          .append(" | ")
+          .append(f(run.get("seconds_to_healthy").asDouble()))
+          .append(" | ")
+          .append(f(run.get("idle_rss_mb").asDouble()))
+          .append(" |\n");
+    }
+
+    b.append("\n## Micro-benchmarks (JMH)\n\n");
+    if (jmh.isEmpty()) {
+      b.append("Not run.\n");
+    } else {
+      b.append("| benchmark | params | score | error | unit |\n|---|---|---|---|---|\n");
+      for (JsonNode j : jmh) {
+        JsonNode pm = j.get("primaryMetric");
+        String params = j.has("params") ? j.get("params").toString() : "";
+        String name = j.get("benchmark").asText().replace("org.backchannel.bench.", "");
+        b.append("| ")
+            .append(name)
+            .append(" | ")
+            .append(params.replace("\"", ""))
+            .append(" | ")
+            .append(f(pm.get("score").asDouble()))
+            .append(" | ")
+            .append(pm.get("scoreError").isNumber() ? f(pm.get("scoreError").asDouble()) : "n/a")
+            .append(" | ")
+            .append(pm.get("scoreUnit").asText())
+            .append(" |\n");
+      }
+      b.append(
+          "\n`QueueBench` scores are per delivery: `claimDue` claims batches of 64 from a 10,000-row backlog; `claimAndRecordEach` adds one `recordAttempt` transaction per delivery, as the worker does.\n");
+    }
+    b.append(WHY);
+    return b.toString();
+  }
+
+  static final String WHY =
+      """
+
+      ## Why targets are missed, and what would fix it
+
+      From reading the delivery path (`DeliveryEngine.deliverQueued`, `DeliveryWorker`, `JdbcQueue`) with the numbers above; none of this is fixed yet.
+
+      - **Four transactions per delivery.** `deliverQueued` opens one transaction to read the payload and one to read and decrypt the app's secrets (`prepare`), one to record the attempt and touch the endpoint, and one more to read the delivery back. On SQLite every transaction, the read-only ones included, begins `IMMEDIATE` and so takes the single write lock, and the pool has 4 connections; on PostgreSQL the pool has 10 connections for 256 senders. Either way the 256 deliveries in flight queue for connections four times each; `QueueBench.claimAndRecordEach` shows the cost of the record step alone. Fix: return payload and signer with the claim (or cache the decrypted signer per app for a few seconds), drop the read-back (build the `Delivery` from the recorded values), and record attempts in groups (one transaction per N settled deliveries, flushed every few ms).
+      - **Claim cost.** The claim statement computes an endpoint's room (`max_in_flight` minus a `COUNT(*)` of its `SENDING` rows) once per *candidate row*, not once per endpoint: it scans 4 × the batch (256 rows) and, with one busy endpoint, counts up to 256 in-flight rows for each, i.e. tens of thousands of index entries per claim; per delivery it costs what `QueueBench.claimDue` shows. Fix: compute room once per endpoint (a grouped CTE over the candidates' endpoints), or keep an in-flight counter per endpoint updated on claim and settle.
+      - **Publish is one transaction per event,** which on SQLite competes with the worker's writes for the one write lock; under an offered load the worker and publishers queue behind each other, so queued-event latency grows with the backlog. Group commit of publishes (a short batching window) would help both.
+      - **Attempt rows hold full request headers and body,** so every delivery writes its body twice (payload and attempt). Storing a reference for the request body when it equals the payload would halve the writes.
+      - **One JVM does everything here:** the receiver and the load generator share the 2 cores with the server, so all throughput numbers are lower bounds of what the server alone would do.
+      """;
+
+  static String triple(JsonNode p) {
+    return f(p.get("p50").asDouble())
+        + " / "
+        + f(p.get("p99").asDouble())
+        + " / "
+        + f(p.get("p99_9").asDouble());
+  }
+
+  interface Cell {
+    String of(JsonNode store);
+  }
+
+  static void row(StringBuilder b, String name, List<String> kinds, JsonNode stores, Cell c) {
+    b.append("| ").append(name).append(" |");
+    for (String k : kinds) {
+      b.append(" ").append(c.of(stores.get(k))).append(" |");
+    }
+    b.append("\n");
+  }
+
+  static List<JsonNode> sorted(JsonNode arr, String key) {
+    List<JsonNode> l = new ArrayList<>();
+    arr.forEach(l::add);
+    l.sort((a, c) -> Long.compare(a.get(key).asLong(), c.get(key).asLong()));
+    return l;
+  }
+
+  static JsonNode minBy(JsonNode arr, String key) {
+    return sorted(arr, key).get(0);
+  }
+
+  static JsonNode maxBy(JsonNode arr, String key) {
+    List<JsonNode> l = sorted(arr, key);
+    return l.get(l.size() - 1);
+  }
+
+  // ---- the plot: latency percentiles (log scale) and throughput
+
+  static final Color[] COLORS = {
+    new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)
+  };
+
+  static void plot(JsonNode r, Path png) throws IOException {
+    int w = 1200;
+    int h = 500;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, w, h);
+    JsonNode stores = r.get("stores");
+
+    // left: latency percentiles, one group per series, bars p50/p99/p99.9, log10 ms
+    List<String> labels = new ArrayList<>();
+    List<double[]> values = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = stores.properties().iterator();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode l = e.getValue().get("latency").get("event_to_receiver_ms");
+      labels.add(e.getKey() + " event→app");
+      values.add(
+          new double[] {
+            l.get("p50").asDouble(), l.get("p99").asDouble(), l.get("p99_9").asDouble()
+          });
+      JsonNode a = e.getValue().get("action").get("overhead_ms");
+      labels.add(e.getKey() + " action overhead");
+      values.add(
+          new double[] {
+            a.get("p50").asDouble(), a.get("p99").asDouble(), a.get("p99_9").asDouble()
+          });
+    }
+    bars(
+        g,
+        60,
+        50,
+        500,
+        360,
+        "Latency (ms, log scale): p50 / p99 / p99.9",
+        labels,
+        values,
+        new String[] {"p50", "p99", "p99.9"},
+        true,
+        new double[] {5, 50});
+
+    // right: throughput per store: signed deliveries/s vs raw POST/s, plus backlog points
+    labels = new ArrayList<>();
+    values = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = stores.properties().iterator();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      labels.add(e.getKey());
+      values.add(
+          new double[] {
+            e.getValue().get("throughput").get("per_second").asDouble(),
+            e.getValue().get("raw").get("per_second").asDouble()
+          });
+    }
+    bars(
+        g,
+        660,
+        50,
+        500,
+        360,
+        "Throughput (per second): signed durable vs raw POST",
+        labels,
+        values,
+        new String[] {"signed deliveries/s", "raw POST/s"},
+        true,
+        new double[] {10_000});
+    g.dispose();
+    Files.createDirectories(png.toAbsolutePath().getParent());
+    ImageIO.write(img, "png", png.toFile());
+  }
+
+  static void bars(
+      Graphics2D g,
+      int x,
+      int y,
+      int w,
+      int h,
+      String title,
+      List<String> labels,
+      List<double[]> values,
+      String[] series,
+      boolean log,
+      double[] lines) {
+    g.setColor(Color.BLACK);
+    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+    g.drawString(title, x, y - 20);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    double max = 1;
+    double min = Double.MAX_VALUE;
+    for (double[] v : values) {
+      for (double d : v) {
+        max = Math.max(max, d);
+        if (d > 0) {
+          min = Math.min(min, d);
+        }
+      }
+    }
+    for (double l : lines) {
+      max = Math.max(max, l);
+    }
+    double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.min(min, 1)))) : 0;
+    double hi = log ? Math.pow(10, Math.ceil(Math.log10(max))) : max * 1.1;
+    java.util.function.DoubleUnaryOperator ypos =
+        v -> {
+          double t =
+              log
+                  ? (Math.log10(Math.max(v, lo)) - Math.log10(lo))
+                      / (Math.log10(hi) - Math.log10(lo))
+                  : v / hi;
+          return y + h - t * h;
+        };
+    g.setColor(Color.GRAY);
+    g.drawLine(x, y, x, y + h);
+    g.drawLine(x, y + h, x + w, y + h);
+    if (log) {
+      for (double t = lo; t <= hi * 1.0001; t *= 10) {
+        int yy = (int) ypos.applyAsDouble(t);
+        g.setColor(new Color(0xdddddd));
+        g.drawLine(x, yy, x + w, yy);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(f(t), x - 50, yy + 4);
+      }
+    }
+    g.setStroke(
+        new BasicStroke(
+            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+    for (double l : lines) {
+      int yy = (int) ypos.applyAsDouble(l);
+      g.setColor(Color.RED);
+      g.drawLine(x, yy, x + w, yy);
+      g.drawString("target " + f(l), x + w - 80, yy - 3);
+    }
+    g.setStroke(new BasicStroke(1));
+    int groups = values.size();
+    int gw = w / Math.max(1, groups);
+    int bw = Math.max(4, (gw - 20) / series.length);
+    for (int i = 0; i < groups; i++) {
+      for (int s = 0; s < series.length; s++) {
+        double v = values.get(i)[s];
+        int bx = x + i * gw + 10 + s * bw;
+        int by = (int) ypos.applyAsDouble(v);
+        g.setColor(COLORS[s % COLORS.length]);
+        g.fillRect(bx, by, bw - 2, y + h - by);
+        g.setColor(Color.BLACK);
+        g.drawString(f(v), bx, by - 3);
+      }
+      g.setColor(Color.BLACK);
+      g.drawString(labels.get(i), x + i * gw + 10, y + h + 15);
+    }
+    for (int s = 0; s < series.length; s++) {
+      g.setColor(COLORS[s % COLORS.length]);
+      g.fillRect(x + s * 150, y + h + 30, 12, 12);
+      g.setColor(Color.BLACK);
+      g.drawString(series[s], x + s * 150 + 16, y + h + 41);
+    }
+  }
+}
