@@ -552,6 +552,27 @@ final class JdbcTx implements Tx {
   }
 
   @Override
+  public Map<Long, Payload> deliveryPayloads(List<Long> deliveryIds) {
+    Map<Long, Payload> out = new java.util.HashMap<>();
+    if (deliveryIds.isEmpty()) {
+      return out;
+    }
+    h.createQuery(
+            "SELECT delivery_id, body, sealed_headers FROM delivery_bodies"
+                + " WHERE delivery_id IN (<ids>)")
+        .bindList("ids", deliveryIds)
+        .map(
+            (rs, ctx) -> {
+              out.put(
+                  rs.getLong("delivery_id"),
+                  new Payload(rs.getBytes("body"), rs.getString("sealed_headers")));
+              return null;
+            })
+        .list();
+    return out;
+  }
+
+  @Override
   public Payload deliveryPayload(long deliveryId) {
     return h.createQuery("SELECT body, sealed_headers FROM delivery_bodies WHERE delivery_id = :id")
         .bind("id", deliveryId)

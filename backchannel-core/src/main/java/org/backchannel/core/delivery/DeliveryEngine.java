@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.backchannel.core.Json;
+import org.backchannel.core.Problem;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
@@ -107,33 +108,91 @@ public final class DeliveryEngine {
    * are written in one transaction.
    */
   public Delivered deliverQueued(Delivery delivery) {
-    Prepared prepared = prepare(delivery);
-    Exchange exchange = sender.send(prepared.request(), backgroundTimeout);
-    Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
-    Attempt attempt = attempt(delivery, prepared, exchange, outcome);
+    Sent sent = send(prepareAll(List.of(delivery)).get(0));
+    return new Delivered(delivery, recordAll(List.of(sent)).get(0), sent.outcome());
+  }
+
+  /** A claimed delivery with its request built and signed, ready to send. */
+  public record Ready(Delivery delivery, Prepared prepared) {}
+
+  /** An attempt made and settled, not yet written. */
+  public record Sent(
+      Delivery delivery,
+      Prepared prepared,
+      Outcome outcome,
+      Attempt attempt,
+      Settlement settlement) {}
+
+  /** Loads and signs a batch of claimed deliveries, reading the store once for all of them. */
+  public List<Ready> prepareAll(List<Delivery> deliveries) {
     Instant now = clock.instant();
-    Settlement settlement = settle(delivery, attempt.number(), exchange, outcome, now);
-    Attempt recorded =
-        store.transaction(
-            tx -> {
-              Attempt a =
-                  tx.recordAttempt(
-                      attempt, settlement.state(), settlement.next(), settlement.summary(), now);
-              if (delivery.endpointId() != null) {
-                trackEndpoint(tx, delivery.endpointId(), outcome, settlement, prepared, now);
-              }
-              return a;
-            });
-    // The row as claimed, not re-read: a commit per delivery is the queue's cost, not a read.
-    Delivery updated = delivery;
-    observer.attempted(updated, recorded, outcome);
-    LOG.debug(
-        "delivery {} attempt {} -> {}", delivery.id(), attempt.number(), settlement.summary());
-    return new Delivered(updated, recorded, outcome);
+    return store.transaction(
+        tx -> {
+          Map<Long, Payload> payloads =
+              tx.deliveryPayloads(deliveries.stream().map(Delivery::id).toList());
+          Map<Long, Signer> signers = new java.util.HashMap<>();
+          List<Ready> ready = new ArrayList<>(deliveries.size());
+          for (Delivery d : deliveries) {
+            Payload payload = payloads.get(d.id());
+            Signer signer = signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
+            Map<String, String> extra = extraHeaders(payload);
+            OutboundRequest request = build(d, payload.body(), signer, extra, now);
+            ready.add(new Ready(d, new Prepared(request, payload.body(), extra.keySet(), now)));
+          }
+          return ready;
+        });
+  }
+
+  /** Sends one prepared delivery and decides what its answer leads to; writes nothing. */
+  public Sent send(Ready ready) {
+    Delivery delivery = ready.delivery();
+    Exchange exchange = sender.send(ready.prepared().request(), backgroundTimeout);
+    Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
+    Attempt attempt = attempt(delivery, ready.prepared(), exchange, outcome);
+    Settlement settlement = settle(delivery, attempt.number(), exchange, outcome, clock.instant());
+    return new Sent(delivery, ready.prepared(), outcome, attempt, settlement);
+  }
+
+  /**
+   * Writes a group of settled attempts in one transaction: commits are the queue's durable cost, so
+   * they are shared. If one of them was already recorded by a worker that took its delivery over,
+   * the group is written one by one instead and that one is skipped.
+   */
+  public List<Attempt> recordAll(List<Sent> sent) {
+    Instant now = clock.instant();
+    List<Attempt> recorded;
+    try {
+      recorded = store.transaction(tx -> sent.stream().map(s -> record(tx, s, now)).toList());
+    } catch (Problem.Conflict e) {
+      recorded = new ArrayList<>();
+      for (Sent s : sent) {
+        try {
+          recorded.add(store.transaction(tx -> record(tx, s, now)));
+        } catch (Problem.Conflict taken) {
+          LOG.warn("delivery {} was taken over by another worker", s.delivery().id());
+        }
+      }
+    }
+    for (int i = 0; i < recorded.size() && i < sent.size(); i++) {
+      observer.attempted(sent.get(i).delivery(), recorded.get(i), sent.get(i).outcome());
+    }
+    return recorded;
+  }
+
+  private Attempt record(Tx tx, Sent s, Instant now) {
+    Settlement settlement = s.settlement();
+    Attempt a =
+        tx.recordAttempt(
+            s.attempt(), settlement.state(), settlement.next(), settlement.summary(), now);
+    if (s.delivery().endpointId() != null) {
+      trackEndpoint(tx, s.delivery().endpointId(), s.outcome(), settlement, s.prepared(), now);
+    }
+    return a;
   }
 
   /** Where a background attempt leaves its delivery, and whether its endpoint must stop. */
-  record Settlement(DeliveryState state, Instant next, String summary, String disableReason) {}
+  public record Settlement(
+      DeliveryState state, Instant next, String summary, String disableReason) {}
 
   Settlement settle(Delivery d, int attemptsMade, Exchange exchange, Outcome outcome, Instant now) {
     if (!(outcome instanceof Outcome.Failed failed)) {
@@ -198,23 +257,14 @@ public final class DeliveryEngine {
   }
 
   /** A request ready to send, with what recording it needs. */
-  record Prepared(
+  public record Prepared(
       OutboundRequest request, byte[] body, Set<String> secretHeaders, Instant startedAt) {}
 
   /** What signing needs of an app: its public id and its valid secrets, newest first. */
   record Signer(String appId, List<AppSecret> secrets) {}
 
   Prepared prepare(Delivery delivery) {
-    Instant now = clock.instant();
-    record Loaded(Payload payload, Signer signer) {}
-    Loaded loaded =
-        store.transaction(
-            tx -> new Loaded(tx.deliveryPayload(delivery.id()), signer(tx, delivery.appId(), now)));
-    Payload payload = loaded.payload();
-    Signer signer = loaded.signer();
-    Map<String, String> extra = extraHeaders(payload);
-    OutboundRequest request = build(delivery, payload.body(), signer, extra, now);
-    return new Prepared(request, payload.body(), extra.keySet(), now);
+    return prepareAll(List.of(delivery)).get(0).prepared();
   }
 
   /** The app's current secret, then the one it replaced while that is in its grace period. */

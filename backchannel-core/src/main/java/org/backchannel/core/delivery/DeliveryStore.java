@@ -19,6 +19,9 @@ public interface DeliveryStore {
   /** The body of a delivery, exactly as it is sent, and its sealed extra headers. */
   Payload deliveryPayload(long deliveryId);
 
+  /** The payloads of several deliveries at once, by delivery id. */
+  java.util.Map<Long, Payload> deliveryPayloads(List<Long> deliveryIds);
+
   /** Records an attempt and moves its delivery to the state it led to. */
   Attempt recordAttempt(
       Attempt attempt, DeliveryState state, Instant nextAttemptAt, String summary, Instant now);

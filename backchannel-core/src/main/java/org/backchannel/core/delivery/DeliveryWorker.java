@@ -10,10 +10,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +48,13 @@ public final class DeliveryWorker implements AutoCloseable {
   private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
   private final AtomicBoolean running = new AtomicBoolean();
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+
+  /** How many settled attempts one transaction writes at most. */
+  private static final int RECORD_GROUP = 256;
+
+  private final BlockingQueue<DeliveryEngine.Sent> results = new LinkedBlockingQueue<>();
   private Thread loop;
+  private Thread recorder;
   private AutoCloseable subscription;
 
   public DeliveryWorker(
@@ -76,13 +82,14 @@ public final class DeliveryWorker implements AutoCloseable {
       if (claimed.isEmpty()) {
         return attempts;
       }
-      List<Future<?>> sends = new ArrayList<>();
-      for (Delivery d : claimed) {
-        sends.add(senders.submit(() -> send(d)));
+      List<Future<DeliveryEngine.Sent>> sends = new ArrayList<>();
+      for (DeliveryEngine.Ready ready : engine.prepareAll(claimed)) {
+        sends.add(senders.submit(() -> engine.send(ready)));
       }
-      for (Future<?> f : sends) {
+      List<DeliveryEngine.Sent> sent = new ArrayList<>();
+      for (Future<DeliveryEngine.Sent> f : sends) {
         try {
-          f.get();
+          sent.add(f.get());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return attempts;
@@ -90,6 +97,7 @@ public final class DeliveryWorker implements AutoCloseable {
           LOG.error("a delivery attempt failed unexpectedly", e.getCause());
         }
       }
+      engine.recordAll(sent);
       attempts += claimed.size();
     }
   }
@@ -101,6 +109,7 @@ public final class DeliveryWorker implements AutoCloseable {
     }
     subscription = store.onNewWork(this::wake);
     loop = Thread.ofPlatform().name("backchannel-worker").daemon().start(this::run);
+    recorder = Thread.ofPlatform().name("backchannel-recorder").daemon().start(this::recordLoop);
   }
 
   /** Says that new work may be due, so the loop looks now rather than at its next poll. */
@@ -122,15 +131,20 @@ public final class DeliveryWorker implements AutoCloseable {
         }
         int room = Math.min(settings.batch(), slots.availablePermits());
         List<Delivery> claimed = room == 0 ? List.of() : claim(room);
-        for (Delivery d : claimed) {
+        for (DeliveryEngine.Ready ready :
+            claimed.isEmpty() ? List.<DeliveryEngine.Ready>of() : engine.prepareAll(claimed)) {
           slots.acquireUninterruptibly();
           senders.execute(
               () -> {
                 try {
-                  send(d);
+                  results.add(engine.send(ready));
+                } catch (RuntimeException e) {
+                  LOG.error(
+                      "delivery {} could not be attempted; its lease will put it back",
+                      ready.delivery().id(),
+                      e);
                 } finally {
                   slots.release();
-                  wake();
                 }
               });
         }
@@ -158,14 +172,33 @@ public final class DeliveryWorker implements AutoCloseable {
         tx -> tx.claimDue(settings.node(), now, now.plus(settings.lease()), limit));
   }
 
-  private void send(Delivery delivery) {
-    try {
-      engine.deliverQueued(delivery);
-    } catch (Problem.Conflict e) {
-      // Our lease ran out and another worker recorded this attempt first: its record stands.
-      LOG.warn("delivery {} was taken over by another worker", delivery.id());
-    } catch (RuntimeException e) {
-      LOG.error("delivery {} could not be attempted; its lease will put it back", delivery.id(), e);
+  /**
+   * Writes settled attempts in groups: whatever has finished since the last write goes into one
+   * transaction, so commits are shared by many deliveries when the queue is busy.
+   */
+  private void recordLoop() {
+    List<DeliveryEngine.Sent> group = new ArrayList<>();
+    while (running.get()
+        || !results.isEmpty()
+        || slots.availablePermits() < settings.maxInFlight()) {
+      try {
+        DeliveryEngine.Sent first = results.poll(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        results.drainTo(group, RECORD_GROUP - 1);
+        engine.recordAll(group);
+        wake();
+      } catch (InterruptedException e) {
+        if (!running.get() && results.isEmpty()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        LOG.error("recording {} attempts failed; their leases will put them back", group.size(), e);
+      } finally {
+        group.clear();
+      }
     }
   }
 
@@ -194,6 +227,13 @@ public final class DeliveryWorker implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (recorder != null) {
+      try {
+        recorder.join(grace.toMillis() + settings.poll().toMillis() * 2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     int released = store.transaction(tx -> tx.releaseOwned(settings.node(), clock.instant()));
     if (released > 0) {
