@@ -8,6 +8,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.FormData;
 import com.microsoft.playwright.options.RequestOptions;
+import java.util.Map;
 import org.backchannel.testkit.RecordingReceiver.Answer;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,8 @@ final class WebUiBrowserTest extends BrowserFixture {
 
     app.answer(Answer.status(204));
     page.getByRole(AriaRole.BUTTON, named("Assign to me")).click();
-    assertThat(page.locator("[data-outcome=done]")).hasText("“Assign to me”: done.");
+    assertThat(page.locator("[data-outcome=done]"))
+        .hasText("“Assign to me” on “Fix bug in thread API”: done.");
     var call = app.take(java.time.Duration.ofSeconds(5));
     assertThat(call.bodyText()).contains("\"agent\"");
 
@@ -163,5 +165,22 @@ final class WebUiBrowserTest extends BrowserFixture {
     Page page = newPage();
     page.navigate("/ui/flows/" + flowId);
     assertThat(page.getByRole(AriaRole.HEADING, named("Sign in to Backchannel"))).isVisible();
+  }
+
+  @Test
+  void aServerWithALiveStreamOpenStopsPromptly() {
+    Page page = newPage();
+    choosePassword(page, "mia@example.com");
+    page.waitForResponse(r -> r.url().endsWith("/events"), () -> page.reload());
+    long start = System.nanoTime();
+    server.close();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofSeconds(5));
+    Map<String, String> settings = Config.defaults();
+    settings.put("port", "0");
+    settings.put("secret_key", secretKey);
+    settings.put("worker", "false");
+    server =
+        BackchannelServer.start(Config.from(settings), store, clock); // for the fixture to stop
   }
 }

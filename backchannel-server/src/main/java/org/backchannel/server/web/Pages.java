@@ -33,7 +33,7 @@ final class Pages {
   private Pages() {}
 
   /** What pressing an action gave, shown above the threads. */
-  record Result(long threadId, String actionName, ActionResult result) {}
+  record Result(String threadTitle, String actionName, ActionResult result) {}
 
   static String document(String title, String body) {
     return """
@@ -168,7 +168,12 @@ final class Pages {
     if (r == null) {
       return "";
     }
-    String what = "“" + esc(r.actionName()) + "”";
+    String what =
+        "“"
+            + esc(r.actionName())
+            + "” on “"
+            + esc(r.threadTitle() == null ? "a thread" : r.threadTitle())
+            + "”";
     return switch (r.result()) {
       case ActionResult.Link link ->
           "<p class=\"outcome\" role=\"status\">%s is a link: <a href=\"%s\" rel=\"noopener noreferrer\" target=\"_blank\">open it</a></p>"

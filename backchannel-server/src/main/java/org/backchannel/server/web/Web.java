@@ -73,7 +73,7 @@ public final class Web {
     r.post("/logout", signedIn(this::signOut));
     r.get("/", ctx -> ctx.redirect("/ui", HttpStatus.SEE_OTHER));
     r.get("/ui", signedIn(this::home));
-    r.get("/ui/flows/{id}", signedIn((ctx, s) -> flowPage(ctx, s, null, 0)));
+    r.get("/ui/flows/{id}", signedIn((ctx, s) -> renderFlow(ctx, s, id(ctx, "id"), null)));
     r.get("/ui/flows/{id}/threads", signedIn(this::threadsFragment));
     r.get("/ui/flows/{id}/events", new SseHandler(this::live));
     r.post("/ui/threads/{id}/actions/{index}", signedIn(this::selectAction));
@@ -149,19 +149,6 @@ public final class Web {
     ctx.redirect("/ui/flows/" + flows.getFirst().id(), HttpStatus.SEE_OTHER);
   }
 
-  private void flowPage(Context ctx, Session s, Pages.Result result, int status) {
-    long flowId = id(ctx, "id");
-    Flow flow = bc.directory().memberFlow(s.user(), flowId);
-    List<Flow> flows = bc.directory().flows(s.user());
-    html(
-        ctx,
-        status == 0 ? 200 : status,
-        Pages.layout(
-            s,
-            flow.name(),
-            Pages.workspace(flows, flow, version(s.user(), flowId), threads(s, flowId), result)));
-  }
-
   private String threads(Session s, long flowId) {
     var page = bc.threads().threads(s.user(), flowId, new PageRequest(null, null, 20));
     StringBuilder out = new StringBuilder();
@@ -228,7 +215,7 @@ public final class Web {
     ActionResult result =
         bc.threads().selectAction(s.user(), threadId, (int) Math.min(index, Integer.MAX_VALUE));
     String name = thread.data().actions().get((int) index).name();
-    renderFlow(ctx, s, thread.flowId(), new Pages.Result(threadId, name, result));
+    renderFlow(ctx, s, thread.flowId(), new Pages.Result(thread.data().title(), name, result));
   }
 
   private void renderFlow(Context ctx, Session s, long flowId, Pages.Result result) {
