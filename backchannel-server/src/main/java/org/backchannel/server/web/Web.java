@@ -91,6 +91,10 @@ public final class Web {
 
   private void signIn(Context ctx) {
     requireFormToken(ctx);
+    if (accounts.throttled(ctx.formParam("email"))) {
+      signInPage(ctx, "Too many wrong passwords for this email. Try again in 15 minutes.", 429);
+      return;
+    }
     Optional<User> user = accounts.checkPassword(ctx.formParam("email"), ctx.formParam("password"));
     if (user.isEmpty()) {
       signInPage(ctx, "The email or password is not right.", 401);

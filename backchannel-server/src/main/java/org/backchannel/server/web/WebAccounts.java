@@ -3,8 +3,11 @@ package org.backchannel.server.web;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
@@ -25,8 +28,15 @@ public final class WebAccounts {
   private static final String DUMMY_HASH =
       BCrypt.withDefaults().hashToString(COST, "not a password".toCharArray());
 
+  static final int MAX_FAILURES = 10;
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
+
   private final Store store;
   private final InstantSource clock;
+  // Failed sign-ins per email, on this node: enough to stop guessing through one server.
+  private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
+
+  private record Failures(int count, Instant since) {}
 
   public WebAccounts(Store store, InstantSource clock) {
     this.store = store;
@@ -37,8 +47,7 @@ public final class WebAccounts {
   public String newSetupLink(long workspaceId, String email) {
     User user =
         store
-            .transaction(
-                tx -> tx.userByEmail(workspaceId, email.strip().toLowerCase(java.util.Locale.ROOT)))
+            .transaction(tx -> tx.userByEmail(workspaceId, normal(email)))
             .orElseThrow(() -> new Problem.NotFound("no user with email " + email));
     String token = Tokens.hex(32);
     store.transaction(
@@ -84,12 +93,37 @@ public final class WebAccounts {
         });
   }
 
+  /** Whether sign-in for this email is refused for now, after too many wrong passwords. */
+  boolean throttled(String email) {
+    Failures f = email == null ? null : failures.get(normal(email));
+    return f != null
+        && f.count() >= MAX_FAILURES
+        && f.since().plus(FAILURE_WINDOW).isAfter(clock.instant());
+  }
+
+  private void failed(String normal) {
+    Instant now = clock.instant();
+    if (failures.size() > 10_000) {
+      failures.values().removeIf(f -> !f.since().plus(FAILURE_WINDOW).isAfter(now));
+    }
+    failures.compute(
+        normal,
+        (k, f) ->
+            f == null || !f.since().plus(FAILURE_WINDOW).isAfter(now)
+                ? new Failures(1, now)
+                : new Failures(f.count() + 1, f.since()));
+  }
+
+  private static String normal(String email) {
+    return email.strip().toLowerCase(Locale.ROOT);
+  }
+
   /** The person with this email and password, in any workspace; empty if either is wrong. */
   Optional<User> checkPassword(String email, String password) {
     if (email == null || password == null) {
       return Optional.empty();
     }
-    String normal = email.strip().toLowerCase(java.util.Locale.ROOT);
+    String normal = normal(email);
     record Candidate(User user, String hash) {}
     Optional<Candidate> found =
         store.transaction(
@@ -101,12 +135,18 @@ public final class WebAccounts {
                     .findFirst());
     byte[] given = password.getBytes(StandardCharsets.UTF_8);
     if (given.length > MAX_PASSWORD_BYTES) {
+      failed(normal);
       return Optional.empty();
     }
     String hash = found.map(Candidate::hash).orElse(DUMMY_HASH);
     boolean verified =
         BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
-    return verified ? found.map(Candidate::user) : Optional.empty();
+    if (!verified || found.isEmpty()) {
+      failed(normal);
+      return Optional.empty();
+    }
+    failures.remove(normal);
+    return found.map(Candidate::user);
   }
 
   /** Starts a session; the returned id goes in the cookie and only its hash is stored. */
