@@ -349,7 +349,7 @@ final class Pages {
         !d.interactive()
                 && (d.state() == DeliveryState.FAILED || d.state() == DeliveryState.SUCCEEDED)
             ? """
-              <form method="post" action="/ui/deliveries/%d/replay">
+              <form class="replay" method="post" action="/ui/deliveries/%d/replay">
                 <input type="hidden" name="csrf" value="%s">
                 <button type="submit">Replay</button>
               </form>
@@ -365,11 +365,12 @@ final class Pages {
             <h3>Request</h3>
             <pre>%s %s</pre>
             %s
-            <pre class="body">%s</pre>
+            %s
             <h3>Answer</h3>
+            <pre>%s</pre>
             %s
             %s
-            <pre class="body">%s</pre>
+            %s
           </details>
           """
               .formatted(
@@ -381,10 +382,11 @@ final class Pages {
                   esc(a.requestMethod()),
                   esc(a.requestUrl()),
                   headers(a.requestHeaders()),
-                  esc(a.requestBody()),
+                  body(a.requestBody()),
+                  esc(a.responseStatus() == null ? "no answer" : "HTTP " + a.responseStatus()),
                   a.error() == null ? "" : "<p class=\"alert\">" + esc(a.error()) + "</p>",
                   headers(a.responseHeaders()),
-                  esc(a.responseBody())));
+                  body(a.responseBody())));
     }
     return """
         <p><a href="/ui/deliveries">All deliveries</a></p>
@@ -418,6 +420,10 @@ final class Pages {
             TIME.format(d.createdAt()),
             replay,
             attempts.isEmpty() ? "<p class=\"empty\">No attempts yet.</p>" : attempts);
+  }
+
+  private static String body(String body) {
+    return body == null || body.isEmpty() ? "" : "<pre class=\"body\">" + esc(body) + "</pre>";
   }
 
   private static String state(DeliveryState state) {
