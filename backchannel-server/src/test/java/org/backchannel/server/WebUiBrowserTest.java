@@ -91,6 +91,15 @@ final class WebUiBrowserTest extends BrowserFixture {
                 RequestOptions.create().setForm(FormData.create().set("csrf", "forged")));
     assertThat(answer.status()).isEqualTo(403);
     assertThat(app.requests()).isEmpty();
+    var signOut =
+        context
+            .request()
+            .post(
+                server.url() + "/logout",
+                RequestOptions.create().setForm(FormData.create().set("csrf", "forged")));
+    assertThat(signOut.status()).isEqualTo(403);
+    page.reload();
+    assertThat(page.getByRole(AriaRole.BUTTON, named("Sign out"))).isVisible();
   }
 
   @Test

@@ -137,6 +137,7 @@ public final class Web {
   }
 
   private void signOut(Context ctx, Session s) {
+    requireCsrf(ctx, s);
     accounts.endSession(s.id());
     cookie(ctx, SESSION_COOKIE, "", Duration.ZERO);
     ctx.redirect("/login", HttpStatus.SEE_OTHER);
