@@ -18,6 +18,7 @@ import org.backchannel.core.delivery.RetryPolicy;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.server.api.Api;
+import org.backchannel.server.web.Web;
 import org.backchannel.store.JdbcStore;
 
 /** A running Backchannel: store, services and HTTP server, wired by hand. */
@@ -52,6 +53,7 @@ public final class BackchannelServer implements AutoCloseable {
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
+              new Web(backchannel, store, clock).register(c.routes);
             });
     http.start();
     this.grace = config.shutdownGrace();

@@ -11,6 +11,7 @@ import org.backchannel.core.store.Store;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.cli.ApiCommands;
+import org.backchannel.server.web.WebAccounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Option;
       Main.Serve.class,
       Main.Migrate.class,
       Main.Init.class,
+      Main.Admin.class,
       ApiCommands.Users.class,
       ApiCommands.Flows.class,
       ApiCommands.Apps.class,
@@ -186,8 +188,52 @@ public final class Main implements Runnable {
         System.out.printf(
             "workspace %d created; admin %s (user %d)%nAPI token (shown once): %s%n",
             admin.value().workspaceId(), admin.value().email(), admin.value().id(), admin.secret());
+        String link =
+            new WebAccounts(s, Clock.systemUTC())
+                .newSetupLink(admin.value().workspaceId(), admin.value().email());
+        System.out.printf(
+            "choose a password for the web UI (once, within 24 h): %s/setup/%s%n",
+            baseUrl(config), link);
       }
       return 0;
     }
+  }
+
+  @Command(
+      name = "admin",
+      mixinStandardHelpOptions = true,
+      description = "Administer people directly on the store.",
+      subcommands = {SetPasswordLink.class})
+  static final class Admin {}
+
+  @Command(
+      name = "set-password-link",
+      mixinStandardHelpOptions = true,
+      description = "Print a one-time link (valid 24 h) where a person chooses a web password.")
+  static final class SetPasswordLink implements Callable<Integer> {
+    @Mixin StoreOptions store = new StoreOptions();
+
+    @Option(names = "--email", required = true, description = "The person's email.")
+    String email;
+
+    @Option(
+        names = "--workspace-id",
+        defaultValue = "1",
+        description = "The workspace the person is in (default ${DEFAULT-VALUE}).")
+    long workspaceId;
+
+    @Override
+    public Integer call() {
+      Config config = store.config(Map.of());
+      try (Store s = BackchannelServer.openStore(config)) {
+        String link = new WebAccounts(s, Clock.systemUTC()).newSetupLink(workspaceId, email);
+        System.out.printf("%s/setup/%s%n", baseUrl(config), link);
+      }
+      return 0;
+    }
+  }
+
+  static String baseUrl(Config config) {
+    return "http://" + config.host() + ":" + config.port();
   }
 }

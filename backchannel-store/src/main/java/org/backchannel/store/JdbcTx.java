@@ -25,6 +25,7 @@ import org.backchannel.core.threads.FlowThread;
 import org.backchannel.core.threads.Message;
 import org.backchannel.core.threads.ThreadData;
 import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
@@ -55,6 +56,11 @@ final class JdbcTx implements Tx {
   @Override
   public PlatformStore platform() {
     return new JdbcPlatformStore(h);
+  }
+
+  @Override
+  public WebStore web() {
+    return new JdbcWebStore(h);
   }
 
   // ---- workspaces, users, flows, members

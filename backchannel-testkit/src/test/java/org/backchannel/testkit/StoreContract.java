@@ -35,6 +35,7 @@ import org.backchannel.core.threads.Message;
 import org.backchannel.core.threads.Status;
 import org.backchannel.core.threads.ThreadData;
 import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.Workspace;
@@ -757,5 +758,46 @@ abstract class StoreContract {
       tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), new byte[0]), "msg_bg", T1));
       assertThat(woken.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
+  }
+
+  @Test
+  void webPasswordsSetupLinksAndSessions() {
+    Workspace ws = workspace("Acme");
+    User ann = user(ws.id(), "ann@example.com", "h-ann");
+    assertThat(tx((Tx t) -> t.web().passwordHash(ann.id()))).isEmpty();
+    tx(
+        (Tx t) -> {
+          t.web().setPasswordHash(ann.id(), "first", T0);
+          t.web().setPasswordHash(ann.id(), "second", T1);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.web().passwordHash(ann.id()))).contains("second");
+
+    tx(
+        (Tx t) -> {
+          t.web().insertSetupLink("link", ann.id(), T2, T0);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.web().setupLinkUser("link", T1))).contains(ann.id());
+    assertThat(tx((Tx t) -> t.web().setupLinkUser("link", T2))).as("expired").isEmpty();
+    assertThat(tx((Tx t) -> t.web().useSetupLink("link", T2))).as("expired").isFalse();
+    assertThat(tx((Tx t) -> t.web().useSetupLink("link", T1))).isTrue();
+    assertThat(tx((Tx t) -> t.web().useSetupLink("link", T1))).as("used").isFalse();
+    assertThat(tx((Tx t) -> t.web().setupLinkUser("link", T1))).isEmpty();
+
+    tx(
+        (Tx t) -> {
+          t.web().insertSession("session", ann.id(), T2, T0);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.web().session("session", T1)))
+        .contains(new WebStore.Session(ann.id(), T2));
+    assertThat(tx((Tx t) -> t.web().session("session", T3))).as("expired").isEmpty();
+    tx(
+        (Tx t) -> {
+          t.web().deleteSession("session");
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.web().session("session", T1))).isEmpty();
   }
 }

@@ -4,6 +4,7 @@ import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.threads.ThreadStore;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.core.workspace.WorkspaceStore;
 
@@ -17,4 +18,7 @@ public interface Tx extends WorkspaceStore, AppStore, ThreadStore, DeliveryStore
 
   /** App registrations, installs and chat messages (the Flock model). */
   PlatformStore platform();
+
+  /** Web UI passwords, setup links and sessions. */
+  WebStore web();
 }

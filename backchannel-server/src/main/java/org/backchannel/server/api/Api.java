@@ -193,7 +193,7 @@ public final class Api {
         "*",
         ctx -> {
           String type = ctx.res().getContentType();
-          if (type == null || !type.startsWith("application/json")) {
+          if (type == null || !type.matches("(application/json|text/html).*")) {
             error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
           }
         });

@@ -1,0 +1,190 @@
+package org.backchannel.server.web;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.backchannel.core.Problem;
+import org.backchannel.core.Validation;
+import org.backchannel.core.security.Tokens;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.workspace.User;
+
+/**
+ * Passwords, one-time setup links and browser sessions. Tokens are random and stored as SHA-256, so
+ * lookups are by hash and no stored secret is ever compared; passwords are bcrypt hashes.
+ */
+public final class WebAccounts {
+  static final Duration SETUP_LINK_LIFETIME = Duration.ofHours(24);
+  static final Duration SESSION_LIFETIME = Duration.ofDays(14);
+  private static final int COST = 12;
+  // bcrypt reads at most 72 bytes; longer passwords would be silently cut.
+  private static final int MAX_PASSWORD_BYTES = 72;
+  // Checked against when the email is unknown, so both paths take the same time.
+  private static final String DUMMY_HASH =
+      BCrypt.withDefaults().hashToString(COST, "not a password".toCharArray());
+
+  static final int MAX_FAILURES = 10;
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
+
+  private final Store store;
+  private final InstantSource clock;
+  // Failed sign-ins per email, on this node: enough to stop guessing through one server.
+  private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
+
+  private record Failures(int count, Instant since) {}
+
+  public WebAccounts(Store store, InstantSource clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** A one-time token for {@code /setup/<token>}, valid for 24 hours; only its hash is kept. */
+  public String newSetupLink(long workspaceId, String email) {
+    User user =
+        store
+            .transaction(tx -> tx.userByEmail(workspaceId, normal(email)))
+            .orElseThrow(() -> new Problem.NotFound("no user with email " + email));
+    String token = Tokens.hex(32);
+    store.transaction(
+        tx -> {
+          tx.web()
+              .insertSetupLink(
+                  Tokens.hash(token),
+                  user.id(),
+                  clock.instant().plus(SETUP_LINK_LIFETIME),
+                  clock.instant());
+          return null;
+        });
+    return token;
+  }
+
+  /** The person a setup link is for, if it is unused and unexpired. */
+  Optional<User> setupUser(String token) {
+    return store.transaction(
+        tx -> tx.web().setupLinkUser(Tokens.hash(token), clock.instant()).flatMap(tx::user));
+  }
+
+  /** Uses a setup link to set the person's password; the link cannot be used again. */
+  User completeSetup(String token, String password, String repeated) {
+    Validation v = new Validation();
+    if (password == null || password.length() < 10) {
+      v.add("password", "must be at least 10 characters");
+    } else if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+      v.add("password", "must be at most 72 bytes");
+    } else if (!password.equals(repeated)) {
+      v.add("repeat", "must be the same password");
+    }
+    v.throwIfInvalid();
+    String hash = BCrypt.withDefaults().hashToString(COST, password.toCharArray());
+    return store.transaction(
+        tx -> {
+          String tokenHash = Tokens.hash(token);
+          Optional<Long> user = tx.web().setupLinkUser(tokenHash, clock.instant());
+          if (user.isEmpty() || !tx.web().useSetupLink(tokenHash, clock.instant())) {
+            throw new Problem.NotFound("this setup link has been used or has expired");
+          }
+          tx.web().setPasswordHash(user.get(), hash, clock.instant());
+          return tx.user(user.get()).orElseThrow();
+        });
+  }
+
+  /** Whether sign-in for this email is refused for now, after too many wrong passwords. */
+  boolean throttled(String email) {
+    Failures f = email == null ? null : failures.get(normal(email));
+    return f != null
+        && f.count() >= MAX_FAILURES
+        && f.since().plus(FAILURE_WINDOW).isAfter(clock.instant());
+  }
+
+  private void failed(String normal) {
+    Instant now = clock.instant();
+    if (failures.size() > 10_000) {
+      failures.values().removeIf(f -> !f.since().plus(FAILURE_WINDOW).isAfter(now));
+    }
+    failures.compute(
+        normal,
+        (k, f) ->
+            f == null || !f.since().plus(FAILURE_WINDOW).isAfter(now)
+                ? new Failures(1, now)
+                : new Failures(f.count() + 1, f.since()));
+  }
+
+  private static String normal(String email) {
+    return email.strip().toLowerCase(Locale.ROOT);
+  }
+
+  /** The person with this email and password, in any workspace; empty if either is wrong. */
+  Optional<User> checkPassword(String email, String password) {
+    if (email == null || password == null) {
+      return Optional.empty();
+    }
+    String normal = normal(email);
+    record Candidate(User user, String hash) {}
+    Optional<Candidate> found =
+        store.transaction(
+            tx ->
+                tx.workspaces().stream()
+                    .flatMap(w -> tx.userByEmail(w.id(), normal).stream())
+                    .flatMap(
+                        u -> tx.web().passwordHash(u.id()).map(h -> new Candidate(u, h)).stream())
+                    .findFirst());
+    byte[] given = password.getBytes(StandardCharsets.UTF_8);
+    if (given.length > MAX_PASSWORD_BYTES) {
+      failed(normal);
+      return Optional.empty();
+    }
+    String hash = found.map(Candidate::hash).orElse(DUMMY_HASH);
+    boolean verified =
+        BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
+    if (!verified || found.isEmpty()) {
+      failed(normal);
+      return Optional.empty();
+    }
+    failures.remove(normal);
+    return found.map(Candidate::user);
+  }
+
+  /** Starts a session; the returned id goes in the cookie and only its hash is stored. */
+  String startSession(User user) {
+    String id = Tokens.hex(32);
+    store.transaction(
+        tx -> {
+          tx.web()
+              .insertSession(
+                  Tokens.hash(id),
+                  user.id(),
+                  clock.instant().plus(SESSION_LIFETIME),
+                  clock.instant());
+          return null;
+        });
+    return id;
+  }
+
+  Optional<User> sessionUser(String id) {
+    if (id == null || id.isBlank()) {
+      return Optional.empty();
+    }
+    return store.transaction(
+        tx -> tx.web().session(Tokens.hash(id), clock.instant()).flatMap(s -> tx.user(s.userId())));
+  }
+
+  void endSession(String id) {
+    if (id != null) {
+      store.transaction(
+          tx -> {
+            tx.web().deleteSession(Tokens.hash(id));
+            return null;
+          });
+    }
+  }
+
+  /** The CSRF token of a session: derived from its id, so it needs no storage. */
+  static String csrfToken(String sessionId) {
+    return Tokens.hash("csrf:" + sessionId);
+  }
+}

@@ -1,0 +1,85 @@
+package org.backchannel.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.backchannel.core.Problem;
+import org.backchannel.core.store.Store;
+import org.backchannel.core.workspace.Directory;
+import org.backchannel.core.workspace.User;
+import org.backchannel.testkit.SettableClock;
+import org.backchannel.testkit.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Setup links, passwords and sessions on a real store, with time moved by hand. */
+final class WebAccountsTest {
+  static final String PASSWORD = "correct horse battery";
+  final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  Store store;
+  WebAccounts accounts;
+  User ada;
+
+  @BeforeEach
+  void open() {
+    store = TestDatabases.sqlite();
+    accounts = new WebAccounts(store, clock);
+    ada = new Directory(store, clock).bootstrap("Acme", "Ada", "ada@example.com").value();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void aSetupLinkWorksOnceAndOnlyWithin24Hours() {
+    String late = accounts.newSetupLink(ada.workspaceId(), "ada@example.com");
+    clock.advance(Duration.ofHours(24));
+    assertThat(accounts.setupUser(late)).isEmpty();
+
+    String link = accounts.newSetupLink(ada.workspaceId(), "Ada@Example.com");
+    assertThat(accounts.setupUser(link)).contains(ada);
+    assertThatThrownBy(() -> accounts.completeSetup(link, "short", "short"))
+        .isInstanceOf(Problem.Invalid.class);
+    assertThatThrownBy(() -> accounts.completeSetup(link, PASSWORD, PASSWORD + "!"))
+        .isInstanceOf(Problem.Invalid.class);
+    assertThat(accounts.completeSetup(link, PASSWORD, PASSWORD)).isEqualTo(ada);
+    assertThatThrownBy(() -> accounts.completeSetup(link, PASSWORD, PASSWORD))
+        .isInstanceOf(Problem.NotFound.class);
+    assertThat(accounts.checkPassword(" ADA@example.com ", PASSWORD)).contains(ada);
+    assertThat(accounts.checkPassword("ada@example.com", "wrong password")).isEmpty();
+    assertThat(accounts.checkPassword("nobody@example.com", PASSWORD)).isEmpty();
+  }
+
+  @Test
+  void tooManyWrongPasswordsStopSignInForAWhile() {
+    String link = accounts.newSetupLink(ada.workspaceId(), "ada@example.com");
+    accounts.completeSetup(link, PASSWORD, PASSWORD);
+    for (int i = 0; i < WebAccounts.MAX_FAILURES; i++) {
+      assertThat(accounts.throttled("ada@example.com")).isFalse();
+      accounts.checkPassword("ada@example.com", "guess " + i);
+    }
+    assertThat(accounts.throttled("Ada@example.com")).isTrue();
+    clock.advance(WebAccounts.FAILURE_WINDOW);
+    assertThat(accounts.throttled("ada@example.com")).isFalse();
+    assertThat(accounts.checkPassword("ada@example.com", PASSWORD)).contains(ada);
+  }
+
+  @Test
+  void sessionsLastTwoWeeksAndEndOnSignOut() {
+    String id = accounts.startSession(ada);
+    assertThat(accounts.sessionUser(id)).contains(ada);
+    assertThat(accounts.sessionUser(id + "x")).isEmpty();
+    assertThat(WebAccounts.csrfToken(id)).isNotEqualTo(id).hasSize(64);
+    accounts.endSession(id);
+    assertThat(accounts.sessionUser(id)).isEmpty();
+
+    String other = accounts.startSession(ada);
+    clock.advance(WebAccounts.SESSION_LIFETIME);
+    assertThat(accounts.sessionUser(other)).isEmpty();
+  }
+}
