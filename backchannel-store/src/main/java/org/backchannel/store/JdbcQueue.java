@@ -40,10 +40,10 @@ final class JdbcQueue {
 
   /**
    * One statement: look at the oldest due deliveries only (so the cost does not grow with the
-   * backlog), keep those whose endpoint is enabled, not blocked by an earlier FIFO delivery and
-   * below its in-flight limit, lock them (skipping rows another node holds) and lease them. {@code
-   * state = 'PENDING'} is checked again under the lock, because a row another node claimed and
-   * committed meanwhile still matches the candidate ids.
+   * backlog), work out each of their endpoints' room once, keep those whose endpoint is enabled,
+   * not blocked by an earlier FIFO delivery and below its in-flight limit, lock them (skipping rows
+   * another node holds) and lease them. {@code state = 'PENDING'} is checked again under the lock,
+   * because a row another node claimed and committed meanwhile still matches the candidate ids.
    */
   private static final String CLAIM =
       """
@@ -52,17 +52,21 @@ final class JdbcQueue {
         WHERE state = 'PENDING' AND next_attempt_at <= :now
         ORDER BY next_attempt_at, id
         LIMIT :scan
+      ), rooms AS (
+        SELECT e.id AS endpoint_id, e.fifo,
+               e.max_in_flight - (SELECT COUNT(*) FROM deliveries s
+                                  WHERE s.endpoint_id = e.id AND s.state = 'SENDING') AS room
+        FROM endpoints e
+        WHERE e.id IN (SELECT endpoint_id FROM candidates) AND e.disabled_at IS NULL
       ), eligible AS (
         SELECT c.id,
                ROW_NUMBER() OVER (PARTITION BY c.endpoint_id ORDER BY c.id) AS rn,
-               e.max_in_flight - (SELECT COUNT(*) FROM deliveries s
-                                  WHERE s.endpoint_id = c.endpoint_id AND s.state = 'SENDING') AS room
-        FROM candidates c JOIN endpoints e ON e.id = c.endpoint_id
-        WHERE e.disabled_at IS NULL
-          AND (NOT e.fifo OR NOT EXISTS (
+               r.room
+        FROM candidates c JOIN rooms r ON r.endpoint_id = c.endpoint_id
+        WHERE NOT r.fifo OR NOT EXISTS (
                 SELECT 1 FROM deliveries o
                 WHERE o.endpoint_id = c.endpoint_id AND o.id < c.id
-                  AND o.state IN ('PENDING', 'SENDING')))
+                  AND o.state IN ('PENDING', 'SENDING'))
       )
       UPDATE deliveries
       SET state = 'SENDING', lease_owner = :owner, lease_until = :until, updated_at = :now
