@@ -164,4 +164,27 @@ public final class Answers {
     Objects.requireNonNull(fields, "fields");
     return json(200, Map.of("task", new LinkedHashMap<>(fields)));
   }
+
+  /** The answer to a request body over the adapters' limit. */
+  public static Answer tooLarge() {
+    return json(413, Map.of("error", "request body too large"));
+  }
+
+  /**
+   * Runs an app's handling of one received call and answers for it: a failed verification is 403
+   * naming the check (never reaching the app), an exception from the app is 500 with no detail
+   * (logged with {@code path}), and no answer is 200. Every adapter answers this way.
+   */
+  public static Answer handling(String path, java.util.function.Supplier<Answer> call) {
+    try {
+      Answer answer = call.get();
+      return answer == null ? ok() : answer;
+    } catch (VerificationException e) {
+      return json(403, Map.of("error", "verification failed", "check", e.check().name()));
+    } catch (RuntimeException e) {
+      System.getLogger(Answers.class.getName())
+          .log(System.Logger.Level.WARNING, "the app failed to answer " + path, e);
+      return json(500, Map.of("error", "internal error"));
+    }
+  }
 }

@@ -5,10 +5,8 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -32,8 +30,6 @@ import java.util.function.Function;
 public final class JdkHttpHandlers {
   /** The largest request body the handlers read. */
   public static final int MAX_BODY_BYTES = 1 << 20;
-
-  private static final System.Logger LOG = System.getLogger(JdkHttpHandlers.class.getName());
 
   private JdkHttpHandlers() {}
 
@@ -123,22 +119,10 @@ public final class JdkHttpHandlers {
     }
     byte[] body = readBody(exchange);
     if (body == null) {
-      write(exchange, Answers.json(413, Map.of("error", "request body too large")));
+      write(exchange, Answers.tooLarge());
       return;
     }
-    Answer answer;
-    try {
-      answer = call.answer(body);
-    } catch (VerificationException e) {
-      answer = Answers.json(403, Map.of("error", "verification failed", "check", e.check().name()));
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "the app failed to answer " + exchange.getRequestURI().getPath(), e);
-      answer = Answers.json(500, Map.of("error", "internal error"));
-    }
-    if (answer == null) {
-      answer = Answers.ok();
-    }
-    write(exchange, answer);
+    write(exchange, Answers.handling(exchange.getRequestURI().getPath(), () -> call.answer(body)));
   }
 
   /** The body, or null if it is longer than {@link #MAX_BODY_BYTES}. */

@@ -4,7 +4,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.backchannel.sdk.Answer;
 import org.backchannel.sdk.Answers;
@@ -13,9 +12,9 @@ import org.backchannel.sdk.Event;
 import org.backchannel.sdk.EventToken;
 import org.backchannel.sdk.Events;
 import org.backchannel.sdk.FlowdockToken;
+import org.backchannel.sdk.JdkHttpHandlers;
 import org.backchannel.sdk.StandardWebhooks;
 import org.backchannel.sdk.UpdateActions;
-import org.backchannel.sdk.VerificationException;
 
 /**
  * Javalin handlers for Backchannel's calls: each verifies the call with {@code backchannel-sdk},
@@ -36,9 +35,7 @@ import org.backchannel.sdk.VerificationException;
  */
 public final class BackchannelJavalin {
   /** The largest request body the handlers accept. */
-  public static final int MAX_BODY_BYTES = 1 << 20;
-
-  private static final System.Logger LOG = System.getLogger(BackchannelJavalin.class.getName());
+  public static final int MAX_BODY_BYTES = JdkHttpHandlers.MAX_BODY_BYTES;
 
   private BackchannelJavalin() {}
 
@@ -111,18 +108,9 @@ public final class BackchannelJavalin {
   private static void handle(Context ctx, Call call) {
     byte[] body = ctx.bodyAsBytes();
     if (body.length > MAX_BODY_BYTES) {
-      write(ctx, Answers.json(413, Map.of("error", "request body too large")));
+      write(ctx, Answers.tooLarge());
       return;
     }
-    Answer answer;
-    try {
-      answer = call.answer(body);
-    } catch (VerificationException e) {
-      answer = Answers.json(403, Map.of("error", "verification failed", "check", e.check().name()));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "the app failed to answer " + ctx.path(), e);
-      answer = Answers.json(500, Map.of("error", "internal error"));
-    }
-    write(ctx, answer == null ? Answers.ok() : answer);
+    write(ctx, Answers.handling(ctx.path(), () -> call.answer(body)));
   }
 }

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.backchannel.sdk.Answer;
 import org.backchannel.sdk.Answers;
@@ -17,9 +16,9 @@ import org.backchannel.sdk.Event;
 import org.backchannel.sdk.EventToken;
 import org.backchannel.sdk.Events;
 import org.backchannel.sdk.FlowdockToken;
+import org.backchannel.sdk.JdkHttpHandlers;
 import org.backchannel.sdk.StandardWebhooks;
 import org.backchannel.sdk.UpdateActions;
-import org.backchannel.sdk.VerificationException;
 
 /**
  * Jakarta Servlet 6 servlets for Backchannel's calls: each verifies the call with {@code
@@ -37,9 +36,7 @@ import org.backchannel.sdk.VerificationException;
  */
 public final class BackchannelServlets {
   /** The largest request body the servlets read. */
-  public static final int MAX_BODY_BYTES = 1 << 20;
-
-  private static final System.Logger LOG = System.getLogger(BackchannelServlets.class.getName());
+  public static final int MAX_BODY_BYTES = JdkHttpHandlers.MAX_BODY_BYTES;
 
   private BackchannelServlets() {}
 
@@ -124,23 +121,11 @@ public final class BackchannelServlets {
           body = in.readNBytes(MAX_BODY_BYTES + 1);
         }
         if (body.length > MAX_BODY_BYTES) {
-          write(response, Answers.json(413, Map.of("error", "request body too large")));
+          write(response, Answers.tooLarge());
           return;
         }
-        Answer answer;
-        try {
-          answer = call.answer(request, body);
-        } catch (VerificationException e) {
-          answer =
-              Answers.json(403, Map.of("error", "verification failed", "check", e.check().name()));
-        } catch (RuntimeException e) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "the app failed to answer " + request.getRequestURI(),
-              e);
-          answer = Answers.json(500, Map.of("error", "internal error"));
-        }
-        write(response, answer == null ? Answers.ok() : answer);
+        write(
+            response, Answers.handling(request.getRequestURI(), () -> call.answer(request, body)));
       }
     };
   }
