@@ -2,23 +2,9 @@ package org.backchannel.sdk.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Map;
-import org.backchannel.sdk.Answers;
-import org.backchannel.sdk.AppSecret;
-import org.backchannel.sdk.Event;
-import org.backchannel.sdk.EventToken;
-import org.backchannel.sdk.FlowdockToken;
-import org.backchannel.sdk.StandardWebhooks;
+import org.backchannel.sdk.AdapterContract;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
@@ -27,12 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class BackchannelServletsTest {
-  static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
-  static final AppSecret SECRET = AppSecret.of("an-app-secret-of-at-least-32-bytes!!");
-  static final List<AppSecret> SECRETS = List.of(SECRET);
-  final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-  final HttpClient client = HttpClient.newHttpClient();
+/**
+ * The adapter contract, on embedded Jetty with the servlets mounted; plus what only servlets do.
+ */
+class BackchannelServletsTest extends AdapterContract {
   Server server;
 
   @BeforeEach
@@ -43,35 +27,11 @@ class BackchannelServletsTest {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.addServlet(
-        BackchannelServlets.events(
-            SECRETS,
-            clock,
-            event ->
-                event instanceof Event.ClientSlashCommand c
-                    ? Answers.slashCommand("got " + c.text())
-                    : Answers.ok()),
-        "/events");
-    context.addServlet(
-        BackchannelServlets.widget(
-            SECRETS, clock, opened -> Answers.json(200, Map.of("type", opened.widgetType()))),
-        "/widget");
-    context.addServlet(
-        BackchannelServlets.updateActions(
-            SECRETS, clock, call -> Answers.json(200, Map.of("user", call.userId()))),
-        "/assign");
-    context.addServlet(
-        BackchannelServlets.standardWebhooks(
-            SECRETS, clock, body -> Answers.taskUpdate(Map.of("Plan", "Pro"))),
-        "/api-call");
-    context.addServlet(
-        BackchannelServlets.standardWebhooks(
-            SECRETS,
-            clock,
-            body -> {
-              throw new IllegalStateException("no database");
-            }),
-        "/broken");
+    context.addServlet(BackchannelServlets.events(SECRETS, clock, EVENTS), "/events");
+    context.addServlet(BackchannelServlets.widget(SECRETS, clock, WIDGET), "/widget");
+    context.addServlet(BackchannelServlets.updateActions(SECRETS, clock, ASSIGN), "/assign");
+    context.addServlet(BackchannelServlets.standardWebhooks(SECRETS, clock, API_CALL), "/api-call");
+    context.addServlet(BackchannelServlets.standardWebhooks(SECRETS, clock, BROKEN), "/broken");
     server.setHandler(context);
     server.start();
   }
@@ -81,6 +41,11 @@ class BackchannelServletsTest {
     server.stop();
   }
 
+  @Override
+  protected int port() {
+    return ((NetworkConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
   @Test
   void anEventListenerAnswersOnlyPost() throws Exception {
     HttpResponse<String> get =
@@ -88,103 +53,5 @@ class BackchannelServletsTest {
             HttpRequest.newBuilder(url("/events")).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(get.statusCode()).isEqualTo(405);
-  }
-
-  @Test
-  void aSignedEventReachesTheAppAndItsAnswerIsWritten() throws Exception {
-    byte[] body =
-        "{\"name\":\"client.slashCommand\",\"userId\":\"u:1\",\"command\":\"todo\",\"text\":\"milk\"}"
-            .getBytes(StandardCharsets.UTF_8);
-    String token = EventToken.sign(SECRET, "todo", "u:1", NOW, "j1");
-
-    HttpResponse<String> ok = post("/events", body, Map.of(EventToken.HEADER, token));
-    HttpResponse<String> otherUser =
-        post(
-            "/events",
-            body,
-            Map.of(EventToken.HEADER, EventToken.sign(SECRET, "todo", "u:2", NOW, "j2")));
-    HttpResponse<String> missing = post("/events", body, Map.of());
-
-    assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(ok.body()).isEqualTo("{\"text\":\"got milk\"}");
-    assertThat(ok.headers().firstValue("content-type"))
-        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
-    assertThat(otherUser.statusCode()).isEqualTo(403);
-    assertThat(otherUser.body()).contains("USER_MISMATCH");
-    assertThat(missing.statusCode()).isEqualTo(403);
-  }
-
-  @Test
-  void aWidgetEventIsReadFromTheQuery() throws Exception {
-    String event =
-        "{\"name\":\"client.pressButton\",\"userId\":\"u:1\",\"button\":\"chatTabButton\"}";
-    String query =
-        "flockEvent="
-            + URLEncoder.encode(event, StandardCharsets.UTF_8)
-            + "&flockEventToken="
-            + EventToken.sign(SECRET, "todo", "u:1", NOW, "j3")
-            + "&flockClient=desktop&flockWidgetType=sidebar";
-
-    HttpResponse<String> opened =
-        client.send(
-            HttpRequest.newBuilder(url("/widget?" + query)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-
-    assertThat(opened.statusCode()).isEqualTo(200);
-    assertThat(opened.body()).isEqualTo("{\"type\":\"sidebar\"}");
-  }
-
-  @Test
-  void anUpdateActionIsVerifiedForItsExactBody() throws Exception {
-    byte[] body =
-        "{\"@type\":\"UpdateAction\",\"name\":\"Assign to me\"}".getBytes(StandardCharsets.UTF_8);
-    String token = FlowdockToken.sign(SECRET, "42", body, NOW);
-    byte[] changed =
-        "{\"@type\":\"UpdateAction\",\"name\":\"Assign to you\"}".getBytes(StandardCharsets.UTF_8);
-
-    HttpResponse<String> ok = post("/assign", body, Map.of(FlowdockToken.HEADER, token));
-    HttpResponse<String> tampered = post("/assign", changed, Map.of(FlowdockToken.HEADER, token));
-
-    assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(ok.body()).isEqualTo("{\"user\":\"42\"}");
-    assertThat(tampered.statusCode()).isEqualTo(403);
-    assertThat(tampered.body()).contains("BODY_DIGEST");
-  }
-
-  @Test
-  void aStandardWebhooksCallIsVerifiedAndAFailingAppGets500() throws Exception {
-    byte[] body = "{\"action\":\"Finish\",\"task\":{}}".getBytes(StandardCharsets.UTF_8);
-    Map<String, String> headers = StandardWebhooks.headers("msg_1", NOW, body, SECRETS);
-
-    HttpResponse<String> ok = post("/api-call", body, headers);
-    HttpResponse<String> wrongSecret =
-        post(
-            "/api-call",
-            body,
-            StandardWebhooks.headers(
-                "msg_1", NOW, body, List.of(AppSecret.of("another-secret-of-at-least-32-bytes!"))));
-    HttpResponse<String> broken = post("/broken", body, headers);
-
-    assertThat(ok.statusCode()).isEqualTo(200);
-    assertThat(ok.body()).isEqualTo("{\"task\":{\"Plan\":\"Pro\"}}");
-    assertThat(wrongSecret.statusCode()).isEqualTo(403);
-    assertThat(wrongSecret.body()).contains("SIGNATURE");
-    assertThat(broken.statusCode()).isEqualTo(500);
-    assertThat(broken.body()).isEqualTo("{\"error\":\"internal error\"}");
-  }
-
-  URI url(String path) {
-    return URI.create(
-        "http://127.0.0.1:" + ((NetworkConnector) server.getConnectors()[0]).getLocalPort() + path);
-  }
-
-  HttpResponse<String> post(String path, byte[] body, Map<String, String> headers)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(url(path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::header);
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
