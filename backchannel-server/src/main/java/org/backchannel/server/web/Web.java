@@ -285,7 +285,7 @@ public final class Web {
 
   // ---- plumbing
 
-  private Handler signedIn(SignedIn handler) {
+  Handler signedIn(SignedIn handler) {
     return ctx ->
         page(
             ctx,
@@ -308,12 +308,12 @@ public final class Web {
   }
 
   @FunctionalInterface
-  private interface Body {
+  interface Body {
     void run() throws Exception;
   }
 
   /** Runs a page, turning a refused request into an HTML page with its status. */
-  private static void page(Context ctx, Body body) throws Exception {
+  static void page(Context ctx, Body body) throws Exception {
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("Referrer-Policy", "same-origin");
@@ -357,7 +357,7 @@ public final class Web {
     }
   }
 
-  private static void requireCsrf(Context ctx, Session s) {
+  static void requireCsrf(Context ctx, Session s) {
     if (!same(s.csrf(), ctx.formParam("csrf"))) {
       throw new Problem.Forbidden("the form has expired; reload the page and try again");
     }
@@ -402,7 +402,7 @@ public final class Web {
     }
   }
 
-  private static String reasons(Problem.Invalid e) {
+  static String reasons(Problem.Invalid e) {
     return String.join(
         "; ",
         e.errors().entrySet().stream()
@@ -414,7 +414,7 @@ public final class Web {
     ctx.status(status).contentType("text/html; charset=utf-8").result(body);
   }
 
-  private static long id(Context ctx, String name) {
+  static long id(Context ctx, String name) {
     try {
       long value = Long.parseLong(ctx.pathParam(name));
       if (value < 0) {
@@ -426,7 +426,7 @@ public final class Web {
     }
   }
 
-  private static Long optionalLong(Context ctx, String name) {
+  static Long optionalLong(Context ctx, String name) {
     String raw = blankToNull(ctx.queryParam(name));
     if (raw == null) {
       return null;
@@ -438,7 +438,7 @@ public final class Web {
     }
   }
 
-  private static String blankToNull(String s) {
+  static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
   }
 }
