@@ -49,3 +49,59 @@
     events.close();
   });
 })();
+
+/* workflows */
+// A running workflow action: while the task page shows an execution that is pending or running,
+// its live part is fetched again, every few hundred milliseconds and less often as time goes on,
+// until the execution has finished. Keyboard focus goes to the progress so it is read out.
+(function () {
+  "use strict";
+  var live = document.getElementById("task-live");
+  if (!live || !window.fetch) {
+    return;
+  }
+  var delay = 250;
+  function unfinished() {
+    return live.querySelector('[data-execution="Pending"], [data-execution="Running"]');
+  }
+  function focusProgress() {
+    var progress = document.getElementById("execution");
+    if (progress) {
+      progress.focus();
+    }
+  }
+  function poll() {
+    if (!unfinished()) {
+      return;
+    }
+    setTimeout(function () {
+      fetch(live.getAttribute("data-src"), { credentials: "same-origin" })
+        .then(function (r) {
+          if (r.redirected) {
+            return null; // signed out: stop asking
+          }
+          if (!r.ok) {
+            throw new Error("HTTP " + r.status);
+          }
+          return r.text();
+        })
+        .then(function (html) {
+          if (html === null) {
+            return;
+          }
+          var hadFocus = live.contains(document.activeElement);
+          live.innerHTML = html;
+          if (hadFocus) {
+            focusProgress();
+          }
+          poll();
+        })
+        .catch(function () {
+          poll();
+        });
+    }, delay);
+    delay = Math.min(delay * 1.5, 3000);
+  }
+  focusProgress();
+  poll();
+})();

@@ -80,6 +80,7 @@ public final class Web {
     r.get("/ui/deliveries", signedIn(this::deliveries));
     r.get("/ui/deliveries/{id}", signedIn(this::delivery));
     r.post("/ui/deliveries/{id}/replay", signedIn(this::replay));
+    new WorkflowsWeb(bc, this).register(r);
   }
 
   // ---- sign-in

@@ -1,0 +1,207 @@
+package org.backchannel.server.web;
+
+import static org.backchannel.server.web.Web.html;
+import static org.backchannel.server.web.Web.id;
+import static org.backchannel.server.web.Web.requireCsrf;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.backchannel.core.Backchannel;
+import org.backchannel.core.Json;
+import org.backchannel.core.Page;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.workflows.ActionDef;
+import org.backchannel.core.workflows.Execution;
+import org.backchannel.core.workflows.FieldDef;
+import org.backchannel.core.workflows.Stage;
+import org.backchannel.core.workflows.Task;
+import org.backchannel.core.workflows.Workflow;
+import org.backchannel.core.workspace.User;
+import org.backchannel.server.web.Web.Session;
+
+/**
+ * Workflows in the web UI: the list, a board of tasks by stage, a form to create a task, and a task
+ * page whose actions run with their progress shown as it happens (the page fetches its live part
+ * again until the execution has finished).
+ */
+final class WorkflowsWeb {
+  private static final int PER_STAGE = 100;
+
+  private final Backchannel bc;
+  private final Web web;
+
+  WorkflowsWeb(Backchannel bc, Web web) {
+    this.bc = bc;
+    this.web = web;
+  }
+
+  void register(RoutesConfig r) {
+    r.get("/ui/workflows", web.signedIn(this::list));
+    r.get("/ui/workflows/{id}", web.signedIn(this::board));
+    r.get("/ui/workflows/{id}/tasks/new", web.signedIn(this::newTask));
+    r.post("/ui/workflows/{id}/tasks", web.signedIn(this::createTask));
+    r.get("/ui/workflows/{id}/tasks/{task}", web.signedIn(this::task));
+    r.get("/ui/workflows/{id}/tasks/{task}/live", web.signedIn(this::live));
+    r.post("/ui/workflows/{id}/tasks/{task}/actions/{action}", web.signedIn(this::run));
+  }
+
+  private void list(Context ctx, Session s) {
+    html(
+        ctx,
+        200,
+        Pages.layout(s, "Workflows", WorkflowPages.list(bc.workflows().workflows(s.user()))));
+  }
+
+  private void board(Context ctx, Session s) {
+    Workflow w = bc.workflows().workflow(s.user(), id(ctx, "id"));
+    Map<Stage, Page<Task>> columns = new LinkedHashMap<>();
+    for (Stage stage : w.stages()) {
+      columns.put(
+          stage,
+          bc.workflows()
+              .tasks(
+                  s.user(),
+                  w.id(),
+                  Map.of("Stage", stage.name()),
+                  false,
+                  new PageRequest(null, null, PER_STAGE)));
+    }
+    html(ctx, 200, Pages.layout(s, w.name(), WorkflowPages.board(w, columns, people(s))));
+  }
+
+  // ---- creating a task
+
+  private void newTask(Context ctx, Session s) {
+    Workflow w = bc.workflows().workflow(s.user(), id(ctx, "id"));
+    taskForm(ctx, s, w, 200, Map.of(), Map.of());
+  }
+
+  private void createTask(Context ctx, Session s) {
+    requireCsrf(ctx, s);
+    Workflow w = bc.workflows().workflow(s.user(), id(ctx, "id"));
+    Map<String, String> given = new LinkedHashMap<>();
+    ObjectNode fields = Json.MAPPER.createObjectNode();
+    for (int i = 0; i < w.fields().size(); i++) {
+      String raw = ctx.formParam(WorkflowPages.param(i));
+      FieldDef f = w.fields().get(i);
+      if (raw != null) {
+        given.put(f.name(), raw);
+      }
+      // An empty input leaves the field unset, as a field missing from an API call does.
+      if (raw != null && !raw.isBlank()) {
+        fields.put(f.name(), raw.strip());
+      }
+    }
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("fields", fields);
+    Task task;
+    try {
+      task = bc.workflows().createTask(s.user(), w.id(), body);
+    } catch (Problem.Unprocessable e) {
+      taskForm(ctx, s, w, 422, given, e.errors());
+      return;
+    } catch (Problem.Conflict e) {
+      // The only conflict a new task can meet: another task has its Unique ID.
+      String field = w.uniqueField() == null ? "" : w.uniqueField();
+      taskForm(ctx, s, w, 409, given, Map.of(field, List.of(e.getMessage())));
+      return;
+    }
+    ctx.redirect(WorkflowPages.taskPath(task), HttpStatus.SEE_OTHER);
+  }
+
+  private void taskForm(
+      Context ctx,
+      Session s,
+      Workflow w,
+      int status,
+      Map<String, String> given,
+      Map<String, List<String>> errors) {
+    html(
+        ctx,
+        status,
+        Pages.layout(
+            s, "New task · " + w.name(), WorkflowPages.taskForm(s, w, people(s), given, errors)));
+  }
+
+  // ---- a task and its actions
+
+  private void task(Context ctx, Session s) {
+    renderTask(ctx, s, 200, null);
+  }
+
+  /** The live part of the task page alone, fetched again while an execution runs. */
+  private void live(Context ctx, Session s) {
+    View v = view(ctx, s);
+    html(
+        ctx,
+        200,
+        WorkflowPages.live(s, v.workflow(), v.task(), v.actions(), v.execution(), v.people()));
+  }
+
+  private void run(Context ctx, Session s) {
+    requireCsrf(ctx, s);
+    long workflowId = id(ctx, "id");
+    long taskId = id(ctx, "task");
+    int actionId = (int) Math.min(id(ctx, "action"), Integer.MAX_VALUE);
+    Execution e;
+    try {
+      e = bc.workflows().execute(s.user(), workflowId, taskId, actionId, null);
+    } catch (Problem.Unprocessable x) {
+      renderTask(ctx, s, 422, x.errors());
+      return;
+    }
+    // Post, then redirect: reloading the task page never runs the action twice.
+    ctx.redirect(
+        "/ui/workflows/" + workflowId + "/tasks/" + taskId + "?execution=" + e.id(),
+        HttpStatus.SEE_OTHER);
+  }
+
+  private void renderTask(Context ctx, Session s, int status, Map<String, List<String>> refused) {
+    View v = view(ctx, s);
+    html(
+        ctx,
+        status,
+        Pages.layout(
+            s,
+            WorkflowPages.title(v.workflow(), v.task()) + " · " + v.workflow().name(),
+            WorkflowPages.task(
+                s, v.workflow(), v.task(), v.actions(), v.execution(), v.people(), refused)));
+  }
+
+  /** What the task page shows: the execution only when it is one of this task's. */
+  private record View(
+      Workflow workflow,
+      Task task,
+      List<ActionDef> actions,
+      Execution execution,
+      List<User> people) {}
+
+  private View view(Context ctx, Session s) {
+    Workflow w = bc.workflows().workflow(s.user(), id(ctx, "id"));
+    Task task = bc.workflows().task(s.user(), w.id(), id(ctx, "task"));
+    Long executionId = Web.optionalLong(ctx, "execution");
+    Execution execution = null;
+    if (executionId != null) {
+      execution = bc.workflows().execution(s.user(), executionId);
+      if (execution.taskId() != task.id()) {
+        throw new Problem.NotFound("execution " + executionId);
+      }
+    }
+    return new View(
+        w,
+        task,
+        bc.workflows().availableActions(s.user(), w.id(), task.id()),
+        execution,
+        people(s));
+  }
+
+  private List<User> people(Session s) {
+    return bc.directory().users(s.user());
+  }
+}
