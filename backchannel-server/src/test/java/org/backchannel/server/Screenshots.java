@@ -67,6 +67,84 @@ final class Screenshots extends BrowserFixture {
     shot(page, "workspace-phone.png");
   }
 
+  @Test
+  void workflowPages() throws Exception {
+    long workflow =
+        ok(http.post(
+                "/api/v1/workflows",
+                adminToken,
+                """
+                {"name": "Deals", "app_id": %d,
+                 "fields": [
+                   {"name": "Company Name", "type": "text", "required": true},
+                   {"name": "Contract Value", "type": "number"},
+                   {"name": "Expected Close Date", "type": "date"},
+                   {"name": "Assigned To", "type": "person"},
+                   {"name": "Plan", "type": "choice", "choices": ["Basic", "Pro"]}],
+                 "stages": [{"name": "Lead"}, {"name": "Active"}, {"name": "Completed", "end": true}],
+                 "actions": [
+                   {"name": "Start", "stages": ["Lead"],
+                    "steps": [{"type": "assign", "field": "Assigned To"},
+                              {"type": "move_to_stage", "stage": "Active"}]},
+                   {"name": "Finish", "stages": ["Active"], "requirements": ["Contract Value"],
+                    "steps": [{"type": "move_to_stage", "stage": "Completed"},
+                              {"type": "api_call", "url": "%s"}]}]}
+                """
+                    .formatted(appId, app.url("/crm"))))
+            .get("id")
+            .asLong();
+    String tasks = "/api/v1/workflows/" + workflow + "/tasks";
+    String[][] deals = {
+      {"Acme Corp", "10000", "Lead"},
+      {"Globex", "2500", "Active"},
+      {"Initech", "", "Active"},
+      {"Hooli", "48000", "Completed"},
+      {"Umbrella", "", "Lead"}
+    };
+    long globex = 0;
+    for (String[] d : deals) {
+      String value = d[1].isEmpty() ? "" : ", \"Contract Value\": " + d[1];
+      long id =
+          ok(http.post(
+                  tasks,
+                  memberToken,
+                  "{\"fields\": {\"Company Name\": \"%s\", \"Assigned To\": \"mia@example.com\"%s},"
+                          .formatted(d[0], value)
+                      + " \"stage\": \"%s\"}".formatted(d[2])))
+              .get("id")
+              .asLong();
+      if (d[0].equals("Globex")) {
+        globex = id;
+      }
+    }
+
+    Page page = newPage(1280, 760);
+    choosePassword(page, "mia@example.com");
+    page.navigate("/ui/workflows/" + workflow);
+    shot(page, "workflow-board.png");
+    page.navigate("/ui/workflows/" + workflow + "/tasks/new");
+    page.getByLabel("Company Name").fill("Soylent");
+    page.getByLabel("Contract Value").fill("a lot");
+    page.getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Create task"))
+        .click();
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT)).isVisible();
+    shot(page, "workflow-new-task.png");
+    app.answer(Answer.json(500, "{\"error\": \"the CRM is down for maintenance\"}"));
+    page.navigate("/ui/workflows/" + workflow + "/tasks/" + globex);
+    page.getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Finish"))
+        .click();
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT)).isVisible();
+    page.locator("#execution").blur();
+    shot(page, "workflow-task.png");
+    page.setViewportSize(375, 812);
+    page.navigate("/ui/workflows/" + workflow);
+    shot(page, "workflow-board-phone.png");
+  }
+
   private static void shot(Page page, String name) {
     page.screenshot(new Page.ScreenshotOptions().setPath(DIR.resolve(name)).setFullPage(true));
   }

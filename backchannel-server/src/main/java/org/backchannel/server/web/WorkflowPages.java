@@ -118,7 +118,7 @@ final class WorkflowPages {
     StringBuilder fields = new StringBuilder();
     int shown = 0;
     for (FieldDef f : w.fields()) {
-      String v = value(f, t.values().get(f.name()), people);
+      String v = value(f, t.values().get(f.name()), people, true);
       if (v == null || shown == CARD_FIELDS || (f.type() == FieldType.TEXT && v.equals(title))) {
         continue;
       }
@@ -136,8 +136,11 @@ final class WorkflowPages {
             fields.isEmpty() ? "" : "<dl class=\"card-fields\">" + fields + "</dl>");
   }
 
-  /** A value as people read it, or null when the field is not set. */
-  static String value(FieldDef f, JsonNode v, List<User> people) {
+  /**
+   * A value as people read it, or null when the field is not set. A person is their name and email,
+   * or only their name when {@code brief}.
+   */
+  static String value(FieldDef f, JsonNode v, List<User> people, boolean brief) {
     if (v == null || v.isNull()) {
       return null;
     }
@@ -147,7 +150,7 @@ final class WorkflowPages {
       case PERSON ->
           people.stream()
               .filter(u -> u.email().equalsIgnoreCase(v.asText()))
-              .map(u -> u.name() + " (" + u.email() + ")")
+              .map(u -> brief ? u.name() : u.name() + " (" + u.email() + ")")
               .findFirst()
               .orElse(v.asText());
       case TEXT, DATE, CHOICE -> v.asText();
@@ -332,7 +335,7 @@ final class WorkflowPages {
         .append(stage.end() ? " <span class=\"badge\">End stage</span>" : "")
         .append("</dd></div>");
     for (FieldDef f : w.fields()) {
-      String v = value(f, t.values().get(f.name()), people);
+      String v = value(f, t.values().get(f.name()), people, false);
       fields
           .append("<div><dt>")
           .append(esc(f.name()))
