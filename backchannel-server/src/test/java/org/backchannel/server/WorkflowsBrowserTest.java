@@ -102,7 +102,7 @@ final class WorkflowsBrowserTest extends BrowserFixture {
     createTask("\"Company Name\": \"Acme Corp\", \"Company ID\": \"42\"");
     long globex = createTask("\"Company Name\": \"Globex\", \"Contract Value\": 500");
     start(globex);
-    long initech = createTask("\"Company Name\": \"Initech\"");
+    long initech = createTask("\"Company Name\": \"<img src=x onerror=alert(1)>Initech\"");
     ok(http.send("PATCH", tasksPath() + "/" + initech, memberToken, "{\"stage\": \"Completed\"}"));
 
     Page page = newPage();
@@ -114,7 +114,9 @@ final class WorkflowsBrowserTest extends BrowserFixture {
     assertThat(column(page, "Lead")).containsText("Company ID42");
     assertThat(column(page, "Active").getByRole(AriaRole.LINK)).hasText("Globex");
     assertThat(column(page, "Active")).containsText("Assigned ToMia Member");
-    assertThat(column(page, "Completed").getByRole(AriaRole.LINK)).hasText("Initech");
+    assertThat(column(page, "Completed").getByRole(AriaRole.LINK))
+        .hasText("<img src=x onerror=alert(1)>Initech");
+    assertThat(page.locator(".board img")).hasCount(0);
     assertThat(column(page, "Completed").getByRole(AriaRole.HEADING)).containsText("End stage");
     assertThat(column(page, "Lead").getByRole(AriaRole.HEADING)).not().containsText("End stage");
     // Side by side at laptop width.
@@ -213,6 +215,9 @@ final class WorkflowsBrowserTest extends BrowserFixture {
     assertThat(task(acme)).isEqualTo(before);
     assertThat(app.requests()).hasSize(1);
     assertThat(page.content()).doesNotContain("crm-secret-1");
+    page.setViewportSize(375, 800);
+    assertThat(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+        .isEqualTo(true);
   }
 
   @Test

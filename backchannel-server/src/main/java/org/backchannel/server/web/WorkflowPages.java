@@ -4,6 +4,7 @@ import static org.backchannel.server.web.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.backchannel.core.Page;
 import org.backchannel.core.workflows.ActionDef;
@@ -440,7 +441,7 @@ final class WorkflowPages {
         </div>
         """
         .formatted(
-            status.toLowerCase(java.util.Locale.ROOT),
+            status.toLowerCase(Locale.ROOT),
             status,
             e.status() == Execution.Status.FAILED ? " role=\"alert\"" : "",
             status,

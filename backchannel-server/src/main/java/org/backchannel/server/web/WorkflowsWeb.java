@@ -22,6 +22,7 @@ import org.backchannel.core.workflows.FieldDef;
 import org.backchannel.core.workflows.Stage;
 import org.backchannel.core.workflows.Task;
 import org.backchannel.core.workflows.Workflow;
+import org.backchannel.core.workflows.WorkflowJson;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.web.Web.Session;
 
@@ -68,7 +69,7 @@ final class WorkflowsWeb {
               .tasks(
                   s.user(),
                   w.id(),
-                  Map.of("Stage", stage.name()),
+                  Map.of(WorkflowJson.STAGE, stage.name()),
                   false,
                   new PageRequest(null, null, PER_STAGE)));
     }
