@@ -242,6 +242,40 @@ final class ChatBrowserTest extends BrowserFixture {
   }
 
   @Test
+  void aWidgetFromAnOriginThePageDidNotKnowLoadsThePageAgainWithThatOriginAllowed() {
+    Page page = chatWithAppInstalled(1280);
+    String token = installToken();
+    String other = "http://localhost:" + app.url("/").getPort();
+    assertThat(messages(page))
+        .hasAttribute("data-frame-origins", "http://127.0.0.1:" + app.url("/").getPort());
+    ok(
+        http.post(
+            "/v1/chat.sendMessage",
+            null,
+            """
+            {"token":"%s","to":"g:%d","attachments":[{"title":"Sprint board",
+              "buttons":[{"name":"Open board","id":"board",
+                "action":{"type":"openWidget","url":"%s/sprint","desktopType":"modal"}}]}]}
+            """
+                .formatted(token, flowId, other)));
+
+    var reloaded =
+        page.waitForResponse(
+            r ->
+                r.request().method().equals("POST")
+                    && r.request().headerValue("x-requested-with") == null,
+            () -> page.getByRole(AriaRole.BUTTON, named("Open board")).click());
+
+    assertThat(reloaded.headerValue("content-security-policy")).contains(other);
+    Locator modal = page.locator("dialog.widget-modal");
+    assertThat(modal).isVisible();
+    assertThat(modal.locator("iframe"))
+        .hasAttribute(
+            "src", java.util.regex.Pattern.compile("^" + other + "/sprint\\?flockEvent="));
+    assertThat(modal.locator("iframe")).hasAttribute("sandbox", "allow-scripts allow-forms");
+  }
+
+  @Test
   void aUrlPreviewAppearsLiveOnTheMessage() throws InterruptedException {
     Page page = chatWithAppInstalled(1280);
     installToken();
