@@ -104,7 +104,37 @@
       close.focus();
     }
   }
-  // Live messages keep the newest in view, and a widget they bring from a new origin says so.
+  // Live messages keep the newest in view, are announced one by one (not the whole list again),
+  // and a widget they bring from an origin this page may not frame says so.
+  var announce = document.getElementById("chat-announce");
+  var seen = null;
+  function newMessages() {
+    var now = {};
+    var fresh = [];
+    list.querySelectorAll(".chat-message").forEach(function (m) {
+      var key = m.id + "." + m.querySelectorAll(".attachment").length;
+      now[key] = true;
+      if (seen && !seen[key]) {
+        fresh.push(m);
+      }
+    });
+    seen = now;
+    if (announce && fresh.length) {
+      announce.textContent = fresh
+        .slice(-3)
+        .map(function (m) {
+          var who = m.querySelector(".author");
+          var text = m.querySelector(".text");
+          var title = m.querySelector(".attachment .title");
+          return (
+            (who ? who.textContent + ": " : "") +
+            (text ? text.textContent : "") +
+            (title ? " (" + title.textContent + ")" : "")
+          );
+        })
+        .join(". ");
+    }
+  }
   var atBottom = true;
   list.addEventListener("scroll", function () {
     atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
@@ -125,6 +155,7 @@
     if (atBottom) {
       list.scrollTop = list.scrollHeight;
     }
+    newMessages();
   }
   new MutationObserver(settle).observe(list, { childList: true });
   settle();

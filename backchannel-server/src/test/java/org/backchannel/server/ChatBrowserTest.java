@@ -112,6 +112,9 @@ final class ChatBrowserTest extends BrowserFixture {
     Locator live = messages(page).locator(".chat-message").nth(1);
     assertThat(live).containsText("Ada Admin");
     assertThat(live.locator("a")).hasAttribute("href", "https://example.com/agenda");
+    // Screen readers hear the new message, not the whole list again.
+    assertThat(page.locator("#chat-announce"))
+        .hasText("Ada Admin: Standup in 5, see https://example.com/agenda");
     assertThat(messages(page).locator("b")).hasCount(0);
   }
 

@@ -127,7 +127,8 @@ final class ChatPages {
               <a href="/ui/flows/%d">Threads</a>
               %s
             </div>
-            <div id="chat-messages" class="chat-messages" role="log" aria-label="Messages" tabindex="0" data-src="/ui/flows/%d/chat/messages" data-events="/ui/flows/%d/chat/events" data-version="%s" data-frame-origins="%s">%s</div>
+            <div id="chat-messages" class="chat-messages" role="region" aria-label="Messages" tabindex="0" data-src="/ui/flows/%d/chat/messages" data-events="/ui/flows/%d/chat/events" data-version="%s" data-frame-origins="%s">%s</div>
+            <p id="chat-announce" class="sr-only" aria-live="polite"></p>
             <form class="composer chat-act" method="post" action="/ui/flows/%d/chat">
               <input type="hidden" name="csrf" value="%s">
               <label for="composer-text">Message</label>
@@ -424,11 +425,10 @@ final class ChatPages {
       if ((scheme.equals("http") || scheme.equals("https"))
           && host != null
           && host.matches("[A-Za-z0-9.\\-\\[\\]:]+")) {
-        out.add(
-            scheme
-                + "://"
-                + host.toLowerCase(Locale.ROOT)
-                + (u.getPort() < 0 ? "" : ":" + u.getPort()));
+        // As browsers write origins: without the scheme's default port.
+        int port = u.getPort();
+        boolean standard = port == -1 || port == (scheme.equals("http") ? 80 : 443);
+        out.add(scheme + "://" + host.toLowerCase(Locale.ROOT) + (standard ? "" : ":" + port));
       }
     } catch (java.net.URISyntaxException e) {
       // Not a URL we can frame: leave it out.
