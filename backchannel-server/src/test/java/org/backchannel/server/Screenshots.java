@@ -145,6 +145,85 @@ final class Screenshots extends BrowserFixture {
     shot(page, "workflow-board-phone.png");
   }
 
+  @Test
+  void chatPages() {
+    ok(
+        http.send(
+            "PUT",
+            "/api/v1/apps/" + appId + "/platform",
+            adminToken,
+            ChatBrowserTest.REGISTRATION.formatted(
+                app.url("/events"), app.url("/board"), app.url("/todos"))));
+    app.answer(Screenshots::demoApp);
+    ok(http.post("/api/v1/platform/apps/" + appId + "/install", adminToken, ""));
+    String token =
+        org.backchannel.core.Json.read(app.take(java.time.Duration.ofSeconds(5)).bodyText())
+            .get("token")
+            .asText();
+    ok(
+        http.post(
+            "/api/v1/platform/flows/" + flowId + "/messages",
+            memberToken,
+            "{\"text\":\"Morning! The release train leaves at 15:00.\"}"));
+    ok(
+        http.post(
+            "/v1/chat.sendMessage",
+            null,
+            """
+            {"token":"%s","to":"g:%d","text":"Build 42 is ready","attachments":[{
+              "title":"Build 42","description":"All 318 checks passed",
+              "views":{"flockml":"<flockml>Took <b>4 min</b> on main. <action id=\\"rerun\\" type=\\"sendEvent\\">Re-run</action></flockml>"},
+              "buttons":[{"name":"Deploy","id":"deploy"},{"name":"Logs","id":"logs"}]}]}
+            """
+                .formatted(token, flowId)));
+    ok(
+        http.post(
+            "/api/v1/platform/flows/" + flowId + "/messages",
+            adminToken,
+            "{\"text\":\"Can someone look at https://issues.example.com/42 before then?\"}"));
+
+    Page page = newPage(1280, 860);
+    choosePassword(page, "ada@example.com");
+    page.navigate("/ui/flows/" + flowId + "/chat");
+    page.getByLabel("Message", new Page.GetByLabelOptions().setExact(true)).fill("/weather paris");
+    page.keyboard().press("Enter");
+    assertThat(page.locator(".toast")).isVisible();
+    shot(page, "chat.png");
+    page.getByLabel("Message", new Page.GetByLabelOptions().setExact(true)).fill("/board q3");
+    page.keyboard().press("Enter");
+    assertThat(page.frameLocator("#widgets iframe").locator("h1")).isVisible();
+    shot(page, "chat-widget.png");
+    page.setViewportSize(375, 812);
+    page.navigate("/ui/flows/" + flowId + "/chat");
+    shot(page, "chat-phone.png");
+  }
+
+  /** A small app: weather for /weather, previews of its issues, and a board widget. */
+  private static Answer demoApp(org.backchannel.testkit.RecordingReceiver.Recorded r) {
+    if (r.method().equals("GET")) {
+      return new Answer(
+          200,
+          java.util.Map.of("Content-Type", "text/html; charset=utf-8"),
+          "<body style=\"font-family:sans-serif\"><h1>Board q3</h1><ul><li>Ship chat</li><li>Fix login bug</li></ul></body>"
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          false);
+    }
+    String body = r.bodyText();
+    if (body.contains("client.slashCommand")) {
+      return Answer.json(200, "{\"text\":\"Sunny and 21 °C in Paris\"}");
+    }
+    if (body.contains("chat.generateUrlPreview")) {
+      return Answer.json(
+          200,
+          """
+          {"attachment":{"title":"Issue 42: login fails after password change",
+           "description":"Open since Monday, assigned to Mia",
+           "views":{"flockml":"<flockml>Priority <b>high</b></flockml>"}}}
+          """);
+    }
+    return Answer.json(200, "{}");
+  }
+
   private static void shot(Page page, String name) {
     page.screenshot(new Page.ScreenshotOptions().setPath(DIR.resolve(name)).setFullPage(true));
   }

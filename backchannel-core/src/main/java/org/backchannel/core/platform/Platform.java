@@ -216,6 +216,25 @@ public final class Platform {
     return new InstallResult.Installed(install, delivery.id());
   }
 
+  /**
+   * The apps of the caller's workspace that people can install (those with a registration), in the
+   * order they were created, each with whether the caller has installed it.
+   */
+  public List<InstallableApp> installable(User caller) {
+    return store.transaction(
+        tx -> {
+          Set<Long> installed = new java.util.HashSet<>();
+          tx.platform().liveInstallsOf(caller.id()).forEach(i -> installed.add(i.appId()));
+          List<InstallableApp> out = new ArrayList<>();
+          for (App app : tx.apps(caller.workspaceId())) {
+            tx.platform()
+                .registration(app.id())
+                .ifPresent(r -> out.add(new InstallableApp(app, r, installed.contains(app.id()))));
+          }
+          return out;
+        });
+  }
+
   /** Removes the caller's install: its token stops working and {@code app.uninstall} is queued. */
   public Install uninstall(User caller, long appId) {
     Target t = target(caller, appId);

@@ -63,7 +63,7 @@ final class Pages {
         """
         <header class="top">
           <a class="brand" href="/ui">Backchannel</a>
-          <nav aria-label="Main"><ul><li><a href="/ui">Workspace</a></li><li><a href="/ui/workflows">Workflows</a></li>%s</ul></nav>
+          <nav aria-label="Main"><ul><li><a href="/ui">Workspace</a></li><li><a href="/ui/chat">Chat</a></li><li><a href="/ui/workflows">Workflows</a></li>%s</ul></nav>
           <form class="signout" method="post" action="/logout">
             <input type="hidden" name="csrf" value="%s">
             <span class="who">%s</span> <button type="submit">Sign out</button>

@@ -41,6 +41,12 @@ public final class Web {
   static final String FORM_COOKIE = "bc_form";
   private static final Duration LIVE_POLL = Duration.ofMillis(500);
   private static final Duration LIVE_LIFETIME = Duration.ofSeconds(30);
+
+  /** Pages may add a {@code frame-src} to this, never loosen the rest. */
+  static final String CSP =
+      "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self';"
+          + " frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
   private static final Map<String, String> ASSETS =
       Map.of("app.css", "text/css; charset=utf-8", "app.js", "text/javascript; charset=utf-8");
 
@@ -75,12 +81,13 @@ public final class Web {
     r.get("/ui", signedIn(this::home));
     r.get("/ui/flows/{id}", signedIn((ctx, s) -> renderFlow(ctx, s, id(ctx, "id"), null)));
     r.get("/ui/flows/{id}/threads", signedIn(this::threadsFragment));
-    r.get("/ui/flows/{id}/events", new SseHandler(this::live));
+    r.get("/ui/flows/{id}/events", live((user, flowId) -> Long.toString(version(user, flowId))));
     r.post("/ui/threads/{id}/actions/{index}", signedIn(this::selectAction));
     r.get("/ui/deliveries", signedIn(this::deliveries));
     r.get("/ui/deliveries/{id}", signedIn(this::delivery));
     r.post("/ui/deliveries/{id}/replay", signedIn(this::replay));
     new WorkflowsWeb(bc, this).register(r);
+    new ChatWeb(bc, this).register(r);
   }
 
   // ---- sign-in
@@ -177,12 +184,22 @@ public final class Web {
     return latest.items().isEmpty() ? 0 : latest.items().getFirst().id();
   }
 
+  /** What a live stream watches in a flow: a value that changes whenever the page part does. */
+  @FunctionalInterface
+  interface Version {
+    String of(User user, long flowId);
+  }
+
   /**
-   * Server-sent events: the flow's version now and whenever it changes. The page fetches its
-   * threads again when the version differs from the one it shows. A stream lasts 30 s; the browser
+   * Server-sent events: the flow's version now and whenever it changes. The page fetches its part
+   * again when the version differs from the one it shows. A stream lasts 30 s; the browser
    * reconnects by itself, so a stopping server is never held up for long.
    */
-  private void live(SseClient client) {
+  SseHandler live(Version version) {
+    return new SseHandler(client -> live(client, version));
+  }
+
+  private void live(SseClient client, Version version) {
     Context ctx = client.ctx();
     try {
       Optional<User> user = accounts.sessionUser(ctx.cookie(SESSION_COOKIE));
@@ -193,12 +210,12 @@ public final class Web {
       }
       long flowId = id(ctx, "id");
       bc.directory().memberFlow(user.get(), flowId);
-      long last = -1;
+      String last = null;
       long until = System.nanoTime() + LIVE_LIFETIME.toNanos();
       while (!client.terminated() && System.nanoTime() < until) {
-        long now = version(user.get(), flowId);
-        if (now != last) {
-          client.sendEvent("version", Long.toString(now));
+        String now = version.of(user.get(), flowId);
+        if (!now.equals(last)) {
+          client.sendEvent("version", now);
           last = now;
         } else {
           client.sendComment("");
@@ -294,7 +311,9 @@ public final class Web {
               String id = ctx.cookie(SESSION_COOKIE);
               Optional<User> user = accounts.sessionUser(id);
               if (user.isEmpty()) {
-                if (ctx.method() == HandlerType.GET && !ctx.path().endsWith("/threads")) {
+                if (ctx.method() == HandlerType.GET
+                    && !ctx.path().endsWith("/threads")
+                    && !ctx.path().endsWith("/messages")) {
                   ctx.redirect("/login", HttpStatus.SEE_OTHER);
                 } else {
                   html(
@@ -318,10 +337,7 @@ public final class Web {
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("Referrer-Policy", "same-origin");
-    ctx.header(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self';"
-            + " frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    ctx.header("Content-Security-Policy", CSP);
     ctx.header("Cache-Control", "no-store");
     try {
       body.run();
