@@ -28,6 +28,7 @@ public final class BackchannelServer implements AutoCloseable {
   private final JettyHttpSender sender;
   private final Backchannel backchannel;
   private final Javalin http;
+  private final Web web;
   private final Duration grace;
 
   private BackchannelServer(Config config, Store store, boolean ownsStore, InstantSource clock) {
@@ -38,6 +39,7 @@ public final class BackchannelServer implements AutoCloseable {
     Metrics metrics = new Metrics(store);
     backchannel.engine().observe(metrics);
     Api api = new Api(backchannel, store.kind());
+    this.web = new Web(backchannel, store, clock);
     this.http =
         Javalin.create(
             c -> {
@@ -53,7 +55,7 @@ public final class BackchannelServer implements AutoCloseable {
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
-              new Web(backchannel, store, clock).register(c.routes);
+              web.register(c.routes);
             });
     http.start();
     this.grace = config.shutdownGrace();
@@ -147,6 +149,7 @@ public final class BackchannelServer implements AutoCloseable {
 
   @Override
   public void close() {
+    web.close();
     http.stop();
     backchannel.worker().stop(grace);
     backchannel.workflows().close();

@@ -52,6 +52,7 @@ public final class Web {
 
   private final Backchannel bc;
   private final WebAccounts accounts;
+  private volatile boolean closed;
 
   public Web(Backchannel bc, Store store, InstantSource clock) {
     this.bc = bc;
@@ -212,7 +213,7 @@ public final class Web {
       bc.directory().memberFlow(user.get(), flowId);
       String last = null;
       long until = System.nanoTime() + LIVE_LIFETIME.toNanos();
-      while (!client.terminated() && System.nanoTime() < until) {
+      while (!closed && !client.terminated() && System.nanoTime() < until) {
         String now = version.of(user.get(), flowId);
         if (!now.equals(last)) {
           client.sendEvent("version", now);
@@ -226,8 +227,18 @@ public final class Web {
       Thread.currentThread().interrupt();
     } catch (Problem e) {
       client.sendEvent("error", e.getMessage());
+    } catch (RuntimeException e) {
+      if (!closed) {
+        throw e;
+      }
+      // The server is stopping and its store may already be closed: end the stream quietly.
     }
     client.close();
+  }
+
+  /** Ends open live streams; the browser reconnects to whichever server answers next. */
+  public void close() {
+    closed = true;
   }
 
   private void selectAction(Context ctx, Session s) {
