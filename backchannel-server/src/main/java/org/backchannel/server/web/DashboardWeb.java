@@ -114,6 +114,7 @@ final class DashboardWeb {
 
   private void saveRegistration(Context ctx, Web.Session s) {
     requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("event_listener_url", blankToNull(ctx.formParam("event_listener_url")));
@@ -139,6 +140,7 @@ final class DashboardWeb {
 
   private void rotateSecret(Context ctx, Web.Session s) {
     requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
     Duration grace = grace(ctx.formParam("grace"));
     var rotated = bc.platform().rotateSecret(s.user(), id, grace);
@@ -166,6 +168,7 @@ final class DashboardWeb {
 
   private void createEndpoint(Context ctx, Web.Session s) {
     requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
     String types = blankToNull(ctx.formParam("event_types"));
     List<String> eventTypes =
