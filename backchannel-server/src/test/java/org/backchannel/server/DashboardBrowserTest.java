@@ -143,7 +143,9 @@ final class DashboardBrowserTest extends BrowserFixture {
     var row = page.locator("#endpoint-" + endpoint);
     assertThat(row).containsText("disabled");
     assertThat(row).containsText("failed for 5 days without a success");
-    page.getByRole(AriaRole.BUTTON, named("Enable endpoint " + endpoint + " again")).click();
+    // by keyboard: the button takes focus and Enter presses it
+    page.getByRole(AriaRole.BUTTON, named("Enable endpoint " + endpoint + " again")).focus();
+    page.keyboard().press("Enter");
     assertThat(page.getByRole(AriaRole.STATUS))
         .hasText("Endpoint " + endpoint + " enabled: its waiting deliveries resume.");
     assertThat(row.locator(".state")).hasText("enabled");
