@@ -289,7 +289,7 @@ final class DashboardPages {
                   + Pages.time(src.revokedAt())
                   + "</span>"
               : """
-                <form method="post" action="/ui/sources/%d/revoke">%s<button type="submit" class="danger" aria-label="Revoke %s">Revoke</button></form>
+                <form method="post" action="/ui/sources/%d/revoke" class="inline"><span class="state state-succeeded">live</span>%s<button type="submit" class="danger" aria-label="Revoke %s">Revoke</button></form>
                 """
                   .formatted(
                       src.id(), csrf(s), esc(src.name() + " in " + flowName(flows, src.flowId())));
