@@ -191,6 +191,17 @@ final class JdbcPlatformStore implements PlatformStore {
   }
 
   @Override
+  public List<Install> liveInstallsOfApp(long appId) {
+    return h.createQuery(
+            "SELECT "
+                + INSTALL
+                + " FROM app_installs WHERE app_id = :app AND revoked_at IS NULL ORDER BY id")
+        .bind("app", appId)
+        .map(INSTALLS)
+        .list();
+  }
+
+  @Override
   public boolean revokeInstall(long installId, Instant now) {
     return h.createUpdate(
                 "UPDATE app_installs SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")

@@ -2,6 +2,7 @@ package org.backchannel.store;
 
 import static org.backchannel.store.Rows.millis;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryCount;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Endpoint;
@@ -155,6 +157,18 @@ final class JdbcTx implements Tx {
         .bind("ws", workspaceId)
         .map(Rows.USERS)
         .list();
+  }
+
+  @Override
+  public void setUserRole(long userId, User.Role role) {
+    int updated =
+        h.createUpdate("UPDATE users SET role = :role WHERE id = :id")
+            .bind("role", role.name())
+            .bind("id", userId)
+            .execute();
+    if (updated == 0) {
+      throw new Problem.NotFound("user " + userId);
+    }
   }
 
   @Override
@@ -681,6 +695,9 @@ final class JdbcTx implements Tx {
     if (filter.until() != null) {
       sql.append(" AND created_at < :until");
     }
+    if (filter.event() != null) {
+      sql.append(" AND event = :event");
+    }
     Query query = Paging.paged(h, sql.toString(), page).bind("ws", filter.workspaceId());
     if (filter.appId() != null) {
       query.bind("app", filter.appId());
@@ -697,7 +714,34 @@ final class JdbcTx implements Tx {
     if (filter.until() != null) {
       query.bind("until", millis(filter.until()));
     }
+    if (filter.event() != null) {
+      query.bind("event", filter.event());
+    }
     return query.map(Rows.DELIVERIES).list();
+  }
+
+  @Override
+  public List<DeliveryCount> deliveryCounts(
+      long workspaceId, Instant since, Duration bucket, int buckets) {
+    long start = millis(since);
+    long size = bucket.toMillis();
+    // Integer division by the bucket's length numbers the buckets the same way in both dialects.
+    return h.createQuery(
+            "SELECT (created_at - :start) / :size AS bucket, COUNT(*) AS total,"
+                + " SUM(CASE WHEN state = 'FAILED' THEN 1 ELSE 0 END) AS failed"
+                + " FROM deliveries WHERE workspace_id = :ws AND created_at >= :start"
+                + " AND created_at < :end GROUP BY bucket ORDER BY bucket")
+        .bind("ws", workspaceId)
+        .bind("start", start)
+        .bind("size", size)
+        .bind("end", start + size * buckets)
+        .map(
+            (rs, ctx) ->
+                new DeliveryCount(
+                    Instant.ofEpochMilli(start + rs.getLong("bucket") * size),
+                    rs.getLong("total"),
+                    rs.getLong("failed")))
+        .list();
   }
 
   // ---- the queue and endpoints (statements in JdbcQueue)

@@ -96,4 +96,11 @@ final class JdbcWebStore implements WebStore {
   public void deleteSession(String idHash) {
     h.createUpdate("DELETE FROM web_sessions WHERE id_hash = :id").bind("id", idHash).execute();
   }
+
+  @Override
+  public int deleteExpiredSessions(Instant now) {
+    return h.createUpdate("DELETE FROM web_sessions WHERE expires_at <= :now")
+        .bind("now", millis(now))
+        .execute();
+  }
 }

@@ -22,6 +22,7 @@ import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryCount;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.NewDelivery;
@@ -139,6 +140,32 @@ abstract class StoreContract {
                 tx(
                     (Tx t) -> {
                       t.setUserTokenHash(ann.id() + 1000, "h9");
+                      return null;
+                    }))
+        .isInstanceOf(Problem.NotFound.class);
+  }
+
+  @Test
+  void aUsersRoleChanges() {
+    Workspace ws = workspace("Acme");
+    User bob = user(ws.id(), "bob@acme.test", "h2");
+    tx(
+        (Tx t) -> {
+          t.setUserRole(bob.id(), User.Role.ADMIN);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.user(bob.id())).orElseThrow().role()).isEqualTo(User.Role.ADMIN);
+    tx(
+        (Tx t) -> {
+          t.setUserRole(bob.id(), User.Role.MEMBER);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.user(bob.id())).orElseThrow().role()).isEqualTo(User.Role.MEMBER);
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) -> {
+                      t.setUserRole(bob.id() + 1000, User.Role.ADMIN);
                       return null;
                     }))
         .isInstanceOf(Problem.NotFound.class);
@@ -643,6 +670,25 @@ abstract class StoreContract {
         .containsExactly(d3done, d2);
     assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, T2, null), all)))
         .containsExactly(d4, d3done);
+    // event is an exact match
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws, null, null, null, null, null, "action"), all)))
+        .containsExactly(d4, d3done, d2, d1);
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(new DeliveryFilter(ws, null, null, null, null, null, "e"), all)))
+        .isEmpty();
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.deliveries(
+                        new DeliveryFilter(ws2.id(), null, null, null, null, null, "e"), all)))
+        .extracting(Delivery::messageId)
+        .containsExactly("m5");
     assertThat(
             tx((Tx t) -> t.deliveries(new DeliveryFilter(ws2.id(), null, null, null, null), all)))
         .extracting(Delivery::messageId)
@@ -669,6 +715,65 @@ abstract class StoreContract {
                         new DeliveryFilter(ws, w.app().id(), null, null, null),
                         new PageRequest(null, d1.id(), 1))))
         .containsExactly(d3done, d4);
+  }
+
+  @Test
+  void deliveriesAreCountedPerTimeBucket() {
+    World w = world();
+    Workspace ws2 = workspace("Elsewhere");
+    App foreign = tx((Tx t) -> t.insertApp(ws2.id(), "F", "client-3", "sealed", T0));
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    long app = w.app().id();
+    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m1", T0));
+    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m2", T1.minusMillis(1)));
+    Delivery failed = tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m3", T2));
+    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m4", T2.plusSeconds(30)));
+    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m5", T3));
+    World elsewhere = new World(ws2, null, foreign, null);
+    tx((Tx t) -> t.insertDelivery(newDelivery(elsewhere, foreign.id(), body), "m6", T0));
+    Attempt refused =
+        new Attempt(
+            0,
+            failed.id(),
+            1,
+            T2,
+            Duration.ZERO,
+            "POST",
+            "https://app.test/hook",
+            Map.of(),
+            null,
+            500,
+            Map.of(),
+            "",
+            null,
+            "failed (HTTP 500)");
+    tx((Tx t) -> t.recordAttempt(refused, DeliveryState.FAILED, null, "failed (HTTP 500)", T2));
+
+    Duration minute = Duration.ofMinutes(1);
+    long ws = w.ws().id();
+    // three buckets from T0: the one at T3 is after the end; empty buckets are left out
+    assertThat(tx((Tx t) -> t.deliveryCounts(ws, T0, minute, 3)))
+        .containsExactly(new DeliveryCount(T0, 2, 0), new DeliveryCount(T2, 2, 1));
+    assertThat(tx((Tx t) -> t.deliveryCounts(ws, T1, minute, 3)))
+        .containsExactly(new DeliveryCount(T2, 2, 1), new DeliveryCount(T3, 1, 0));
+    assertThat(tx((Tx t) -> t.deliveryCounts(ws, T0.plusSeconds(30), minute, 1)))
+        .containsExactly(new DeliveryCount(T0.plusSeconds(30), 1, 0));
+  }
+
+  @Test
+  void liveInstallsOfAnApp() {
+    World w = world();
+    User ann = user(w.ws().id(), "ann@acme.test", "h-ann");
+    User bob = user(w.ws().id(), "bob@acme.test", "h-bob");
+    App other = tx((Tx t) -> t.insertApp(w.ws().id(), "Other", "client-2", "sealed", T0));
+    var annInstall = tx((Tx t) -> t.platform().insertInstall(w.app().id(), ann.id(), "i1", T1));
+    var bobInstall = tx((Tx t) -> t.platform().insertInstall(w.app().id(), bob.id(), "i2", T2));
+    tx((Tx t) -> t.platform().insertInstall(other.id(), bob.id(), "i3", T2));
+    assertThat(tx((Tx t) -> t.platform().liveInstallsOfApp(w.app().id())))
+        .containsExactly(annInstall, bobInstall);
+    tx((Tx t) -> t.platform().revokeInstall(annInstall.id(), T3));
+    assertThat(tx((Tx t) -> t.platform().liveInstallsOfApp(w.app().id())))
+        .containsExactly(bobInstall);
   }
 
   @Test
@@ -793,6 +898,17 @@ abstract class StoreContract {
     assertThat(tx((Tx t) -> t.web().session("session", T1)))
         .contains(new WebStore.Session(ann.id(), T2));
     assertThat(tx((Tx t) -> t.web().session("session", T3))).as("expired").isEmpty();
+    tx(
+        (Tx t) -> {
+          t.web().insertSession("later", ann.id(), T3, T0);
+          return null;
+        });
+    // an expired session's row goes; one still valid stays
+    assertThat(tx((Tx t) -> t.web().deleteExpiredSessions(T1))).isZero();
+    assertThat(tx((Tx t) -> t.web().deleteExpiredSessions(T2))).isEqualTo(1);
+    assertThat(tx((Tx t) -> t.web().session("session", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.web().session("later", T1)))
+        .contains(new WebStore.Session(ann.id(), T3));
     tx(
         (Tx t) -> {
           t.web().deleteSession("session");

@@ -3,10 +3,13 @@ package org.backchannel.core.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.backchannel.core.Json;
 import org.backchannel.core.Page;
 import org.backchannel.core.PageRequest;
@@ -50,6 +53,28 @@ public final class Deliveries {
       throw new Problem.NotFound("workspace " + filter.workspaceId());
     }
     return page.page(store.transaction(tx -> tx.deliveries(filter, page)), Delivery::id);
+  }
+
+  /**
+   * The workspace's deliveries per bucket from {@code since}: every bucket in order, empty ones
+   * with zeros, so a chart has a bar for each.
+   */
+  public List<DeliveryCount> counts(User caller, Instant since, Duration bucket, int buckets) {
+    Directory.requireAdmin(caller);
+    if (bucket.isNegative() || bucket.isZero() || buckets < 1 || buckets > 1000) {
+      throw Problem.Invalid.of("buckets", "must be 1 to 1000 buckets of a positive length");
+    }
+    Map<Instant, DeliveryCount> found = new HashMap<>();
+    for (DeliveryCount c :
+        store.transaction(tx -> tx.deliveryCounts(caller.workspaceId(), since, bucket, buckets))) {
+      found.put(c.start(), c);
+    }
+    List<DeliveryCount> out = new ArrayList<>(buckets);
+    for (int i = 0; i < buckets; i++) {
+      Instant start = since.plus(bucket.multipliedBy(i));
+      out.add(found.getOrDefault(start, new DeliveryCount(start, 0, 0)));
+    }
+    return out;
   }
 
   public Detail get(User caller, long deliveryId) {

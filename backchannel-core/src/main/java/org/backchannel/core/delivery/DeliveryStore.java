@@ -31,6 +31,13 @@ public interface DeliveryStore {
   /** Deliveries matching {@code filter}, newest first, up to {@code limit + 1}. */
   List<Delivery> deliveries(DeliveryFilter filter, PageRequest page);
 
+  /**
+   * Deliveries of a workspace created in {@code [since, since + buckets * bucket)}, counted per
+   * bucket of that length, oldest first; buckets with none are left out.
+   */
+  List<DeliveryCount> deliveryCounts(
+      long workspaceId, Instant since, java.time.Duration bucket, int buckets);
+
   // ---- the queue
 
   /**

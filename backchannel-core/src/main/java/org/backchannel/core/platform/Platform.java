@@ -142,6 +142,12 @@ public final class Platform {
     return new Created<>(expires, secret.value());
   }
 
+  /** Who has the app installed now (admins only), oldest install first. */
+  public List<Install> installs(User caller, long appId) {
+    apps.app(caller, appId);
+    return store.transaction(tx -> tx.platform().liveInstallsOfApp(appId));
+  }
+
   private static List<String> patterns(JsonNode node, Validation v) {
     List<String> out = new ArrayList<>();
     if (node == null || node.isNull()) {

@@ -44,6 +44,9 @@ public interface PlatformStore {
   /** The apps a person has installed and not removed, by app id. */
   List<Install> liveInstallsOf(long userId);
 
+  /** The live installs of an app, oldest first. */
+  List<Install> liveInstallsOfApp(long appId);
+
   /** Revokes an install; returns whether it was live. */
   boolean revokeInstall(long installId, Instant now);
 

@@ -28,4 +28,7 @@ public interface WebStore {
   Optional<Session> session(String idHash, Instant now);
 
   void deleteSession(String idHash);
+
+  /** Deletes every session that has expired by {@code now}; returns how many. */
+  int deleteExpiredSessions(Instant now);
 }

@@ -101,6 +101,28 @@ public final class Directory {
     return new Created<>(user, token);
   }
 
+  /**
+   * Makes a person an admin or a member (admins only). The last admin cannot step down: someone has
+   * to be able to manage the workspace.
+   */
+  public User changeRole(User caller, long userId, User.Role role) {
+    requireAdmin(caller);
+    if (role == null) {
+      throw Problem.Invalid.of("role", "must be admin or member");
+    }
+    User user = userInWorkspace(caller, userId);
+    return store.transaction(
+        tx -> {
+          if (user.isAdmin()
+              && role != User.Role.ADMIN
+              && tx.users(caller.workspaceId()).stream().filter(User::isAdmin).count() == 1) {
+            throw Problem.Invalid.of("role", "cannot be member: the workspace needs an admin");
+          }
+          tx.setUserRole(userId, role);
+          return tx.user(userId).orElseThrow();
+        });
+  }
+
   public List<User> users(User caller) {
     return store.transaction(tx -> tx.users(caller.workspaceId()));
   }

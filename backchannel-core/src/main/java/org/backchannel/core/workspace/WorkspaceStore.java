@@ -32,6 +32,8 @@ public interface WorkspaceStore {
 
   void setUserTokenHash(long userId, String tokenHash);
 
+  void setUserRole(long userId, User.Role role);
+
   Flow insertFlow(long workspaceId, String name, Instant now);
 
   Optional<Flow> flow(long id);

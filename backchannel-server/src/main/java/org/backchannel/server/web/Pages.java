@@ -8,7 +8,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.backchannel.core.Page;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Deliveries;
@@ -57,7 +56,13 @@ final class Pages {
 
   static String layout(Web.Session s, String title, String main) {
     User u = s.user();
-    String admin = u.isAdmin() ? "<li><a href=\"/ui/deliveries\">Deliveries</a></li>" : "";
+    String admin =
+        u.isAdmin()
+            ? "<li><a href=\"/ui/apps\">Apps</a></li><li><a href=\"/ui/sources\">Sources</a></li>"
+                + "<li><a href=\"/ui/endpoints\">Endpoints</a></li>"
+                + "<li><a href=\"/ui/deliveries\">Deliveries</a></li>"
+                + "<li><a href=\"/ui/people\">People</a></li>"
+            : "";
     return document(
         title,
         """
@@ -287,62 +292,6 @@ final class Pages {
 
   // ---- deliveries
 
-  static String deliveries(List<App> apps, String state, Long app, Page<Delivery> page) {
-    StringBuilder states = new StringBuilder("<option value=\"\">any</option>");
-    for (DeliveryState st : DeliveryState.values()) {
-      String v = st.name().toLowerCase(Locale.ROOT);
-      states.append(option(v, v, v.equalsIgnoreCase(state)));
-    }
-    StringBuilder appOptions = new StringBuilder("<option value=\"\">any</option>");
-    for (App a : apps) {
-      appOptions.append(option(Long.toString(a.id()), a.name(), app != null && app == a.id()));
-    }
-    StringBuilder rows = new StringBuilder();
-    for (Delivery d : page.items()) {
-      rows.append(
-          """
-          <tr><td><a href="/ui/deliveries/%d">#%d</a></td><td>%s</td><td>%s</td><td class="url">%s %s</td><td>%s</td><td>%d</td><td>%s</td></tr>
-          """
-              .formatted(
-                  d.id(),
-                  d.id(),
-                  esc(appName(apps, d.appId())),
-                  esc(d.event()),
-                  esc(d.method()),
-                  esc(d.url()),
-                  state(d.state()),
-                  d.attemptCount(),
-                  TIME.format(d.createdAt())));
-    }
-    String more = "";
-    if (page.next() != null) {
-      more =
-          "<p><a href=\"/ui/deliveries?state=%s&amp;app=%s&amp;before=%d\">Older deliveries</a></p>"
-              .formatted(esc(state == null ? "" : state), app == null ? "" : app, page.next());
-    }
-    String table =
-        page.items().isEmpty()
-            ? "<p class=\"empty\">No deliveries match.</p>"
-            : """
-              <div class="scroll"><table>
-                <thead><tr><th scope="col">Delivery</th><th scope="col">App</th><th scope="col">Event</th><th scope="col">Request</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Created</th></tr></thead>
-                <tbody>%s</tbody>
-              </table></div>
-              """
-                .formatted(rows);
-    return """
-        <h1>Deliveries</h1>
-        <form method="get" action="/ui/deliveries" class="filters">
-          <label>State <select name="state">%s</select></label>
-          <label>App <select name="app">%s</select></label>
-          <button type="submit">Filter</button>
-        </form>
-        %s
-        %s
-        """
-        .formatted(states, appOptions, table, more);
-  }
-
   static String delivery(Web.Session s, List<App> apps, Deliveries.Detail detail, String notice) {
     Delivery d = detail.delivery();
     String replay =
@@ -446,12 +395,12 @@ final class Pages {
     return out.append("</tbody></table>").toString();
   }
 
-  private static String option(String value, String label, boolean selected) {
+  static String option(String value, String label, boolean selected) {
     return "<option value=\"%s\"%s>%s</option>"
         .formatted(esc(value), selected ? " selected" : "", esc(label));
   }
 
-  private static String appName(List<App> apps, long id) {
+  static String appName(List<App> apps, long id) {
     return apps.stream().filter(a -> a.id() == id).map(App::name).findFirst().orElse("app " + id);
   }
 

@@ -15,26 +15,22 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.backchannel.core.Backchannel;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
-import org.backchannel.core.delivery.DeliveryFilter;
-import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.threads.ActionResult;
 import org.backchannel.core.threads.FlowThread;
-import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 
 /**
- * The web UI: sign-in, the workspace people act in, and the deliveries page for admins. Pages are
- * rendered on the server by {@link Pages}; a small script adds live updates over server-sent
- * events.
+ * The web UI: sign-in, the workspace people act in, and (in sibling classes) the developer
+ * dashboard and people pages for admins. Pages are rendered on the server by {@link Pages}; a small
+ * script adds live updates over server-sent events.
  */
 public final class Web {
   static final String SESSION_COOKIE = "bc_session";
@@ -53,10 +49,12 @@ public final class Web {
   private final Backchannel bc;
   private final WebAccounts accounts;
   private volatile boolean closed;
+  private final InstantSource clock;
 
   public Web(Backchannel bc, Store store, InstantSource clock) {
     this.bc = bc;
     this.accounts = new WebAccounts(store, clock);
+    this.clock = clock;
   }
 
   /** A signed-in person and their session's id, whose CSRF token every form carries. */
@@ -84,11 +82,10 @@ public final class Web {
     r.get("/ui/flows/{id}/threads", signedIn(this::threadsFragment));
     r.get("/ui/flows/{id}/events", live((user, flowId) -> Long.toString(version(user, flowId))));
     r.post("/ui/threads/{id}/actions/{index}", signedIn(this::selectAction));
-    r.get("/ui/deliveries", signedIn(this::deliveries));
-    r.get("/ui/deliveries/{id}", signedIn(this::delivery));
-    r.post("/ui/deliveries/{id}/replay", signedIn(this::replay));
     new WorkflowsWeb(bc, this).register(r);
     new ChatWeb(bc, this).register(r);
+    new DashboardWeb(bc, clock, this).register(r);
+    new UsersWeb(bc, accounts, clock, this).register(r);
   }
 
   // ---- sign-in
@@ -266,50 +263,6 @@ public final class Web {
                 version(s.user(), flowId),
                 threads(s, flowId),
                 result)));
-  }
-
-  // ---- deliveries
-
-  private void deliveries(Context ctx, Session s) {
-    Directory.requireAdmin(s.user());
-    String stateParam = blankToNull(ctx.queryParam("state"));
-    DeliveryState state = null;
-    if (stateParam != null) {
-      try {
-        state = DeliveryState.valueOf(stateParam.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw Problem.Invalid.of("state", "must be one of pending, sending, succeeded, failed");
-      }
-    }
-    Long app = optionalLong(ctx, "app");
-    Long before = optionalLong(ctx, "before");
-    var filter = new DeliveryFilter(s.user().workspaceId(), app, null, state, null, null);
-    var page = bc.deliveries().list(s.user(), filter, new PageRequest(before, null, 50));
-    html(
-        ctx,
-        200,
-        Pages.layout(
-            s, "Deliveries", Pages.deliveries(bc.apps().apps(s.user()), stateParam, app, page)));
-  }
-
-  private void delivery(Context ctx, Session s) {
-    Directory.requireAdmin(s.user());
-    var detail = bc.deliveries().get(s.user(), id(ctx, "id"));
-    String notice = "1".equals(ctx.queryParam("replayed")) ? "Queued to be sent again." : null;
-    html(
-        ctx,
-        200,
-        Pages.layout(
-            s,
-            "Delivery " + detail.delivery().id(),
-            Pages.delivery(s, bc.apps().apps(s.user()), detail, notice)));
-  }
-
-  private void replay(Context ctx, Session s) {
-    requireCsrf(ctx, s);
-    long id = id(ctx, "id");
-    bc.deliveries().replay(s.user(), id);
-    ctx.redirect("/ui/deliveries/" + id + "?replayed=1", HttpStatus.SEE_OTHER);
   }
 
   // ---- plumbing

@@ -149,11 +149,16 @@ public final class WebAccounts {
     return found.map(Candidate::user);
   }
 
-  /** Starts a session; the returned id goes in the cookie and only its hash is stored. */
+  /**
+   * Starts a session; the returned id goes in the cookie and only its hash is stored. Sessions that
+   * have expired are deleted here, so the table holds only live ones plus those since the last
+   * sign-in.
+   */
   String startSession(User user) {
     String id = Tokens.hex(32);
     store.transaction(
         tx -> {
+          tx.web().deleteExpiredSessions(clock.instant());
           tx.web()
               .insertSession(
                   Tokens.hash(id),

@@ -82,4 +82,26 @@ final class WebAccountsTest {
     clock.advance(WebAccounts.SESSION_LIFETIME);
     assertThat(accounts.sessionUser(other)).isEmpty();
   }
+
+  @Test
+  void signingInDeletesExpiredSessions() {
+    Instant start = clock.instant();
+    String old = accounts.startSession(ada);
+    clock.advance(Duration.ofDays(1));
+    String recent = accounts.startSession(ada);
+    clock.advance(WebAccounts.SESSION_LIFETIME.minus(Duration.ofDays(1)));
+    // the first has just expired, the second has a day left
+    accounts.startSession(ada);
+    assertThat(storedSession(old, start)).as("expired, deleted").isEmpty();
+    assertThat(storedSession(recent, start)).as("still valid, kept").isPresent();
+    assertThat(accounts.sessionUser(recent)).contains(ada);
+  }
+
+  /** The stored row of a session, read as at {@code at} so an expired row would still show. */
+  private java.util.Optional<org.backchannel.core.web.WebStore.Session> storedSession(
+      String id, Instant at) {
+    return store.transaction(
+        (org.backchannel.core.store.Tx t) ->
+            t.web().session(org.backchannel.core.security.Tokens.hash(id), at));
+  }
 }

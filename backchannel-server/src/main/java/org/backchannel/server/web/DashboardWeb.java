@@ -1,0 +1,387 @@
+package org.backchannel.server.web;
+
+import static org.backchannel.server.web.Web.blankToNull;
+import static org.backchannel.server.web.Web.html;
+import static org.backchannel.server.web.Web.id;
+import static org.backchannel.server.web.Web.optionalLong;
+import static org.backchannel.server.web.Web.requireCsrf;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.backchannel.core.Backchannel;
+import org.backchannel.core.Json;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.apps.App;
+import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.Endpoint;
+import org.backchannel.core.workspace.Directory;
+
+/**
+ * The developer dashboard for admins: apps with their registration, secret and installs; sources
+ * and their flow tokens; endpoints; and the delivery log with its chart. New secrets and tokens are
+ * shown once, on the page the form leads to, through {@link ShownOnce}.
+ */
+final class DashboardWeb {
+  static final int CHART_HOURS = 24;
+  private static final List<Duration> GRACES =
+      List.of(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(7));
+
+  private final Backchannel bc;
+  private final InstantSource clock;
+  private final Web web;
+  private final ShownOnce shown;
+
+  DashboardWeb(Backchannel bc, InstantSource clock, Web web) {
+    this.bc = bc;
+    this.clock = clock;
+    this.web = web;
+    this.shown = new ShownOnce(clock);
+  }
+
+  void register(RoutesConfig r) {
+    r.get("/ui/apps", web.signedIn(this::apps));
+    r.post("/ui/apps", web.signedIn(this::createApp));
+    r.get("/ui/apps/{id}", web.signedIn(this::app));
+    r.post("/ui/apps/{id}/registration", web.signedIn(this::saveRegistration));
+    r.post("/ui/apps/{id}/secret", web.signedIn(this::rotateSecret));
+    r.post("/ui/apps/{id}/endpoints", web.signedIn(this::createEndpoint));
+    r.get("/ui/sources", web.signedIn(this::sources));
+    r.post("/ui/sources", web.signedIn(this::createSource));
+    r.post("/ui/sources/{id}/revoke", web.signedIn(this::revokeSource));
+    r.get("/ui/endpoints", web.signedIn(this::endpoints));
+    r.post("/ui/endpoints/{id}/enable", web.signedIn(this::enableEndpoint));
+    r.get("/ui/deliveries", web.signedIn(this::deliveries));
+    r.get("/ui/deliveries/{id}", web.signedIn(this::delivery));
+    r.post("/ui/deliveries/{id}/replay", web.signedIn(this::replay));
+  }
+
+  // ---- apps
+
+  private void apps(Context ctx, Web.Session s) {
+    List<App> apps = bc.apps().apps(s.user());
+    html(
+        ctx,
+        200,
+        Pages.layout(s, "Apps", DashboardPages.apps(s, apps, bc.deliveries().endpoints(s.user()))));
+  }
+
+  private void createApp(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    var created =
+        bc.apps()
+            .createApp(s.user(), ctx.formParam("name"), blankToNull(ctx.formParam("client_id")));
+    String key = shown.keep(s, created.secret());
+    ctx.redirect(
+        "/ui/apps/" + created.value().id() + "?shown=" + key + "&what=created",
+        HttpStatus.SEE_OTHER);
+  }
+
+  private void app(Context ctx, Web.Session s) {
+    long id = id(ctx, "id");
+    App app = bc.apps().app(s.user(), id);
+    String secret = shown.take(s, ctx.queryParam("shown")).orElse(null);
+    var view =
+        new DashboardPages.AppView(
+            app,
+            bc.platform().registration(s.user(), id),
+            bc.platform().installs(s.user(), id),
+            bc.directory().users(s.user()),
+            bc.apps().sources(s.user()).stream().filter(x -> x.appId() == id).toList(),
+            bc.directory().flows(s.user()),
+            bc.deliveries().endpoints(s.user()).stream().filter(e -> e.appId() == id).toList(),
+            secret,
+            ctx.queryParam("what"),
+            ctx.queryParam("until"));
+    html(ctx, 200, Pages.layout(s, app.name(), DashboardPages.app(s, view)));
+  }
+
+  private void saveRegistration(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
+    long id = id(ctx, "id");
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("event_listener_url", blankToNull(ctx.formParam("event_listener_url")));
+    ArrayNode patterns = body.putArray("url_patterns");
+    String lines = ctx.formParam("url_patterns");
+    if (lines != null) {
+      Arrays.stream(lines.split("\\R"))
+          .map(String::strip)
+          .filter(x -> !x.isEmpty())
+          .forEach(patterns::add);
+    }
+    String controls = blankToNull(ctx.formParam("controls"));
+    if (controls != null) {
+      try {
+        body.set("controls", Json.MAPPER.readTree(controls));
+      } catch (JsonProcessingException e) {
+        throw Problem.Invalid.of("controls", "must be a JSON array of controls");
+      }
+    }
+    bc.platform().register(s.user(), id, body);
+    ctx.redirect("/ui/apps/" + id + "?what=saved", HttpStatus.SEE_OTHER);
+  }
+
+  private void rotateSecret(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
+    long id = id(ctx, "id");
+    Duration grace = grace(ctx.formParam("grace"));
+    var rotated = bc.platform().rotateSecret(s.user(), id, grace);
+    String key = shown.keep(s, rotated.secret());
+    ctx.redirect(
+        "/ui/apps/" + id + "?shown=" + key + "&what=rotated&until=" + rotated.value(),
+        HttpStatus.SEE_OTHER);
+  }
+
+  private static Duration grace(String raw) {
+    try {
+      Duration g = Duration.ofSeconds(Long.parseLong(raw == null ? "" : raw.strip()));
+      if (GRACES.contains(g)) {
+        return g;
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw Problem.Invalid.of("grace", "must be one of the offered periods");
+  }
+
+  static List<Duration> graces() {
+    return GRACES;
+  }
+
+  private void createEndpoint(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
+    long id = id(ctx, "id");
+    String types = blankToNull(ctx.formParam("event_types"));
+    List<String> eventTypes =
+        types == null
+            ? List.of()
+            : Arrays.stream(types.split("[,\\s]+")).filter(x -> !x.isEmpty()).toList();
+    bc.deliveries()
+        .createEndpoint(
+            s.user(),
+            id,
+            blankToNull(ctx.formParam("url")),
+            "on".equals(ctx.formParam("fifo")),
+            null,
+            eventTypes);
+    ctx.redirect("/ui/apps/" + id + "?what=endpoint", HttpStatus.SEE_OTHER);
+  }
+
+  // ---- sources
+
+  private void sources(Context ctx, Web.Session s) {
+    String token = shown.take(s, ctx.queryParam("shown")).orElse(null);
+    html(
+        ctx,
+        200,
+        Pages.layout(
+            s,
+            "Sources",
+            DashboardPages.sources(
+                s,
+                bc.apps().apps(s.user()),
+                bc.directory().flows(s.user()),
+                bc.apps().sources(s.user()),
+                token,
+                optionalLong(ctx, "source"),
+                "1".equals(ctx.queryParam("revoked")))));
+  }
+
+  private void createSource(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user());
+    long app = formId(ctx, "app");
+    long flow = formId(ctx, "flow");
+    var created = bc.apps().createSource(s.user(), app, flow, blankToNull(ctx.formParam("name")));
+    String key = shown.keep(s, created.secret());
+    ctx.redirect(
+        "/ui/sources?shown=" + key + "&source=" + created.value().id(), HttpStatus.SEE_OTHER);
+  }
+
+  private void revokeSource(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    bc.apps().revokeSource(s.user(), id(ctx, "id"));
+    ctx.redirect("/ui/sources?revoked=1", HttpStatus.SEE_OTHER);
+  }
+
+  // ---- endpoints
+
+  private void endpoints(Context ctx, Web.Session s) {
+    List<Endpoint> endpoints = bc.deliveries().endpoints(s.user());
+    html(
+        ctx,
+        200,
+        Pages.layout(
+            s,
+            "Endpoints",
+            DashboardPages.endpoints(
+                s, bc.apps().apps(s.user()), endpoints, optionalLong(ctx, "enabled"))));
+  }
+
+  private void enableEndpoint(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    Endpoint e = bc.deliveries().enable(s.user(), id(ctx, "id"));
+    ctx.redirect("/ui/endpoints?enabled=" + e.id(), HttpStatus.SEE_OTHER);
+  }
+
+  // ---- deliveries
+
+  /** What the deliveries page is filtered by, as given (so the form shows it again). */
+  record Filters(String state, Long app, Long endpoint, String event, String since, String until) {
+    String query() {
+      StringBuilder q = new StringBuilder();
+      add(q, "state", state);
+      add(q, "app", app == null ? null : app.toString());
+      add(q, "endpoint", endpoint == null ? null : endpoint.toString());
+      add(q, "event", event);
+      add(q, "since", since);
+      add(q, "until", until);
+      return q.toString();
+    }
+
+    private static void add(StringBuilder q, String name, String value) {
+      if (value != null) {
+        q.append(name)
+            .append('=')
+            .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8))
+            .append('&');
+      }
+    }
+  }
+
+  private void deliveries(Context ctx, Web.Session s) {
+    Directory.requireAdmin(s.user());
+    String stateParam = blankToNull(ctx.queryParam("state"));
+    DeliveryState state = null;
+    if (stateParam != null) {
+      try {
+        state = DeliveryState.valueOf(stateParam.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw Problem.Invalid.of("state", "must be one of pending, sending, succeeded, failed");
+      }
+    }
+    String event = blankToNull(ctx.queryParam("event"));
+    if (event != null && event.length() > 100) {
+      throw Problem.Invalid.of("event", "must be at most 100 characters");
+    }
+    Filters filters =
+        new Filters(
+            stateParam,
+            optionalLong(ctx, "app"),
+            optionalLong(ctx, "endpoint"),
+            event == null ? null : event.strip(),
+            blankToNull(ctx.queryParam("since")),
+            blankToNull(ctx.queryParam("until")));
+    Instant since = time("since", filters.since());
+    Instant until = time("until", filters.until());
+    if (since != null && until != null && !since.isBefore(until)) {
+      throw Problem.Invalid.of("until", "must be after since");
+    }
+    var filter =
+        new DeliveryFilter(
+            s.user().workspaceId(),
+            filters.app(),
+            filters.endpoint(),
+            state,
+            since,
+            until,
+            filters.event());
+    var page =
+        bc.deliveries()
+            .list(s.user(), filter, new PageRequest(optionalLong(ctx, "before"), null, 50));
+    Instant end = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+    var counts =
+        bc.deliveries()
+            .counts(
+                s.user(),
+                end.minus(Duration.ofHours(CHART_HOURS)),
+                Duration.ofHours(1),
+                CHART_HOURS);
+    html(
+        ctx,
+        200,
+        Pages.layout(
+            s,
+            "Deliveries",
+            DashboardPages.deliveries(
+                bc.apps().apps(s.user()),
+                bc.deliveries().endpoints(s.user()),
+                filters,
+                page,
+                DeliveryChart.render(counts))));
+  }
+
+  /** A time from a {@code datetime-local} field, read as UTC like every time the UI shows. */
+  private static Instant time(String field, String raw) {
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return LocalDateTime.parse(raw.strip()).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      throw Problem.Invalid.of(field, "must be a date and time like 2026-11-23T10:00 (UTC)");
+    }
+  }
+
+  private void delivery(Context ctx, Web.Session s) {
+    Directory.requireAdmin(s.user());
+    var detail = bc.deliveries().get(s.user(), id(ctx, "id"));
+    String notice = "1".equals(ctx.queryParam("replayed")) ? "Queued to be sent again." : null;
+    html(
+        ctx,
+        200,
+        Pages.layout(
+            s,
+            "Delivery " + detail.delivery().id(),
+            Pages.delivery(s, bc.apps().apps(s.user()), detail, notice)));
+  }
+
+  private void replay(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    long id = id(ctx, "id");
+    bc.deliveries().replay(s.user(), id);
+    ctx.redirect("/ui/deliveries/" + id + "?replayed=1", HttpStatus.SEE_OTHER);
+  }
+
+  // ---- plumbing
+
+  /** A required id from a form's select, named in the 400 page when missing or not a number. */
+  static long formId(Context ctx, String name) {
+    String raw = blankToNull(ctx.formParam(name));
+    if (raw == null) {
+      throw Problem.Invalid.of(name, "is required");
+    }
+    try {
+      return Long.parseLong(raw.strip());
+    } catch (NumberFormatException e) {
+      throw Problem.Invalid.of(name, "must be a whole number");
+    }
+  }
+
+  static String json(JsonNode node) {
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
