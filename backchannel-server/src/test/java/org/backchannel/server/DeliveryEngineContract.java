@@ -124,6 +124,11 @@ abstract class DeliveryEngineContract extends ServerFixture {
     assertThat(d.get("summary").asText()).contains("no attempt left");
     JsonNode failed = ok(http.get("/api/v1/deliveries?state=failed", adminToken));
     assertThat(failed.get("items").findValuesAsText("id")).containsExactly(Long.toString(id));
+    JsonNode ofType =
+        ok(http.get("/api/v1/deliveries?state=failed&event=thread.updated", adminToken));
+    assertThat(ofType.get("items").findValuesAsText("id")).containsExactly(Long.toString(id));
+    JsonNode otherType = ok(http.get("/api/v1/deliveries?event=task.updated", adminToken));
+    assertThat(otherType.get("items")).isEmpty();
   }
 
   @Test

@@ -368,8 +368,17 @@ public final class Api {
     }
     Instant since = instant(ctx, "since", v);
     Instant until = instant(ctx, "until", v);
+    String event = ctx.queryParam("event");
     v.throwIfInvalid();
-    var filter = new DeliveryFilter(caller.workspaceId(), app, endpoint, state, since, until);
+    var filter =
+        new DeliveryFilter(
+            caller.workspaceId(),
+            app,
+            endpoint,
+            state,
+            since,
+            until,
+            event == null || event.isBlank() ? null : event);
     json(ctx, 200, Views.page(bc.deliveries().list(caller, filter, page(ctx)), Views::delivery));
   }
 
