@@ -89,7 +89,7 @@ final class DashboardPages {
     return """
         <h1>Apps</h1>
         %s
-        <section class="card" aria-labelledby="new-app">
+        <section class="panel" aria-labelledby="new-app">
           <h2 id="new-app">Register an app</h2>
           <form method="post" action="/ui/apps" class="stack">
             %s
@@ -147,7 +147,7 @@ final class DashboardPages {
           <div><dt>Registered</dt><dd>%s</dd></div>
           <div><dt>Signing secret</dt><dd id="secret-state">set · shown only when made</dd></div>
         </dl>
-        <section class="card" aria-labelledby="rotate-title">
+        <section class="panel" aria-labelledby="rotate-title">
           <h2 id="rotate-title">Rotate the signing secret</h2>
           <form method="post" action="/ui/apps/%d/secret" class="filters">
             %s
@@ -155,7 +155,7 @@ final class DashboardPages {
             <button type="submit">Rotate secret</button>
           </form>
         </section>
-        <section class="card" aria-labelledby="registration-title">
+        <section class="panel" aria-labelledby="registration-title">
           <h2 id="registration-title">Events, URL previews and controls</h2>
           %s
           <form method="post" action="/ui/apps/%d/registration" class="stack">
@@ -166,16 +166,16 @@ final class DashboardPages {
             <button type="submit">Save registration</button>
           </form>
         </section>
-        <section class="card" aria-labelledby="installs-title">
+        <section class="panel" aria-labelledby="installs-title">
           <h2 id="installs-title">Installs</h2>
           %s
         </section>
-        <section class="card" aria-labelledby="sources-title">
+        <section class="panel" aria-labelledby="sources-title">
           <h2 id="sources-title">Sources</h2>
           %s
           <p><a href="/ui/sources">Add or revoke sources</a></p>
         </section>
-        <section class="card" aria-labelledby="endpoints-title">
+        <section class="panel" aria-labelledby="endpoints-title">
           <h2 id="endpoints-title">Endpoints</h2>
           %s
           <form method="post" action="/ui/apps/%d/endpoints" class="stack">
@@ -347,7 +347,7 @@ final class DashboardPages {
         <p class="help">A source is an app installed into a flow; its flow token lets the app post there.</p>
         %s%s
         %s
-        <section class="card" aria-labelledby="new-source">
+        <section class="panel" aria-labelledby="new-source">
           <h2 id="new-source">Add a source</h2>
           %s
         </section>
@@ -428,7 +428,7 @@ final class DashboardPages {
     }
     return """
         <div class="scroll"><table class="endpoints">
-          <thead><tr><th scope="col">Id</th>%s<th scope="col">URL</th><th scope="col">Settings</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Log</span></th></tr></thead>
+          <thead><tr><th scope="col">Id</th>%s<th scope="col">URL</th><th scope="col">Settings</th><th scope="col">State</th><th scope="col"><span class="sr-only">Log</span></th></tr></thead>
           <tbody>%s</tbody>
         </table></div>
         """

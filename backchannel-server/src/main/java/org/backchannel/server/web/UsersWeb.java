@@ -160,10 +160,10 @@ final class UsersWeb {
         <h1>People</h1>
         %s%s
         <div class="scroll"><table class="people">
-          <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col"><span class="visually-hidden">Sign-in</span></th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col"><span class="sr-only">Sign-in</span></th></tr></thead>
           <tbody>%s</tbody>
         </table></div>
-        <section class="card" aria-labelledby="new-person">
+        <section class="panel" aria-labelledby="new-person">
           <h2 id="new-person">Add a person</h2>
           <form method="post" action="/ui/people" class="stack">
             %s
