@@ -187,6 +187,23 @@ final class JdbcTx implements Tx {
   }
 
   @Override
+  public void setUserDeactivated(long userId, Instant at, String tokenHash) {
+    int updated =
+        Conflicts.translate(
+            () ->
+                h.createUpdate(
+                        "UPDATE users SET deactivated_at = :at, token_hash = :token WHERE id = :id")
+                    .bind("at", millis(at))
+                    .bind("token", tokenHash)
+                    .bind("id", userId)
+                    .execute(),
+            Map.of("token_hash", "that token is already in use"));
+    if (updated == 0) {
+      throw new Problem.NotFound("user " + userId);
+    }
+  }
+
+  @Override
   public Flow insertFlow(long workspaceId, String name, Instant now) {
     return Conflicts.translate(
         () ->
@@ -274,7 +291,8 @@ final class JdbcTx implements Tx {
   @Override
   public List<User> members(long flowId) {
     return h.createQuery(
-            "SELECT u.id, u.workspace_id, u.name, u.email, u.avatar, u.role, u.created_at"
+            "SELECT u.id, u.workspace_id, u.name, u.email, u.avatar, u.role, u.created_at,"
+                + " u.deactivated_at"
                 + " FROM users u JOIN flow_members m ON m.user_id = u.id"
                 + " WHERE m.flow_id = :flow ORDER BY u.id")
         .bind("flow", flowId)

@@ -98,6 +98,20 @@ final class JdbcWebStore implements WebStore {
   }
 
   @Override
+  public int deleteSetupLinksOf(long userId) {
+    return h.createUpdate("DELETE FROM setup_links WHERE user_id = :user")
+        .bind("user", userId)
+        .execute();
+  }
+
+  @Override
+  public int deleteSessionsOf(long userId) {
+    return h.createUpdate("DELETE FROM web_sessions WHERE user_id = :user")
+        .bind("user", userId)
+        .execute();
+  }
+
+  @Override
   public int deleteExpiredSessions(Instant now) {
     return h.createUpdate("DELETE FROM web_sessions WHERE expires_at <= :now")
         .bind("now", millis(now))

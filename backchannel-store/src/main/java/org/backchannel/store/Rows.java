@@ -30,7 +30,8 @@ final class Rows {
       new TypeReference<>() {};
 
   static final String WORKSPACE = "id, name, created_at";
-  static final String USER = "id, workspace_id, name, email, avatar, role, created_at";
+  static final String USER =
+      "id, workspace_id, name, email, avatar, role, created_at, deactivated_at";
   static final String FLOW = "id, workspace_id, name, created_at";
   static final String APP = "id, workspace_id, name, client_id, created_at";
   static final String SOURCE = "id, app_id, flow_id, name, created_at, revoked_at";
@@ -58,7 +59,8 @@ final class Rows {
               rs.getString("email"),
               rs.getString("avatar"),
               User.Role.valueOf(rs.getString("role")),
-              instant(rs, "created_at"));
+              instant(rs, "created_at"),
+              instant(rs, "deactivated_at"));
 
   static final RowMapper<Flow> FLOWS =
       (rs, ctx) ->

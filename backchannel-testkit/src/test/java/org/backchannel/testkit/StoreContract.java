@@ -115,7 +115,8 @@ abstract class StoreContract {
                 "ann@acme.test",
                 "https://a/ann.png",
                 User.Role.ADMIN,
-                T1));
+                T1,
+                null));
     User bob = user(ws.id(), "bob@acme.test", "h2");
     assertThat(bob.avatar()).isNull();
     assertThat(bob.role()).isEqualTo(User.Role.MEMBER);
@@ -915,5 +916,69 @@ abstract class StoreContract {
           return null;
         });
     assertThat(tx((Tx t) -> t.web().session("session", T1))).isEmpty();
+  }
+
+  @Test
+  void deactivatingKeepsTheUserAndDropsTheirTokenSessionsAndLinks() {
+    Workspace ws = workspace("Acme");
+    User ann = user(ws.id(), "ann@example.com", "h-ann");
+    User bob = user(ws.id(), "bob@example.com", "h-bob");
+    Flow flow = tx((Tx t) -> t.insertFlow(ws.id(), "Ops", T0));
+    tx(
+        (Tx t) -> {
+          t.addMember(flow.id(), ann.id(), T0);
+          t.web().insertSession("ann-1", ann.id(), T3, T0);
+          t.web().insertSession("ann-2", ann.id(), T3, T0);
+          t.web().insertSession("bob-1", bob.id(), T3, T0);
+          t.web().insertSetupLink("ann-link", ann.id(), T3, T0);
+          t.web().insertSetupLink("bob-link", bob.id(), T3, T0);
+          return null;
+        });
+
+    tx(
+        (Tx t) -> {
+          t.setUserDeactivated(ann.id(), T1, null);
+          return null;
+        });
+    User gone = tx((Tx t) -> t.user(ann.id())).orElseThrow();
+    assertThat(gone.deactivatedAt()).isEqualTo(T1);
+    assertThat(gone.isActive()).isFalse();
+    assertThat(tx((Tx t) -> t.userByTokenHash("h-ann"))).as("token dropped").isEmpty();
+    assertThat(tx((Tx t) -> t.users(ws.id()))).as("still listed").contains(gone);
+    assertThat(tx((Tx t) -> t.members(flow.id()))).as("still a member").containsExactly(gone);
+
+    assertThat(tx((Tx t) -> t.web().deleteSessionsOf(ann.id()))).isEqualTo(2);
+    assertThat(tx((Tx t) -> t.web().deleteSetupLinksOf(ann.id()))).isEqualTo(1);
+    assertThat(tx((Tx t) -> t.web().session("ann-1", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.web().setupLinkUser("ann-link", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.web().session("bob-1", T1))).as("others stay").isPresent();
+    assertThat(tx((Tx t) -> t.web().setupLinkUser("bob-link", T1))).contains(bob.id());
+
+    tx(
+        (Tx t) -> {
+          t.setUserDeactivated(ann.id(), null, "h-ann-2");
+          return null;
+        });
+    User back = tx((Tx t) -> t.userByTokenHash("h-ann-2")).orElseThrow();
+    assertThat(back.id()).isEqualTo(ann.id());
+    assertThat(back.isActive()).isTrue();
+    assertThat(tx((Tx t) -> t.userByTokenHash("h-ann"))).isEmpty();
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) -> {
+                      t.setUserDeactivated(bob.id(), null, "h-ann-2");
+                      return null;
+                    }))
+        .as("a token in use")
+        .isInstanceOf(Problem.Conflict.class);
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) -> {
+                      t.setUserDeactivated(9_999_999, T1, null);
+                      return null;
+                    }))
+        .isInstanceOf(Problem.NotFound.class);
   }
 }

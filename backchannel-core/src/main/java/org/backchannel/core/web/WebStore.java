@@ -29,6 +29,12 @@ public interface WebStore {
 
   void deleteSession(String idHash);
 
+  /** Deletes a user's setup links, used or not, so none can be used later; returns how many. */
+  int deleteSetupLinksOf(long userId);
+
+  /** Ends every browser session of a user; returns how many. */
+  int deleteSessionsOf(long userId);
+
   /** Deletes every session that has expired by {@code now}; returns how many. */
   int deleteExpiredSessions(Instant now);
 }

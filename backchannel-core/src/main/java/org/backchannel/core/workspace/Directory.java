@@ -8,6 +8,7 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
 
 /** Workspaces, people, flows and who belongs to which; and who a token belongs to. */
 public final class Directory {
@@ -44,13 +45,17 @@ public final class Directory {
     return new Created<>(admin, token);
   }
 
-  /** The user a personal API token belongs to. */
+  /**
+   * The active user a personal API token belongs to. A deactivated person's token gets the same
+   * answer as an unknown one, so the API does not tell who has left.
+   */
   public User authenticate(String token) {
     if (token == null || token.isBlank()) {
       throw new Problem.Unauthorized("an API token is required: Authorization: Bearer <token>");
     }
     return store
         .transaction(tx -> tx.userByTokenHash(Tokens.hash(token.strip())))
+        .filter(User::isActive)
         .orElseThrow(() -> new Problem.Unauthorized("the API token is not valid"));
   }
 
@@ -92,6 +97,9 @@ public final class Directory {
     if (!caller.isAdmin() && caller.id() != userId) {
       throw new Problem.Forbidden("only admins may replace another person's token");
     }
+    if (!user.isActive()) {
+      throw new Problem.Conflict("user " + userId + " is deactivated: reactivate them instead");
+    }
     String token = Tokens.newApiToken();
     store.transaction(
         tx -> {
@@ -115,12 +123,65 @@ public final class Directory {
         tx -> {
           if (user.isAdmin()
               && role != User.Role.ADMIN
-              && tx.users(caller.workspaceId()).stream().filter(User::isAdmin).count() == 1) {
+              && activeAdmins(tx, caller.workspaceId()) == 1) {
             throw Problem.Invalid.of("role", "cannot be member: the workspace needs an admin");
           }
           tx.setUserRole(userId, role);
           return tx.user(userId).orElseThrow();
         });
+  }
+
+  /**
+   * Deactivates a person who has left (admins only): their API token is dropped, their browser
+   * sessions and setup links end at once, and everything they did stays, under their name. An admin
+   * cannot deactivate themselves, nor the workspace's last active admin.
+   */
+  public User deactivate(User caller, long userId) {
+    requireAdmin(caller);
+    User user = userInWorkspace(caller, userId);
+    if (user.id() == caller.id()) {
+      throw Problem.Invalid.of("user", "cannot deactivate yourself: ask another admin");
+    }
+    return store.transaction(
+        (Tx tx) -> {
+          User now = tx.user(userId).orElseThrow();
+          if (!now.isActive()) {
+            return now; // already done: deactivating twice changes nothing
+          }
+          if (now.isAdmin() && activeAdmins(tx, caller.workspaceId()) == 1) {
+            throw new Problem.Conflict(
+                "user " + userId + " is the last active admin: the workspace needs one");
+          }
+          tx.setUserDeactivated(userId, clock.instant(), null);
+          tx.web().deleteSessionsOf(userId);
+          tx.web().deleteSetupLinksOf(userId);
+          return tx.user(userId).orElseThrow();
+        });
+  }
+
+  /**
+   * Lets a deactivated person back in (admins only). They keep their password, but get a new API
+   * token, shown once: the one they had before stays dead, in case it leaked while they were gone.
+   */
+  public Created<User> reactivate(User caller, long userId) {
+    requireAdmin(caller);
+    userInWorkspace(caller, userId);
+    String token = Tokens.newApiToken();
+    User user =
+        store.transaction(
+            (Tx tx) -> {
+              if (tx.user(userId).orElseThrow().isActive()) {
+                throw new Problem.Conflict("user " + userId + " is not deactivated");
+              }
+              tx.setUserDeactivated(userId, null, Tokens.hash(token));
+              return tx.user(userId).orElseThrow();
+            });
+    return new Created<>(user, token);
+  }
+
+  /** People who can be picked, as assignees or members: those who have not been deactivated. */
+  public List<User> activeUsers(User caller) {
+    return users(caller).stream().filter(User::isActive).toList();
   }
 
   public List<User> users(User caller) {
@@ -144,7 +205,7 @@ public final class Directory {
     v.throwIfInvalid();
     List<Long> members = memberIds == null ? List.of() : memberIds;
     for (long id : members) {
-      userInWorkspace(caller, id);
+      requireActive(userInWorkspace(caller, id));
     }
     return store.transaction(
         tx -> {
@@ -199,7 +260,7 @@ public final class Directory {
 
   public void addMember(User caller, long flowId, long userId) {
     adminFlow(caller, flowId);
-    userInWorkspace(caller, userId);
+    requireActive(userInWorkspace(caller, userId));
     store.transaction(
         tx -> {
           tx.addMember(flowId, userId, clock.instant());
@@ -211,6 +272,16 @@ public final class Directory {
     adminFlow(caller, flowId);
     userInWorkspace(caller, userId);
     store.transaction(tx -> tx.removeMember(flowId, userId));
+  }
+
+  private static void requireActive(User user) {
+    if (!user.isActive()) {
+      throw new Problem.Conflict("user " + user.id() + " is deactivated");
+    }
+  }
+
+  private static long activeAdmins(Tx tx, long workspaceId) {
+    return tx.users(workspaceId).stream().filter(u -> u.isAdmin() && u.isActive()).count();
   }
 
   public static void requireAdmin(User caller) {

@@ -4,6 +4,8 @@ import java.time.Instant;
 
 /**
  * A person in a workspace. Admins manage the workspace; members act in the flows they belong to.
+ * Someone who has left is deactivated rather than deleted ({@code deactivatedAt} set): they can no
+ * longer sign in or use the API, while their name stays on what they did.
  */
 public record User(
     long id,
@@ -12,7 +14,8 @@ public record User(
     String email,
     String avatar,
     Role role,
-    Instant createdAt) {
+    Instant createdAt,
+    Instant deactivatedAt) {
 
   public enum Role {
     ADMIN,
@@ -21,5 +24,9 @@ public record User(
 
   public boolean isAdmin() {
     return role == Role.ADMIN;
+  }
+
+  public boolean isActive() {
+    return deactivatedAt == null;
   }
 }

@@ -34,6 +34,12 @@ public interface WorkspaceStore {
 
   void setUserRole(long userId, User.Role role);
 
+  /**
+   * Deactivates a user as of {@code at}, or reactivates them when {@code at} is null; the API token
+   * is replaced by {@code tokenHash} (null: none, so no old token can come back).
+   */
+  void setUserDeactivated(long userId, Instant at, String tokenHash);
+
   Flow insertFlow(long workspaceId, String name, Instant now);
 
   Optional<Flow> flow(long id);

@@ -49,6 +49,9 @@ public final class WebAccounts {
         store
             .transaction(tx -> tx.userByEmail(workspaceId, normal(email)))
             .orElseThrow(() -> new Problem.NotFound("no user with email " + email));
+    if (!user.isActive()) {
+      throw new Problem.Conflict(email + " is deactivated: reactivate them first");
+    }
     String token = Tokens.hex(32);
     store.transaction(
         tx -> {
@@ -63,10 +66,14 @@ public final class WebAccounts {
     return token;
   }
 
-  /** The person a setup link is for, if it is unused and unexpired. */
+  /** The person a setup link is for, if it is unused and unexpired and they are active. */
   Optional<User> setupUser(String token) {
     return store.transaction(
-        tx -> tx.web().setupLinkUser(Tokens.hash(token), clock.instant()).flatMap(tx::user));
+        tx ->
+            tx.web()
+                .setupLinkUser(Tokens.hash(token), clock.instant())
+                .flatMap(tx::user)
+                .filter(User::isActive));
   }
 
   /** Uses a setup link to set the person's password; the link cannot be used again. */
@@ -84,12 +91,16 @@ public final class WebAccounts {
     return store.transaction(
         tx -> {
           String tokenHash = Tokens.hash(token);
-          Optional<Long> user = tx.web().setupLinkUser(tokenHash, clock.instant());
+          Optional<User> user =
+              tx.web()
+                  .setupLinkUser(tokenHash, clock.instant())
+                  .flatMap(tx::user)
+                  .filter(User::isActive);
           if (user.isEmpty() || !tx.web().useSetupLink(tokenHash, clock.instant())) {
             throw new Problem.NotFound("this setup link has been used or has expired");
           }
-          tx.web().setPasswordHash(user.get(), hash, clock.instant());
-          return tx.user(user.get()).orElseThrow();
+          tx.web().setPasswordHash(user.get().id(), hash, clock.instant());
+          return user.get();
         });
   }
 
@@ -118,7 +129,11 @@ public final class WebAccounts {
     return email.strip().toLowerCase(Locale.ROOT);
   }
 
-  /** The person with this email and password, in any workspace; empty if either is wrong. */
+  /**
+   * The active person with this email and password, in any workspace; empty if either is wrong. A
+   * deactivated person gets the same answer as a wrong password, after the same work, so sign-in
+   * does not tell who has left.
+   */
   Optional<User> checkPassword(String email, String password) {
     if (email == null || password == null) {
       return Optional.empty();
@@ -141,7 +156,7 @@ public final class WebAccounts {
     String hash = found.map(Candidate::hash).orElse(DUMMY_HASH);
     boolean verified =
         BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
-    if (!verified || found.isEmpty()) {
+    if (!verified || found.isEmpty() || !found.get().user().isActive()) {
       failed(normal);
       return Optional.empty();
     }
@@ -175,7 +190,11 @@ public final class WebAccounts {
       return Optional.empty();
     }
     return store.transaction(
-        tx -> tx.web().session(Tokens.hash(id), clock.instant()).flatMap(s -> tx.user(s.userId())));
+        tx ->
+            tx.web()
+                .session(Tokens.hash(id), clock.instant())
+                .flatMap(s -> tx.user(s.userId()))
+                .filter(User::isActive));
   }
 
   void endSession(String id) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 final class ShownOnceTest {
   final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
   final ShownOnce shown = new ShownOnce(clock);
-  final User ada = new User(1, 1, "Ada", "ada@example.com", null, User.Role.ADMIN, clock.instant());
+  final User ada =
+      new User(1, 1, "Ada", "ada@example.com", null, User.Role.ADMIN, clock.instant(), null);
   final Web.Session mine = new Web.Session(ada, "session-1");
   final Web.Session other = new Web.Session(ada, "session-2");
 
