@@ -59,6 +59,15 @@ public final class Api {
           var created = bc.directory().rotateToken(caller(ctx), id(ctx, "id"));
           json(ctx, 200, Views.user(created.value()).put("token", created.secret()));
         });
+    r.post(
+        "/api/v1/users/{id}/deactivate",
+        ctx -> json(ctx, 200, Views.user(bc.directory().deactivate(caller(ctx), id(ctx, "id")))));
+    r.post(
+        "/api/v1/users/{id}/reactivate",
+        ctx -> {
+          var created = bc.directory().reactivate(caller(ctx), id(ctx, "id"));
+          json(ctx, 200, Views.user(created.value()).put("token", created.secret()));
+        });
 
     r.get(
         "/api/v1/flows",

@@ -44,7 +44,8 @@ final class Views {
         .put("email", u.email())
         .put("avatar", u.avatar())
         .put("role", u.role().name().toLowerCase(java.util.Locale.ROOT))
-        .put("created_at", time(u.createdAt()));
+        .put("created_at", time(u.createdAt()))
+        .put("deactivated_at", time(u.deactivatedAt()));
   }
 
   static ObjectNode flow(Flow f) {

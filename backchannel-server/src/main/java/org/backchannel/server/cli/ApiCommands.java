@@ -92,8 +92,8 @@ public final class ApiCommands {
   @Command(
       name = "users",
       mixinStandardHelpOptions = true,
-      description = "List people, or add one.",
-      subcommands = Users.Create.class)
+      description = "List people, add one, or deactivate and reactivate someone.",
+      subcommands = {Users.Create.class, Users.Deactivate.class, Users.Reactivate.class})
   public static final class Users implements Callable<Integer> {
     @Mixin Connection api = new Connection();
 
@@ -132,6 +132,38 @@ public final class ApiCommands {
           body.put("avatar", avatar);
         }
         return api.call("POST", "/api/v1/users", body);
+      }
+    }
+
+    @Command(
+        name = "deactivate",
+        mixinStandardHelpOptions = true,
+        description = "Take away someone's access at once; what they did stays.")
+    static final class Deactivate implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--user", required = true)
+      long user;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("POST", "/api/v1/users/" + user + "/deactivate", null);
+      }
+    }
+
+    @Command(
+        name = "reactivate",
+        mixinStandardHelpOptions = true,
+        description = "Let a deactivated person back in; prints their new API token once.")
+    static final class Reactivate implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Option(names = "--user", required = true)
+      long user;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("POST", "/api/v1/users/" + user + "/reactivate", null);
       }
     }
   }
