@@ -324,6 +324,31 @@ abstract class WorkflowsContract extends ServerFixture {
         .isEqualTo("is not a field of this workflow");
   }
 
+  @Test
+  void aDeactivatedPersonStaysOnTheirTasksButCannotBeNewlyAssigned() {
+    long task = createTask(taskJson("Acme Corp", "42", "\"Assigned To\": \"otto@example.com\","));
+    ok(http.post("/api/v1/users/" + ottoId + "/deactivate", adminToken, ""));
+
+    assertThat(task(task).get("fields").get("Assigned To").asText()).isEqualTo("otto@example.com");
+    assertThat(ids(tasksPath() + "?Assigned%20To=" + ottoId)).containsExactly(task);
+    // A change that sends the field back as it was keeps them.
+    ok(
+        http.send(
+            "PATCH",
+            tasksPath() + "/" + task,
+            memberToken,
+            "{\"fields\": {\"Assigned To\": \"otto@example.com\", \"Contract Value\": 5}}"));
+    assertThat(task(task).get("fields").get("Assigned To").asText()).isEqualTo("otto@example.com");
+
+    Http.Answer assign =
+        http.post(
+            tasksPath(), memberToken, taskJson("Globex", "43", "\"Assigned To\": " + ottoId + ","));
+    assertThat(assign.status()).isEqualTo(422);
+    assertThat(assign.json().get("errors").get("Assigned To").get(0).asText())
+        .isEqualTo("is a deactivated person");
+    assertThat(ids(tasksPath() + "?Company%20ID=43")).isEmpty();
+  }
+
   List<Long> ids(String path) {
     return ok(http.get(path, memberToken)).get("items").findValues("id").stream()
         .map(JsonNode::asLong)

@@ -229,6 +229,9 @@ final class ExecutionRunner implements AutoCloseable {
                         () ->
                             new StepFailed(
                                 "user " + a.userId() + " is not in this workspace", null));
+        if (!user.isActive()) {
+          throw new StepFailed("user " + user.id() + " is deactivated", null);
+        }
         staged.set(a.field(), F.textNode(user.email()));
         yield new StepRecord(
             index, step.type(), true, null, "assigned " + a.field() + " to " + user.email());

@@ -201,7 +201,7 @@ public final class Workflows implements AutoCloseable {
     if (fields != null && !fields.isNull() && !fields.isObject()) {
       v.add("fields", "must be an object of field names and values");
     } else if (fields != null) {
-      Function<JsonNode, String> people = people(tx.users(w.workspaceId()));
+      List<User> everyone = tx.users(w.workspaceId());
       for (var e : fields.properties()) {
         Optional<FieldDef> f = w.field(e.getKey());
         if (f.isEmpty()) {
@@ -210,6 +210,7 @@ public final class Workflows implements AutoCloseable {
           values.remove(e.getKey());
         } else {
           try {
+            Function<JsonNode, String> people = pickable(everyone, values.get(e.getKey()));
             values.put(e.getKey(), TaskValues.normalize(f.get(), e.getValue(), people));
           } catch (IllegalArgumentException x) {
             v.add(e.getKey(), x.getMessage());
@@ -393,6 +394,24 @@ public final class Workflows implements AutoCloseable {
   @Override
   public void close() {
     runner.close();
+  }
+
+  /**
+   * Like {@link #people}, for a value being set: a deactivated person cannot be newly chosen, but a
+   * field that already holds them may keep them (a form sends every field back as it was).
+   */
+  private static Function<JsonNode, String> pickable(List<User> people, JsonNode current) {
+    Function<JsonNode, String> any = people(people);
+    return value -> {
+      String email = any.apply(value);
+      boolean kept = current != null && current.isTextual() && current.asText().equals(email);
+      if (email != null
+          && !kept
+          && people.stream().anyMatch(u -> u.email().equals(email) && !u.isActive())) {
+        throw new IllegalArgumentException("is a deactivated person");
+      }
+      return email;
+    };
   }
 
   /** Turns an email or a user id into a workspace member's email, or null. */

@@ -256,7 +256,9 @@ final class WorkflowPages {
           select(
               attrs,
               value,
+              // Deactivated people are not offered, unless already chosen: the field keeps them.
               people.stream()
+                  .filter(u -> u.isActive() || u.email().equalsIgnoreCase(value))
                   .map(u -> List.of(u.email(), u.name() + " (" + u.email() + ")"))
                   .toList());
       case CHOICE -> select(attrs, value, f.choices().stream().map(c -> List.of(c, c)).toList());
