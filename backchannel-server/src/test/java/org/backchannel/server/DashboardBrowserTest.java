@@ -263,6 +263,62 @@ final class DashboardBrowserTest extends BrowserFixture {
   }
 
   @Test
+  void aDeactivatedPersonIsSignedOutAtOnceAndCannotSignInUntilReactivated() {
+    Page admin = signedInAdmin();
+    try (BrowserContext other =
+        browser.newContext(
+            new Browser.NewContextOptions()
+                .setBaseURL(server.url().toString())
+                .setViewportSize(375, 740))) {
+      Page mia = other.newPage();
+      choosePassword(mia, "mia@example.com");
+      assertThat(mia.getByRole(AriaRole.HEADING, named("dev"))).isVisible();
+
+      admin.getByRole(AriaRole.LINK, named("People")).click();
+      // No one deactivates themselves.
+      assertThat(admin.getByRole(AriaRole.BUTTON, named("Deactivate Ada Admin"))).hasCount(0);
+      var forged =
+          context
+              .request()
+              .post(
+                  server.url() + "/ui/people/" + memberId + "/deactivate",
+                  RequestOptions.create().setForm(FormData.create().set("csrf", "forged")));
+      assertThat(forged.status()).isEqualTo(403);
+      mia.reload();
+      assertThat(mia.getByRole(AriaRole.HEADING, named("dev"))).isVisible();
+
+      admin.getByRole(AriaRole.BUTTON, named("Deactivate Mia Member")).click();
+      assertThat(admin.getByRole(AriaRole.STATUS)).containsText("Mia Member is deactivated");
+      Locator row = admin.locator("#person-" + memberId);
+      assertThat(row).containsText("deactivated");
+      assertThat(admin.getByRole(AriaRole.BUTTON, named("Reactivate Mia Member"))).isVisible();
+      assertThat(admin.getByRole(AriaRole.BUTTON, named("New setup link for Mia Member")))
+          .hasCount(0);
+      assertThat(http.get("/api/v1/me", memberToken).status()).isEqualTo(401);
+
+      // Her open page is signed out on its next request, and her password no longer opens it.
+      mia.reload();
+      assertThat(mia.getByRole(AriaRole.HEADING, named("Sign in to Backchannel"))).isVisible();
+      mia.getByLabel("Email").fill("mia@example.com");
+      mia.getByLabel("Password").fill(PASSWORD);
+      mia.getByRole(AriaRole.BUTTON, named("Sign in")).click();
+      assertThat(mia.getByRole(AriaRole.ALERT)).hasText("The email or password is not right.");
+
+      admin.getByRole(AriaRole.BUTTON, named("Reactivate Mia Member")).click();
+      assertThat(admin.getByRole(AriaRole.STATUS).last())
+          .containsText("Mia Member can sign in again");
+      String token =
+          admin.getByRole(AriaRole.TEXTBOX, named("API token for Mia Member")).inputValue();
+      assertThat(ok(http.get("/api/v1/me", token)).get("id").asLong()).isEqualTo(memberId);
+      assertThat(admin.locator("#person-" + memberId)).not().containsText("deactivated");
+
+      mia.getByLabel("Password").fill(PASSWORD);
+      mia.getByRole(AriaRole.BUTTON, named("Sign in")).click();
+      assertThat(mia.getByRole(AriaRole.HEADING, named("dev"))).isVisible();
+    }
+  }
+
+  @Test
   void membersAreRefusedAndBadFormsNameTheField() {
     Page member = newPage();
     choosePassword(member, "mia@example.com");

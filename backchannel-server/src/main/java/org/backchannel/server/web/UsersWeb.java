@@ -19,7 +19,8 @@ import org.backchannel.core.workspace.User;
 
 /**
  * People, for admins: who is in the workspace, adding someone (who gets a one-time link to choose
- * their password), a new link for someone who lost theirs, and changing roles.
+ * their password), a new link for someone who lost theirs, changing roles, and deactivating someone
+ * who has left (or letting them back in).
  */
 final class UsersWeb {
   private final Backchannel bc;
@@ -39,6 +40,8 @@ final class UsersWeb {
     r.post("/ui/people", web.signedIn(this::add));
     r.post("/ui/people/{id}/role", web.signedIn(this::changeRole));
     r.post("/ui/people/{id}/setup-link", web.signedIn(this::newLink));
+    r.post("/ui/people/{id}/deactivate", web.signedIn(this::deactivate));
+    r.post("/ui/people/{id}/reactivate", web.signedIn(this::reactivate));
   }
 
   private void people(Context ctx, Web.Session s) {
@@ -49,15 +52,32 @@ final class UsersWeb {
     List<User> people = bc.directory().users(s.user());
     User person =
         who == null ? null : people.stream().filter(u -> u.id() == who).findFirst().orElse(null);
+    String once = null;
     if (link != null && person != null) {
-      link = base(ctx) + "/setup/" + link;
-    } else {
-      link = null;
+      once =
+          "1".equals(ctx.queryParam("reactivated"))
+              ? DashboardPages.shownOnce(
+                  "API token for " + person.name(),
+                  link,
+                  "Their old token no longer works; give them this one if they use the API.")
+              : DashboardPages.shownOnce(
+                  "Setup link for " + person.name(),
+                  base(ctx) + "/setup/" + link,
+                  "Send it to " + person.email() + ": it works once, within 24 hours.");
     }
-    if ("1".equals(ctx.queryParam("role")) && person != null) {
-      notice = person.name() + " is now " + role(person.role()) + ".";
+    if (person != null) {
+      if ("1".equals(ctx.queryParam("role"))) {
+        notice = person.name() + " is now " + role(person.role()) + ".";
+      } else if ("1".equals(ctx.queryParam("deactivated")) && !person.isActive()) {
+        notice =
+            person.name()
+                + " is deactivated: signed out everywhere, and their API token no longer works."
+                + " What they did stays.";
+      } else if ("1".equals(ctx.queryParam("reactivated")) && person.isActive()) {
+        notice = person.name() + " can sign in again with their password.";
+      }
     }
-    html(ctx, 200, Pages.layout(s, "People", page(s, people, person, link, notice)));
+    html(ctx, 200, Pages.layout(s, "People", page(s, people, once, notice)));
   }
 
   private void add(Context ctx, Web.Session s) {
@@ -92,6 +112,21 @@ final class UsersWeb {
     ctx.redirect("/ui/people?user=" + user.id() + "&role=1", HttpStatus.SEE_OTHER);
   }
 
+  private void deactivate(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    User user = bc.directory().deactivate(s.user(), id(ctx, "id"));
+    ctx.redirect("/ui/people?user=" + user.id() + "&deactivated=1", HttpStatus.SEE_OTHER);
+  }
+
+  private void reactivate(Context ctx, Web.Session s) {
+    requireCsrf(ctx, s);
+    var created = bc.directory().reactivate(s.user(), id(ctx, "id"));
+    String key = shown.keep(s, created.secret());
+    ctx.redirect(
+        "/ui/people?user=" + created.value().id() + "&reactivated=1&shown=" + key,
+        HttpStatus.SEE_OTHER);
+  }
+
   private static User.Role role(String raw) {
     String r = blankToNull(raw);
     if (r != null) {
@@ -115,52 +150,16 @@ final class UsersWeb {
 
   // ---- HTML
 
-  private static String page(
-      Web.Session s, List<User> people, User person, String link, String notice) {
+  private static String page(Web.Session s, List<User> people, String once, String notice) {
     StringBuilder rows = new StringBuilder();
     for (User u : people) {
-      StringBuilder roles = new StringBuilder();
-      for (User.Role r : User.Role.values()) {
-        roles.append(Pages.option(role(r), role(r), r == u.role()));
-      }
-      String label = esc(u.name());
-      rows.append(
-          """
-          <tr id="person-%d"><td>%s%s</td><td>%s</td><td>
-            <form method="post" action="/ui/people/%d/role" class="inline">%s
-              <select name="role" aria-label="Role of %s">%s</select>
-              <button type="submit" class="secondary" aria-label="Change role of %s">Change</button>
-            </form></td>
-            <td>%s</td>
-            <td><form method="post" action="/ui/people/%d/setup-link">%s<button type="submit" class="secondary" aria-label="New setup link for %s">New setup link</button></form></td></tr>
-          """
-              .formatted(
-                  u.id(),
-                  label,
-                  u.id() == s.user().id() ? " <span class=\"who-you\">(you)</span>" : "",
-                  esc(u.email()),
-                  u.id(),
-                  DashboardPages.csrf(s),
-                  label,
-                  roles,
-                  label,
-                  Pages.time(u.createdAt()),
-                  u.id(),
-                  DashboardPages.csrf(s),
-                  label));
+      rows.append(row(s, u));
     }
-    String once =
-        link == null
-            ? ""
-            : DashboardPages.shownOnce(
-                "Setup link for " + person.name(),
-                link,
-                "Send it to " + person.email() + ": it works once, within 24 hours.");
     return """
         <h1>People</h1>
         %s%s
         <div class="scroll"><table class="people">
-          <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col"><span class="sr-only">Sign-in</span></th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col"><span class="sr-only">Sign-in</span></th><th scope="col">Access</th></tr></thead>
           <tbody>%s</tbody>
         </table></div>
         <section class="panel" aria-labelledby="new-person">
@@ -172,13 +171,75 @@ final class UsersWeb {
             <label>Role <select name="role" aria-label="Role"><option value="member" selected>member</option><option value="admin">admin</option></select></label>
             <button type="submit">Add person</button>
           </form>
-          <p class="help">They get a one-time link to choose a password. Deactivating people is not supported yet.</p>
+          <p class="help">They get a one-time link to choose a password. Someone who leaves is deactivated, not deleted: they lose access at once, and their name stays on what they did.</p>
         </section>
         """
         .formatted(
-            once,
+            once == null ? "" : once,
             notice == null ? "" : DashboardPages.notice(notice),
             rows,
             DashboardPages.csrf(s));
+  }
+
+  private static String row(Web.Session s, User u) {
+    String label = esc(u.name());
+    String csrf = DashboardPages.csrf(s);
+    boolean you = u.id() == s.user().id();
+    String name =
+        label
+            + (you ? " <span class=\"who-you\">(you)</span>" : "")
+            + (u.isActive() ? "" : " <span class=\"badge off\">deactivated</span>");
+    if (!u.isActive()) {
+      // Nothing to manage but letting them back in: no role, no setup link.
+      return """
+          <tr id="person-%d" class="deactivated"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td></td>
+            <td><span class="who-you">Deactivated %s</span>
+            <form method="post" action="/ui/people/%d/reactivate" class="inline">%s<button type="submit" class="secondary" aria-label="Reactivate %s">Reactivate</button></form></td></tr>
+          """
+          .formatted(
+              u.id(),
+              name,
+              esc(u.email()),
+              role(u.role()),
+              Pages.time(u.createdAt()),
+              Pages.time(u.deactivatedAt()),
+              u.id(),
+              csrf,
+              label);
+    }
+    StringBuilder roles = new StringBuilder();
+    for (User.Role r : User.Role.values()) {
+      roles.append(Pages.option(role(r), role(r), r == u.role()));
+    }
+    String deactivate =
+        you
+            ? ""
+            : """
+                <form method="post" action="/ui/people/%d/deactivate">%s<button type="submit" class="danger" aria-label="Deactivate %s">Deactivate</button></form>"""
+                .formatted(u.id(), csrf, label);
+    return """
+        <tr id="person-%d"><td>%s</td><td>%s</td><td>
+          <form method="post" action="/ui/people/%d/role" class="inline">%s
+            <select name="role" aria-label="Role of %s">%s</select>
+            <button type="submit" class="secondary" aria-label="Change role of %s">Change</button>
+          </form></td>
+          <td>%s</td>
+          <td><form method="post" action="/ui/people/%d/setup-link">%s<button type="submit" class="secondary" aria-label="New setup link for %s">New setup link</button></form></td>
+          <td>Active%s</td></tr>
+        """
+        .formatted(
+            u.id(),
+            name,
+            esc(u.email()),
+            u.id(),
+            csrf,
+            label,
+            roles,
+            label,
+            Pages.time(u.createdAt()),
+            u.id(),
+            csrf,
+            label,
+            deactivate);
   }
 }

@@ -211,6 +211,12 @@ public final class Web {
       String last = null;
       long until = System.nanoTime() + LIVE_LIFETIME.toNanos();
       while (!closed && !client.terminated() && System.nanoTime() < until) {
+        // Checked on every poll: a session ended meanwhile (signed out, or the person deactivated)
+        // stops the stream at once rather than when it would have ended anyway.
+        if (accounts.sessionUser(ctx.cookie(SESSION_COOKIE)).isEmpty()) {
+          client.sendEvent("signed-out", "");
+          break;
+        }
         String now = version.of(user.get(), flowId);
         if (!now.equals(last)) {
           client.sendEvent("version", now);
