@@ -133,6 +133,51 @@ abstract class PeopleContract extends ServerFixture {
         .doesNotContain("ops");
   }
 
+  @Test
+  void theCommandLineDeactivatesAndReactivates() {
+    String url = server.url().toString();
+    assertThat(
+            Main.commandLine()
+                .execute(
+                    "users",
+                    "deactivate",
+                    "--url",
+                    url,
+                    "--token",
+                    adminToken,
+                    "--user",
+                    String.valueOf(memberId)))
+        .isZero();
+    assertThat(http.get("/api/v1/me", memberToken).status()).isEqualTo(401);
+    assertThat(
+            Main.commandLine()
+                .execute(
+                    "users",
+                    "reactivate",
+                    "--url",
+                    url,
+                    "--token",
+                    memberToken,
+                    "--user",
+                    String.valueOf(memberId)))
+        .as("a refused call exits non-zero")
+        .isEqualTo(1);
+    assertThat(
+            Main.commandLine()
+                .execute(
+                    "users",
+                    "reactivate",
+                    "--url",
+                    url,
+                    "--token",
+                    adminToken,
+                    "--user",
+                    String.valueOf(memberId)))
+        .isZero();
+    JsonNode back = person(ok(http.get("/api/v1/users", adminToken)), memberId);
+    assertThat(back.get("deactivated_at").isNull()).isTrue();
+  }
+
   private static JsonNode person(JsonNode users, long id) {
     for (JsonNode u : users) {
       if (u.get("id").asLong() == id) {
