@@ -282,6 +282,9 @@ final class Screenshots extends BrowserFixture {
     shot(page, "endpoints.png");
     page.navigate("/ui/deliveries");
     shot(page, "deliveries.png");
+    // someone who has left, to show how a deactivated person looks
+    long otto = ok(http.get("/api/v1/me", outsiderToken)).get("id").asLong();
+    ok(http.post("/api/v1/users/" + otto + "/deactivate", adminToken, ""));
     page.navigate("/ui/people");
     page.getByLabel("Name").fill("Nia New");
     page.getByLabel("Email").fill("nia@example.com");
