@@ -233,6 +233,23 @@ abstract class PlatformEventsContract extends ServerFixture {
         .isEqualTo(json("{\"name\":\"app.uninstall\",\"userId\":\"%s\"}".formatted(member)));
   }
 
+  @Test
+  void anAppCannotActForSomeoneDeactivatedUntilTheyAreBack() {
+    String token = install();
+    String send = "{\"token\":\"%s\",\"to\":\"g:%d\",\"text\":\"x\"}".formatted(token, flowId);
+    ok(http.post("/api/v1/users/" + memberId + "/deactivate", adminToken, ""));
+
+    Http.Answer refused = sendMessage(send);
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.text()).isEqualTo(sendMessage(send.replace(token, "bci_unknown")).text());
+    assertThat(
+            ok(http.get("/api/v1/platform/flows/" + flowId + "/messages", adminToken)).get("items"))
+        .isEmpty();
+
+    ok(http.post("/api/v1/users/" + memberId + "/reactivate", adminToken, ""));
+    ok(sendMessage(send));
+  }
+
   // ---- bots, commands, buttons, widgets, FlockML
 
   @Test

@@ -533,8 +533,13 @@ public final class Platform {
     if (token == null || token.isBlank()) {
       throw new Problem.Unauthorized("token is required");
     }
+    // An app cannot act for someone who has been deactivated; the answer is an unknown token's.
     return store
-        .transaction(tx -> tx.platform().installByTokenHash(Tokens.hash(token.strip())))
+        .transaction(
+            tx ->
+                tx.platform()
+                    .installByTokenHash(Tokens.hash(token.strip()))
+                    .filter(i -> tx.user(i.userId()).filter(User::isActive).isPresent()))
         .orElseThrow(() -> new Problem.Unauthorized("token is not valid"));
   }
 
