@@ -54,7 +54,7 @@ final class Metrics implements DeliveryObserver {
     Counted c = counted.get();
     Instant now = Instant.now();
     if (c == null || c.at().plus(COUNT_TTL).isBefore(now)) {
-      c = new Counted(now, store.transaction(tx -> tx.countByState()));
+      c = new Counted(now, store.read(tx -> tx.countByState()));
       counted.set(c);
     }
     return c.counts().getOrDefault(state, 0L);

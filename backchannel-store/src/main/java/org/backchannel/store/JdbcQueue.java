@@ -193,6 +193,17 @@ final class JdbcQueue {
         .findOne();
   }
 
+  Map<Long, Endpoint> endpointsById(java.util.Collection<Long> ids) {
+    Map<Long, Endpoint> out = new java.util.HashMap<>();
+    if (!ids.isEmpty()) {
+      h.createQuery("SELECT " + ENDPOINT + " FROM endpoints WHERE id IN (<ids>)")
+          .bindList("ids", List.copyOf(ids))
+          .map(ENDPOINTS)
+          .forEach(e -> out.put(e.id(), e));
+    }
+    return out;
+  }
+
   List<Endpoint> endpoints(long workspaceId) {
     return h.createQuery(
             "SELECT " + ENDPOINT + " FROM endpoints WHERE workspace_id = :ws ORDER BY id")
