@@ -170,6 +170,11 @@ final class JdbcQueue {
   }
 
   Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
+    // Nearly always there already: look first, and write only when it is not.
+    Optional<Endpoint> existing = endpointByUrl(appId, url);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
     h.createUpdate(
             "INSERT INTO endpoints (workspace_id, app_id, url, created_at, updated_at)"
                 + " VALUES (:ws, :app, :url, :now, :now) ON CONFLICT (app_id, url) DO NOTHING")
@@ -178,12 +183,16 @@ final class JdbcQueue {
         .bind("url", url)
         .bind("now", millis(now))
         .execute();
+    return endpointByUrl(appId, url).orElseThrow();
+  }
+
+  private Optional<Endpoint> endpointByUrl(long appId, String url) {
     return h.createQuery(
             "SELECT " + ENDPOINT + " FROM endpoints WHERE app_id = :app AND url = :url")
         .bind("app", appId)
         .bind("url", url)
         .map(ENDPOINTS)
-        .one();
+        .findOne();
   }
 
   Optional<Endpoint> endpoint(long id) {

@@ -113,6 +113,8 @@ public final class JdbcStore implements Store {
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
     config.setDataSourceProperties(sqlite.toProperties());
     config.setConnectionInitSql("PRAGMA query_only = true");
+    // Opened on first use rather than before start-up goes on.
+    config.setInitializationFailTimeout(-1);
     return new HikariDataSource(config);
   }
 

@@ -33,6 +33,7 @@ import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.Workspace;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.NoTemplateEngine;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
@@ -604,16 +605,18 @@ final class JdbcTx implements Tx {
     return record(settled, now, true);
   }
 
-  /** Attempts per INSERT statement: 14 parameters each, well under either database's limit. */
-  private static final int ATTEMPT_ROWS = 200;
+  private static final NoTemplateEngine NO_TEMPLATES = new NoTemplateEngine();
+
+  /** Attempts per INSERT statement at most (14 parameters each). */
+  private static final int ATTEMPT_ROWS = 64;
 
   private List<Attempt> record(List<SettledAttempt> settled, Instant now, boolean bodyByDelivery) {
     Map<Long, Long> ids = new java.util.HashMap<>();
-    for (int from = 0; from < settled.size(); from += ATTEMPT_ROWS) {
-      ids.putAll(
-          insertAttempts(
-              settled.subList(from, Math.min(settled.size(), from + ATTEMPT_ROWS)),
-              bodyByDelivery));
+    // Statements of 64, 32, ... 1 rows: a handful of distinct SQL strings, each parsed once.
+    for (int from = 0; from < settled.size(); ) {
+      int rows = Math.min(ATTEMPT_ROWS, Integer.highestOneBit(settled.size() - from));
+      ids.putAll(insertAttempts(settled.subList(from, from + rows), bodyByDelivery));
+      from += rows;
     }
     PreparedBatch update =
         h.prepareBatch(
@@ -671,7 +674,8 @@ final class JdbcTx implements Tx {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
     sql.append(" RETURNING id, delivery_id");
-    Query insert = h.createQuery(sql.toString());
+    // No template engine: it would lex this long statement on every call (the parse is cached).
+    Query insert = h.createQuery(sql.toString()).setTemplateEngine(NO_TEMPLATES);
     int p = 0;
     for (SettledAttempt s : rows) {
       Attempt a = s.attempt();

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
@@ -17,20 +17,27 @@ import org.backchannel.core.store.Tx;
  * store's costly step (a WAL flush; on SQLite also the one write lock), so sharing it lets many
  * publishes cost about as much as one.
  *
- * <p>No thread of its own: a caller that finds no commit running leads one for what is queued (up
- * to {@code maxGroup}); the others wait, and the oldest of them leads the next. If one caller's
- * work throws, the transaction rolls back, that caller gets its error and the rest are written
- * again without it; if the transaction itself fails (begin or commit), every caller in it fails.
+ * <p>No thread of its own: a caller that finds a leader's place free leads a transaction for what
+ * is queued (up to {@code maxGroup}); the others wait, and the oldest of them leads the next. If
+ * one caller's work throws, the transaction rolls back, that caller gets its error and the rest are
+ * written again without it; if the transaction itself fails (begin or commit), every caller in it
+ * fails.
  */
 final class CommitGroup {
   private final Store store;
   private final int maxGroup;
-  private final ReentrantLock leading = new ReentrantLock();
+  private final Semaphore leaders;
   private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
 
-  CommitGroup(Store store, int maxGroup) {
+  /**
+   * @param maxGroup how many callers' work one transaction takes at most
+   * @param maxLeaders how many group transactions may run at once: 1 where the database has one
+   *     writer anyway (SQLite), more where statements of concurrent transactions overlap
+   */
+  CommitGroup(Store store, int maxGroup, int maxLeaders) {
     this.store = store;
     this.maxGroup = maxGroup;
+    this.leaders = new Semaphore(maxLeaders);
   }
 
   private record Pending<T>(Function<Tx, T> work, CompletableFuture<T> result, Thread owner) {}
@@ -39,14 +46,14 @@ final class CommitGroup {
   <T> T run(Function<Tx, T> work) {
     Pending<T> mine = new Pending<>(work, new CompletableFuture<>(), Thread.currentThread());
     queue.add(mine);
-    // Whoever releases the lock wakes the owner of the oldest queued work to lead next, so no
-    // one waits on a lock holder that has already left; and no leader serves beyond its own.
+    // Whoever stops leading wakes the owner of the oldest queued work to lead next, so no one
+    // waits on a leader that has already left; and no leader serves beyond its own.
     while (!mine.result().isDone()) {
-      if (leading.tryLock()) {
+      if (leaders.tryAcquire()) {
         try {
           commitQueued();
         } finally {
-          leading.unlock();
+          leaders.release();
         }
         Pending<?> next = queue.peek();
         if (next != null) {

@@ -38,7 +38,9 @@ public final class Deliveries {
 
   public Deliveries(Store store, Apps apps, DeliveryWorker worker, InstantSource clock) {
     this.store = store;
-    this.publishes = new CommitGroup(store, 256);
+    // PostgreSQL runs several transactions' statements at once (and flushes their commits
+    // together); SQLite writes one transaction at a time.
+    this.publishes = new CommitGroup(store, 256, store.kind().equals("sqlite") ? 1 : 4);
     this.apps = apps;
     this.worker = worker;
     this.clock = clock;

@@ -79,7 +79,7 @@ class CommitGroupTest {
     @BeforeEach
     void setUp() {
       store = new Counting(open());
-      group = new CommitGroup(store, 256);
+      group = new CommitGroup(store, 256, 1);
       threads = Executors.newVirtualThreadPerTaskExecutor();
     }
 
