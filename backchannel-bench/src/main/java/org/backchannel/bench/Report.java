@@ -69,6 +69,7 @@ public final class Report {
             + "bench/run --events=20000 --seconds=10       # smaller; every driver option is --name=value\n"
             + "bench/run --pending=10000,1000000 --endpoints=1,100,10000   # the issue's scale runs (long)\n"
             + "BENCH_JMH=0 bench/run ...                   # skip JMH\n"
+            + "bench/run --phases=throughput --pending= --endpoints= --startups=0   # one part (profiling; the page needs all)\n"
             + "```\n\n"
             + "The driver's options and defaults are in `LoadDriver.OPTIONS`; raw results are kept in"
             + " `backchannel-bench/target/bench/` (`results.json`, `jmh.json`, logs). `./mvnw verify`"
@@ -236,7 +237,7 @@ public final class Report {
     b.append(
         "A backlog is enqueued first (batches of 1,000 per transaction, timed apart), then the worker is started and timed until every delivery is recorded. One endpoint, its in-flight limit and the worker's set to `--concurrency`; Standard Webhooks signatures on every call.\n\n");
     b.append(
-        "| store | deliveries | enqueue /s | to last receipt (s) | to all recorded (s) | deliveries/s | raw POST/s | ratio |\n|---|---|---|---|---|---|---|---|\n");
+        "| store | deliveries | enqueue /s | to last receipt (s) | to all recorded (s) | deliveries/s | CPU ms / delivery | raw POST/s | ratio |\n|---|---|---|---|---|---|---|---|---|\n");
     for (String k : kinds) {
       JsonNode s = stores.get(k);
       JsonNode t = s.get("throughput");
@@ -253,13 +254,15 @@ public final class Report {
           .append(" | ")
           .append(f(t.get("per_second").asDouble()))
           .append(" | ")
+          .append(t.has("cpu_ms_per_delivery") ? f(t.get("cpu_ms_per_delivery").asDouble()) : "n/a")
+          .append(" | ")
           .append(f(s.get("raw").get("per_second").asDouble()))
           .append(" | ")
           .append(pct(s.get("ratio").asDouble()))
           .append(" |\n");
     }
     b.append(
-        "\nRaw capacity: the same receiver, plain unsigned POSTs of a similar body from a Jetty `HttpClient` set up as the server's (virtual threads, same connection limit), `--concurrency` in flight, measured in the same run right after the drain.\n\n");
+        "\nCPU ms / delivery: CPU time of this JVM and the processes it started, over the drain, per delivery; steadier than the rate on a shared machine (the embedded PostgreSQL server runs detached, so its CPU is not in it).\n\nRaw capacity: the same receiver, plain unsigned POSTs of a similar body from a Jetty `HttpClient` set up as the server's (virtual threads, same connection limit), `--concurrency` in flight, measured in the same run right after the drain.\n\n");
 
     b.append("## Latency\n\n");
     b.append(
@@ -404,12 +407,17 @@ public final class Report {
 
       ## Why targets are missed, and what would fix it
 
-      From reading the delivery path (`DeliveryWorker`, `DeliveryEngine`, `JdbcQueue`) with the numbers above.
+      From reading and profiling (JFR) the delivery path (`DeliveryWorker`, `DeliveryEngine`, `JdbcQueue`, `JdbcStore`) with the numbers above.
 
-      - **Done: transactions per delivery.** The worker used to open four transactions per delivery (payload, secrets, record, read-back). It now loads a claimed batch's payloads and signing secrets in one transaction and writes settled attempts in groups of up to 256 per transaction, with no read-back; this raised SQLite from 784/s to about 3,450/s and PostgreSQL from 961/s to about 3,440/s in runs of the same size on the same (busy) machine, and cut queued-event p99 at 1,000/s from seconds to about 120–180 ms. What remains per delivery is the claim, one attempt row (with its endpoint's health check) in a shared commit, and the HTTP exchange.
+      - **Done: transactions per delivery.** The worker used to open four transactions per delivery (payload, secrets, record, read-back). It now loads a claimed batch's payloads and signing secrets in one transaction and writes settled attempts in groups of up to 256 per transaction, with no read-back; this raised SQLite from 784/s to about 3,450/s and PostgreSQL from 961/s to about 3,440/s in runs of the same size on the same (busy) machine, and cut queued-event p99 at 1,000/s from seconds to about 120–180 ms.
       - **Done: claim cost.** The claim statement used to work out an endpoint's room (`max_in_flight` minus a `COUNT(*)` of its `SENDING` rows) once per candidate row; it now does so once per endpoint in the claim. The claim still scans 4 × the batch of the oldest due rows, which keeps its cost independent of the backlog.
-      - **Publish is one transaction per event,** which on SQLite competes with the worker's writes for the one write lock; under an offered load the worker and publishers queue behind each other, so queued-event latency grows with the backlog. Group commit of publishes (a short batching window) would help both.
-      - **Attempt rows hold full request headers and body,** so every delivery writes its body twice (payload and attempt). Storing a reference for the request body when it equals the payload would halve the writes.
+      - **Done: SQLite lock waits.** Every transaction, reads included, began `IMMEDIATE`, and writers that found the lock taken waited in SQLite's busy handler, which sleeps 1, 2, 5 … up to 100 ms between retries: that sleeping, not work, was most of the queued-event p99 and of the UpdateAction p99. Reads now run on a separate pool of query-only connections that never take the write lock (`Store.read`), and writers in the process queue in order on a fair lock. In same-run comparisons (before/after built side by side, alternated, busy shared machine) SQLite queued-event p99 at 1,000/s went from 86 ms to 10 ms on the quietest run and from 840–1,250 ms to 17–157 ms on loaded ones.
+      - **Done: group commit of publishes.** Concurrent publishes share one transaction (`CommitGroup`); each caller is answered only once it committed. One group at a time on SQLite, four on PostgreSQL, which overlaps statements and flushes concurrent commits together anyway, so serialising them into one would cost more round trips than it saves.
+      - **Done: cheaper attempt writes.** A group's attempts are one multi-row `INSERT` (without Jdbi's template engine, which re-lexed the long statement every time) and one JDBC batch of delivery updates, each endpoint is read once per group, the request body is no longer copied into the attempt row (the attempt points at the delivery's body), and the SQLite driver no longer runs `SELECT last_insert_rowid()` after every insert. Measured as CPU of the whole benchmark JVM per delivery on SQLite: 0.46 ms before these changes, 0.32 ms after; drain rate in the same runs 2,700–2,900/s before, 3,800–5,500/s after.
+      - **Done: start-up.** The web sign-in's dummy bcrypt hash (cost 12) was computed when its class loaded, about a quarter of a second; it is now a constant. The outbound HTTP client (proxy and TLS set-up) starts on a background thread, and the SQLite read pool opens its first connection on first use. Time to healthy on a fresh data dir went from 2.0–2.15 s to 1.7–1.85 s in alternated runs on the busy machine.
+      - **Still missing: 10,000/s and 50 % of raw.** Where the CPU goes now, per delivery (JFR samples over a SQLite drain): writing attempts (about a quarter), claiming and preparing (signing, loading payloads) a sixth, the outbound HTTP exchange a fifth, and the receiver of this benchmark, in the same JVM, a sixth. At about 0.3 ms of CPU per delivery for everything, two cores give at most about 6,000/s; 10,000/s needs the per-delivery cost halved again: fewer objects and statements per attempt (the header maps are serialised to JSON per attempt), a non-blocking response listener instead of one blocked virtual thread per request, and the receiver out of the server's JVM.
+      - **Still missing: UpdateAction overhead p99 ≤ 5 ms.** A press is two write transactions (the delivery before the call, its attempt after) and three reads. Median overhead is about 1.5–2.5 ms; the p99 is jitter from the shared machine (GC, other work on the cores) more than from the path. On PostgreSQL each of the two commits waits for a WAL flush; making the first one asynchronous would save one flush but lose the record of a call if the server died during it, so it is not done.
+      - **Still slow: start-up.** What is left is mostly class loading and initialisation (Javalin and Jetty, Flyway's scan and validation, logging configuration). A class-data-sharing archive (AppCDS / AOT cache) made by a training run is the next step; it needs the launcher to create and keep the archive.
       - **One JVM does everything here:** the receiver and the load generator share the 2 cores with the server, so all throughput numbers are lower bounds of what the server alone would do.
       """;
 

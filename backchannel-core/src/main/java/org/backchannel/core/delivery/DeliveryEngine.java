@@ -331,10 +331,10 @@ public final class DeliveryEngine {
   /** The app's current secret, then the one it replaced while that is in its grace period. */
   private Signer signer(Tx tx, long appId, Instant now) {
     List<AppSecret> secrets = new ArrayList<>();
-    secrets.add(AppSecret.of(box.open(tx.appSecretCiphertext(appId))));
+    secrets.add(open(tx.appSecretCiphertext(appId)));
     tx.platform()
         .previousSecretCiphertext(appId, now)
-        .ifPresent(previous -> secrets.add(AppSecret.of(box.open(previous))));
+        .ifPresent(previous -> secrets.add(open(previous)));
     return new Signer(tx.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
   }
 
@@ -347,6 +347,20 @@ public final class DeliveryEngine {
     }
     return headers;
   }
+
+  /**
+   * Opens a sealed app secret, remembering the result by its ciphertext: every claimed batch needs
+   * its apps' secrets, and a rotated secret has a new ciphertext, so nothing goes stale.
+   */
+  private AppSecret open(String ciphertext) {
+    if (opened.size() > MAX_OPENED) {
+      opened.clear();
+    }
+    return opened.computeIfAbsent(ciphertext, c -> AppSecret.of(box.open(c)));
+  }
+
+  private static final int MAX_OPENED = 10_000;
+  private final Map<String, AppSecret> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
   static OutboundRequest build(
       Delivery d, byte[] body, Signer signer, Map<String, String> extra, Instant now) {
