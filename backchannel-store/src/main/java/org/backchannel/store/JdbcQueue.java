@@ -43,7 +43,10 @@ final class JdbcQueue {
    * backlog), work out each of their endpoints' room once, keep those whose endpoint is enabled,
    * not blocked by an earlier FIFO delivery and below its in-flight limit, lock them (skipping rows
    * another node holds) and lease them. {@code state = 'PENDING'} is checked again under the lock,
-   * because a row another node claimed and committed meanwhile still matches the candidate ids.
+   * because a row another node claimed and committed meanwhile still matches the candidate ids. The
+   * last step starts from the few eligible ids and joins the queue to them: written as {@code id IN
+   * (eligible) AND state = 'PENDING'}, SQLite walked every pending row by its state index, so a
+   * claim cost grew with the backlog.
    */
   private static final String CLAIM =
       """
@@ -71,9 +74,9 @@ final class JdbcQueue {
       UPDATE deliveries
       SET state = 'SENDING', lease_owner = :owner, lease_until = :until, updated_at = :now
       WHERE id IN (
-        SELECT id FROM deliveries
-        WHERE id IN (SELECT id FROM eligible WHERE rn <= room) AND state = 'PENDING'
-        ORDER BY id
+        SELECT d.id FROM eligible el JOIN deliveries d ON d.id = el.id
+        WHERE el.rn <= el.room AND d.state = 'PENDING'
+        ORDER BY d.id
         LIMIT :limit
         %s
       )
@@ -104,7 +107,7 @@ final class JdbcQueue {
   }
 
   List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-    String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE SKIP LOCKED" : "";
+    String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE OF d SKIP LOCKED" : "";
     return h.createQuery(CLAIM.formatted(lock, Rows.DELIVERY))
         .bind("now", millis(now))
         .bind("scan", Math.max(limit * 4, 64))
