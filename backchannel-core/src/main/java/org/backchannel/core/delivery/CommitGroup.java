@@ -50,14 +50,19 @@ final class CommitGroup {
     // waits on a leader that has already left; and no leader serves beyond its own.
     while (!mine.result().isDone()) {
       if (leaders.tryAcquire()) {
+        boolean committed;
         try {
-          commitQueued();
+          committed = commitQueued();
         } finally {
           leaders.release();
         }
         Pending<?> next = queue.peek();
         if (next != null) {
           LockSupport.unpark(next.owner());
+        }
+        if (!committed && !mine.result().isDone()) {
+          // Another leader took this work and is committing it; it wakes us when done.
+          LockSupport.park(this);
         }
       } else {
         LockSupport.park(this);
@@ -84,10 +89,14 @@ final class CommitGroup {
     return queue.size();
   }
 
-  private void commitQueued() {
+  /** Commits what is queued (up to {@code maxGroup}); false if there was nothing. */
+  private boolean commitQueued() {
     List<Pending<?>> group = new ArrayList<>();
     for (Pending<?> p; group.size() < maxGroup && (p = queue.poll()) != null; ) {
       group.add(p);
+    }
+    if (group.isEmpty()) {
+      return false;
     }
     while (!group.isEmpty()) {
       List<Pending<?>> members = group;
@@ -114,13 +123,14 @@ final class CommitGroup {
         continue;
       } catch (RuntimeException | Error e) {
         members.forEach(p -> fail(p, e));
-        return;
+        return true;
       }
       for (int i = 0; i < members.size(); i++) {
         complete(members.get(i), results.get(i));
       }
-      return;
+      return true;
     }
+    return true;
   }
 
   /** One caller's work threw: the shared transaction rolls back and it alone is answered. */

@@ -144,6 +144,27 @@ class CommitGroupTest {
     }
 
     @Test
+    void withSeveralLeadersEveryCallerIsAnsweredOnceCommitted() throws Exception {
+      CommitGroup several = new CommitGroup(store, 8, 4);
+      List<Future<Workspace>> all = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        String name = "w" + i;
+        all.add(
+            threads.submit(
+                () -> {
+                  Workspace w = several.run((Tx tx) -> tx.insertWorkspace(name, T0));
+                  assertThat(store.read((Tx t) -> t.workspace(w.id()))).contains(w);
+                  return w;
+                }));
+      }
+      for (Future<Workspace> f : all) {
+        assertThat(f.get(30, TimeUnit.SECONDS).id()).isPositive();
+      }
+      assertThat(store.read((Tx t) -> t.workspaces())).hasSize(200);
+      assertThat(several.queued()).isZero();
+    }
+
+    @Test
     void oneCallersErrorFailsOnlyThatCaller() throws Exception {
       Future<Workspace> first = blockingCaller();
       List<Future<Workspace>> rest =
