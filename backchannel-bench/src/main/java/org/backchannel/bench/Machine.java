@@ -41,6 +41,32 @@ final class Machine {
     return Long.parseLong(v.replace("kB", "").strip()) / 1024.0;
   }
 
+  /**
+   * CPU seconds used so far by this JVM and every process it started (the embedded PostgreSQL):
+   * less sensitive than wall time to other work on a shared machine.
+   */
+  static double cpuSeconds() {
+    long ticks = ticks(ProcessHandle.current().pid());
+    for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+      ticks += ticks(p.pid());
+    }
+    return ticks / 100.0; // USER_HZ
+  }
+
+  private static long ticks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // utime, stime, cutime, cstime (fields 14-17; f[0] is field 3)
+      return Long.parseLong(f[11])
+          + Long.parseLong(f[12])
+          + Long.parseLong(f[13])
+          + Long.parseLong(f[14]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
   static String procLine(String file, String key) {
     try {
       for (String line : Files.readAllLines(Path.of(file))) {

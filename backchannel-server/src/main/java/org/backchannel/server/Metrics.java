@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Delivery;
@@ -33,6 +34,8 @@ final class Metrics implements DeliveryObserver {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Store store;
   private final AtomicReference<Counted> counted = new AtomicReference<>();
+  private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
 
   private record Counted(Instant at, Map<DeliveryState, Long> counts) {}
 
@@ -54,7 +57,7 @@ final class Metrics implements DeliveryObserver {
     Counted c = counted.get();
     Instant now = Instant.now();
     if (c == null || c.at().plus(COUNT_TTL).isBefore(now)) {
-      c = new Counted(now, store.transaction(tx -> tx.countByState()));
+      c = new Counted(now, store.read(tx -> tx.countByState()));
       counted.set(c);
     }
     return c.counts().getOrDefault(state, 0L);
@@ -70,16 +73,25 @@ final class Metrics implements DeliveryObserver {
         };
     String contract = delivery.contract().name().toLowerCase(Locale.ROOT);
     String mode = delivery.interactive() ? "interactive" : "background";
-    Counter.builder("backchannel.attempts")
-        .description("Delivery attempts by outcome")
-        .tags("contract", contract, "mode", mode, "outcome", result)
-        .register(registry)
+    // Looked up once per combination: registering builds and sorts the tags on every call.
+    attempts
+        .computeIfAbsent(
+            contract + '/' + mode + '/' + result,
+            k ->
+                Counter.builder("backchannel.attempts")
+                    .description("Delivery attempts by outcome")
+                    .tags("contract", contract, "mode", mode, "outcome", result)
+                    .register(registry))
         .increment();
-    Timer.builder("backchannel.attempt.duration")
-        .description("Time from sending a request to the end of its answer")
-        .tags("contract", contract, "mode", mode)
-        .publishPercentileHistogram()
-        .register(registry)
+    durations
+        .computeIfAbsent(
+            contract + '/' + mode,
+            k ->
+                Timer.builder("backchannel.attempt.duration")
+                    .description("Time from sending a request to the end of its answer")
+                    .tags("contract", contract, "mode", mode)
+                    .publishPercentileHistogram()
+                    .register(registry))
         .record(attempt.duration());
   }
 

@@ -43,7 +43,10 @@ final class JdbcQueue {
    * backlog), work out each of their endpoints' room once, keep those whose endpoint is enabled,
    * not blocked by an earlier FIFO delivery and below its in-flight limit, lock them (skipping rows
    * another node holds) and lease them. {@code state = 'PENDING'} is checked again under the lock,
-   * because a row another node claimed and committed meanwhile still matches the candidate ids.
+   * because a row another node claimed and committed meanwhile still matches the candidate ids. The
+   * last step starts from the few eligible ids and joins the queue to them: written as {@code id IN
+   * (eligible) AND state = 'PENDING'}, SQLite walked every pending row by its state index, so a
+   * claim cost grew with the backlog.
    */
   private static final String CLAIM =
       """
@@ -71,9 +74,9 @@ final class JdbcQueue {
       UPDATE deliveries
       SET state = 'SENDING', lease_owner = :owner, lease_until = :until, updated_at = :now
       WHERE id IN (
-        SELECT id FROM deliveries
-        WHERE id IN (SELECT id FROM eligible WHERE rn <= room) AND state = 'PENDING'
-        ORDER BY id
+        SELECT d.id FROM eligible el JOIN deliveries d ON d.id = el.id
+        WHERE el.rn <= el.room AND d.state = 'PENDING'
+        ORDER BY d.id
         LIMIT :limit
         %s
       )
@@ -104,7 +107,7 @@ final class JdbcQueue {
   }
 
   List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-    String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE SKIP LOCKED" : "";
+    String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE OF d SKIP LOCKED" : "";
     return h.createQuery(CLAIM.formatted(lock, Rows.DELIVERY))
         .bind("now", millis(now))
         .bind("scan", Math.max(limit * 4, 64))
@@ -170,6 +173,11 @@ final class JdbcQueue {
   }
 
   Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
+    // Nearly always there already: look first, and write only when it is not.
+    Optional<Endpoint> existing = endpointByUrl(appId, url);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
     h.createUpdate(
             "INSERT INTO endpoints (workspace_id, app_id, url, created_at, updated_at)"
                 + " VALUES (:ws, :app, :url, :now, :now) ON CONFLICT (app_id, url) DO NOTHING")
@@ -178,12 +186,16 @@ final class JdbcQueue {
         .bind("url", url)
         .bind("now", millis(now))
         .execute();
+    return endpointByUrl(appId, url).orElseThrow();
+  }
+
+  private Optional<Endpoint> endpointByUrl(long appId, String url) {
     return h.createQuery(
             "SELECT " + ENDPOINT + " FROM endpoints WHERE app_id = :app AND url = :url")
         .bind("app", appId)
         .bind("url", url)
         .map(ENDPOINTS)
-        .one();
+        .findOne();
   }
 
   Optional<Endpoint> endpoint(long id) {
@@ -191,6 +203,17 @@ final class JdbcQueue {
         .bind("id", id)
         .map(ENDPOINTS)
         .findOne();
+  }
+
+  Map<Long, Endpoint> endpointsById(java.util.Collection<Long> ids) {
+    Map<Long, Endpoint> out = new java.util.HashMap<>();
+    if (!ids.isEmpty()) {
+      h.createQuery("SELECT " + ENDPOINT + " FROM endpoints WHERE id IN (<ids>)")
+          .bindList("ids", List.copyOf(ids))
+          .map(ENDPOINTS)
+          .forEach(e -> out.put(e.id(), e));
+    }
+    return out;
   }
 
   List<Endpoint> endpoints(long workspaceId) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
@@ -37,14 +38,23 @@ public final class JdbcStore implements Store {
   private final Dialect dialect;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  // SQLite: query-only connections for read(), so reads never queue for the write lock.
+  private final HikariDataSource readSource;
+  private final Jdbi readJdbi;
+  // SQLite has one writer at a time. Writers in this process queue here, in order, rather than
+  // in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between retries.
+  private final ReentrantLock writeLock;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Thread notifications;
   private volatile boolean closed;
 
-  private JdbcStore(Dialect dialect, HikariDataSource dataSource) {
+  private JdbcStore(Dialect dialect, HikariDataSource dataSource, HikariDataSource readSource) {
     this.dialect = dialect;
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    this.readSource = readSource;
+    this.readJdbi = readSource == null ? jdbi : Jdbi.create(readSource);
+    this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
   }
 
   /**
@@ -64,7 +74,8 @@ public final class JdbcStore implements Store {
     config.setMinimumIdle(1);
     if (dialect == Dialect.SQLITE) {
       createParentDirectories(jdbcUrl);
-      config.setMaximumPoolSize(4);
+      // Writers take turns on the write lock, so one connection is all they can use at once.
+      config.setMaximumPoolSize(2);
       config.setDataSourceProperties(sqliteConfig().toProperties());
     } else {
       config.setMaximumPoolSize(10);
@@ -87,7 +98,24 @@ public final class JdbcStore implements Store {
       dataSource.close();
       throw e;
     }
-    return new JdbcStore(dialect, dataSource);
+    return new JdbcStore(
+        dialect, dataSource, dialect == Dialect.SQLITE ? sqliteReaders(jdbcUrl) : null);
+  }
+
+  /** Connections that begin DEFERRED and refuse writes: WAL gives each a snapshot of its own. */
+  private static HikariDataSource sqliteReaders(String jdbcUrl) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setPoolName("backchannel-sqlite-read");
+    config.setMinimumIdle(1);
+    config.setMaximumPoolSize(4);
+    SQLiteConfig sqlite = sqliteConfig();
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
+    config.setDataSourceProperties(sqlite.toProperties());
+    config.setConnectionInitSql("PRAGMA query_only = true");
+    // Opened on first use rather than before start-up goes on.
+    config.setInitializationFailTimeout(-1);
+    return new HikariDataSource(config);
   }
 
   /**
@@ -101,6 +129,8 @@ public final class JdbcStore implements Store {
     config.setBusyTimeout(10_000);
     config.enforceForeignKeys(true);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    // Inserts use RETURNING; otherwise the driver runs SELECT last_insert_rowid() after each one.
+    config.setGetGeneratedKeys(false);
     return config;
   }
 
@@ -129,16 +159,31 @@ public final class JdbcStore implements Store {
   @Override
   public <T> T transaction(Function<Tx, T> work) {
     JdbcTx[] used = new JdbcTx[1];
-    T result =
-        jdbi.inTransaction(
-            handle -> {
-              used[0] = new JdbcTx(handle, dialect);
-              return work.apply(used[0]);
-            });
+    T result;
+    if (writeLock != null) {
+      writeLock.lock();
+    }
+    try {
+      result =
+          jdbi.inTransaction(
+              handle -> {
+                used[0] = new JdbcTx(handle, dialect);
+                return work.apply(used[0]);
+              });
+    } finally {
+      if (writeLock != null) {
+        writeLock.unlock();
+      }
+    }
     if (used[0].madeWorkDue()) {
       listeners.forEach(Runnable::run);
     }
     return result;
+  }
+
+  @Override
+  public <T> T read(Function<Tx, T> work) {
+    return readJdbi.inTransaction(handle -> work.apply(new JdbcTx(handle, dialect)));
   }
 
   @Override
@@ -200,6 +245,9 @@ public final class JdbcStore implements Store {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (readSource != null) {
+      readSource.close();
     }
     dataSource.close();
   }

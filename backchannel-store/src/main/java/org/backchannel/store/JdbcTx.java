@@ -4,6 +4,7 @@ import static org.backchannel.store.Rows.millis;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Payload;
+import org.backchannel.core.delivery.SettledAttempt;
 import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Author;
@@ -33,12 +35,15 @@ import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.Workspace;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.NoTemplateEngine;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 /** One transaction's view of the store: every method runs on the transaction's handle. */
 final class JdbcTx implements Tx {
   private final Handle h;
   private final JdbcQueue queue;
+  private final Dialect dialect;
 
   /** Whether this transaction made background deliveries due. */
   boolean madeWorkDue() {
@@ -48,6 +53,7 @@ final class JdbcTx implements Tx {
   JdbcTx(Handle handle, Dialect dialect) {
     this.h = handle;
     this.queue = new JdbcQueue(handle, dialect);
+    this.dialect = dialect;
   }
 
   @Override
@@ -622,75 +628,152 @@ final class JdbcTx implements Tx {
   @Override
   public Attempt recordAttempt(
       Attempt attempt, DeliveryState state, Instant nextAttemptAt, String summary, Instant now) {
-    long id =
-        Conflicts.translate(
-            () ->
-                h.createQuery(
-                        "INSERT INTO attempts (delivery_id, number, started_at, duration_ms,"
-                            + " request_method, request_url, request_headers, request_body,"
-                            + " response_status, response_headers, response_body, error, outcome)"
-                            + " VALUES (:delivery, :number, :started, :duration, :method, :url,"
-                            + " :reqHeaders, :reqBody, :status, :resHeaders, :resBody, :error,"
-                            + " :outcome) RETURNING id")
-                    .bind("delivery", attempt.deliveryId())
-                    .bind("number", attempt.number())
-                    .bind("started", millis(attempt.startedAt()))
-                    .bind("duration", attempt.duration().toMillis())
-                    .bind("method", attempt.requestMethod())
-                    .bind("url", attempt.requestUrl())
-                    .bind("reqHeaders", Rows.headersJson(attempt.requestHeaders()))
-                    .bind("reqBody", attempt.requestBody())
-                    .bind("status", attempt.responseStatus())
-                    .bind("resHeaders", Rows.headersJson(attempt.responseHeaders()))
-                    .bind("resBody", attempt.responseBody())
-                    .bind("error", attempt.error())
-                    .bind("outcome", attempt.outcome())
-                    .mapTo(Long.class)
-                    .one(),
-            Map.of(
-                "number",
-                "delivery "
-                    + attempt.deliveryId()
-                    + " already has an attempt number "
-                    + attempt.number()));
-    int updated =
-        h.createUpdate(
-                "UPDATE deliveries SET state = :state, attempt_count = :number,"
-                    + " next_attempt_at = :next, summary = :summary, updated_at = :now,"
-                    + " lease_owner = NULL, lease_until = NULL WHERE id = :id")
-            .bind("state", state.name())
-            .bind("number", attempt.number())
-            .bind("next", millis(nextAttemptAt))
-            .bind("summary", summary)
-            .bind("now", millis(now))
-            .bind("id", attempt.deliveryId())
-            .execute();
-    if (updated == 0) {
-      throw new Problem.NotFound("delivery " + attempt.deliveryId());
+    return record(List.of(new SettledAttempt(attempt, state, nextAttemptAt, summary)), now, false)
+        .get(0);
+  }
+
+  @Override
+  public List<Attempt> recordAttempts(List<SettledAttempt> settled, Instant now) {
+    return record(settled, now, true);
+  }
+
+  private static final NoTemplateEngine NO_TEMPLATES = new NoTemplateEngine();
+
+  /** Attempts per INSERT statement at most (14 parameters each). */
+  private static final int ATTEMPT_ROWS = 64;
+
+  private List<Attempt> record(List<SettledAttempt> settled, Instant now, boolean bodyByDelivery) {
+    Map<Long, Long> ids = new java.util.HashMap<>();
+    // Statements of 64, 32, ... 1 rows: a handful of distinct SQL strings, each parsed once.
+    for (int from = 0; from < settled.size(); ) {
+      int rows = Math.min(ATTEMPT_ROWS, Integer.highestOneBit(settled.size() - from));
+      ids.putAll(insertAttempts(settled.subList(from, from + rows), bodyByDelivery));
+      from += rows;
     }
-    return new Attempt(
-        id,
-        attempt.deliveryId(),
-        attempt.number(),
-        attempt.startedAt(),
-        attempt.duration(),
-        attempt.requestMethod(),
-        attempt.requestUrl(),
-        attempt.requestHeaders(),
-        attempt.requestBody(),
-        attempt.responseStatus(),
-        attempt.responseHeaders(),
-        attempt.responseBody(),
-        attempt.error(),
-        attempt.outcome());
+    PreparedBatch update =
+        h.prepareBatch(
+            "UPDATE deliveries SET state = :state, attempt_count = :number,"
+                + " next_attempt_at = :next, summary = :summary, updated_at = :now,"
+                + " lease_owner = NULL, lease_until = NULL WHERE id = :id");
+    for (SettledAttempt s : settled) {
+      update
+          .bind("state", s.state().name())
+          .bind("number", s.attempt().number())
+          .bind("next", millis(s.nextAttemptAt()))
+          .bind("summary", s.summary())
+          .bind("now", millis(now))
+          .bind("id", s.attempt().deliveryId())
+          .add();
+    }
+    int[] updated = update.execute();
+    List<Attempt> out = new ArrayList<>(settled.size());
+    for (int i = 0; i < settled.size(); i++) {
+      Attempt a = settled.get(i).attempt();
+      if (updated[i] == 0) {
+        throw new Problem.NotFound("delivery " + a.deliveryId());
+      }
+      out.add(
+          new Attempt(
+              ids.get(a.deliveryId()),
+              a.deliveryId(),
+              a.number(),
+              a.startedAt(),
+              a.duration(),
+              a.requestMethod(),
+              a.requestUrl(),
+              a.requestHeaders(),
+              a.requestBody(),
+              a.responseStatus(),
+              a.responseHeaders(),
+              a.responseBody(),
+              a.error(),
+              a.outcome()));
+    }
+    return out;
+  }
+
+  /**
+   * One multi-row INSERT; attempt ids by delivery id. With {@code bodyByDelivery} the request body
+   * is not stored: {@link #attempts} reads the delivery's body in its place.
+   */
+  private Map<Long, Long> insertAttempts(List<SettledAttempt> rows, boolean bodyByDelivery) {
+    StringBuilder sql =
+        new StringBuilder(
+            "INSERT INTO attempts (delivery_id, number, started_at, duration_ms, request_method,"
+                + " request_url, request_headers, request_body, body_from_delivery,"
+                + " response_status, response_headers, response_body, error, outcome) VALUES ");
+    for (int i = 0; i < rows.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    sql.append(" RETURNING id, delivery_id");
+    // No template engine: it would lex this long statement on every call (the parse is cached).
+    Query insert = h.createQuery(sql.toString()).setTemplateEngine(NO_TEMPLATES);
+    int p = 0;
+    for (SettledAttempt s : rows) {
+      Attempt a = s.attempt();
+      insert
+          .bind(p++, a.deliveryId())
+          .bind(p++, a.number())
+          .bind(p++, millis(a.startedAt()))
+          .bind(p++, a.duration().toMillis())
+          .bind(p++, a.requestMethod())
+          .bind(p++, a.requestUrl())
+          .bind(p++, Rows.headersJson(a.requestHeaders()))
+          .bind(p++, bodyByDelivery ? null : a.requestBody())
+          .bind(p++, bodyByDelivery)
+          .bind(p++, a.responseStatus())
+          .bind(p++, Rows.headersJson(a.responseHeaders()))
+          .bind(p++, a.responseBody())
+          .bind(p++, a.error())
+          .bind(p++, a.outcome());
+    }
+    String clash =
+        rows.size() == 1
+            ? "delivery "
+                + rows.get(0).attempt().deliveryId()
+                + " already has an attempt number "
+                + rows.get(0).attempt().number()
+            : "one of these attempts was already recorded";
+    Map<Long, Long> ids = new java.util.HashMap<>();
+    Conflicts.translate(
+        () -> insert.map((rs, ctx) -> ids.put(rs.getLong("delivery_id"), rs.getLong("id"))).list(),
+        Map.of("number", clash));
+    return ids;
   }
 
   @Override
   public List<Attempt> attempts(long deliveryId) {
     return h.createQuery(
-            "SELECT " + Rows.ATTEMPT + " FROM attempts WHERE delivery_id = :id ORDER BY number, id")
+            "SELECT "
+                + Rows.ATTEMPT
+                + ", body_from_delivery, (SELECT body FROM delivery_bodies b"
+                + " WHERE b.delivery_id = attempts.delivery_id AND body_from_delivery)"
+                + " AS delivery_body FROM attempts WHERE delivery_id = :id ORDER BY number, id")
         .bind("id", deliveryId)
-        .map(Rows.ATTEMPTS)
+        .map(
+            (rs, ctx) -> {
+              Attempt a = Rows.ATTEMPTS.map(rs, ctx);
+              if (!rs.getBoolean("body_from_delivery")) {
+                return a;
+              }
+              // Decoded as the worker decoded it when it recorded the attempt.
+              byte[] body = rs.getBytes("delivery_body");
+              return new Attempt(
+                  a.id(),
+                  a.deliveryId(),
+                  a.number(),
+                  a.startedAt(),
+                  a.duration(),
+                  a.requestMethod(),
+                  a.requestUrl(),
+                  a.requestHeaders(),
+                  body == null ? null : new String(body, java.nio.charset.StandardCharsets.UTF_8),
+                  a.responseStatus(),
+                  a.responseHeaders(),
+                  a.responseBody(),
+                  a.error(),
+                  a.outcome());
+            })
         .list();
   }
 
@@ -802,6 +885,11 @@ final class JdbcTx implements Tx {
   @Override
   public Optional<Endpoint> endpoint(long id) {
     return queue.endpoint(id);
+  }
+
+  @Override
+  public Map<Long, Endpoint> endpointsById(java.util.Collection<Long> ids) {
+    return queue.endpointsById(ids);
   }
 
   @Override

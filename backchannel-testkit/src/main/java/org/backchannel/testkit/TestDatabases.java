@@ -22,6 +22,12 @@ public final class TestDatabases {
   /** The environment variable naming an existing PostgreSQL server to use instead. */
   public static final String PG_URL_VARIABLE = "BACKCHANNEL_TEST_PG_URL";
 
+  /**
+   * When this system property is {@code true}, the embedded server flushes every commit to disk
+   * (for measurements of durable throughput; tests run without it, faster).
+   */
+  public static final String DURABLE_PROPERTY = "backchannel.test.pg.durable";
+
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static final String RUN = Long.toString(ProcessHandle.current().pid());
 
@@ -87,7 +93,12 @@ public final class TestDatabases {
         return url.strip();
       }
       try {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (Boolean.getBoolean(DURABLE_PROPERTY)) {
+          // The embedded server skips fsync and commits asynchronously unless told otherwise.
+          builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+        }
+        EmbeddedPostgres pg = builder.start();
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(

@@ -1,6 +1,7 @@
 package org.backchannel.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Workspace;
 import org.backchannel.store.JdbcStore;
 import org.junit.jupiter.api.Test;
@@ -43,6 +50,50 @@ class SqliteStoreTest extends StoreContract {
     try (JdbcStore again = JdbcStore.open("jdbc:sqlite:" + file)) {
       List<Workspace> workspaces = again.transaction(t -> t.workspaces());
       assertThat(workspaces).extracting(Workspace::name).containsExactly("Acme");
+    }
+  }
+
+  @Test
+  void readsDoNotWaitForAnOpenWriteAndCannotWrite() throws Exception {
+    Workspace acme = store.transaction((Tx t) -> t.insertWorkspace("Acme", T0));
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    CompletableFuture<Workspace> write =
+        CompletableFuture.supplyAsync(
+            () ->
+                store.transaction(
+                    (Tx t) -> {
+                      Workspace w = t.insertWorkspace("Globex", T0);
+                      writing.countDown();
+                      await(finish);
+                      return w;
+                    }),
+            threads);
+    await(writing);
+    try {
+      // The write holds SQLite's one write lock; a read still answers, from before it.
+      assertThat(
+              CompletableFuture.supplyAsync(() -> store.read((Tx t) -> t.workspaces()), threads)
+                  .get(10, TimeUnit.SECONDS))
+          .containsExactly(acme);
+    } finally {
+      finish.countDown();
+      threads.shutdown();
+    }
+    Workspace globex = write.get(10, TimeUnit.SECONDS);
+    assertThat(store.read((Tx t) -> t.workspaces())).containsExactly(acme, globex);
+    assertThatThrownBy(() -> store.read((Tx t) -> t.insertWorkspace("Initech", T0)))
+        .hasMessageContaining("readonly");
+    assertThat(store.read((Tx t) -> t.workspaces())).hasSize(2);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 }

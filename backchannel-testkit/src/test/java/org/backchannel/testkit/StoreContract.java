@@ -26,6 +26,7 @@ import org.backchannel.core.delivery.DeliveryCount;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.SettledAttempt;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Action;
@@ -599,6 +600,93 @@ abstract class StoreContract {
     assertThatThrownBy(
             () -> tx((Tx t) -> t.recordAttempt(second, DeliveryState.FAILED, null, "again", T3)))
         .isInstanceOf(Problem.Conflict.class);
+  }
+
+  @Test
+  void attemptsRecordedTogetherReadTheirBodyFromTheDelivery() {
+    World w = world();
+    byte[] body = "{\"token\":\"s3cret\",\"n\":1}".getBytes(StandardCharsets.UTF_8);
+    Delivery a = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_a", T1));
+    Delivery b = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_b", T1));
+    String sent = new String(body, StandardCharsets.UTF_8);
+    List<Attempt> recorded =
+        tx(
+            (Tx t) ->
+                t.recordAttempts(
+                    List.of(
+                        new SettledAttempt(
+                            attempt(a.id(), 1, sent), DeliveryState.SUCCEEDED, null, "ok"),
+                        new SettledAttempt(
+                            attempt(b.id(), 1, sent), DeliveryState.PENDING, T3, "again")),
+                    T2));
+    assertThat(recorded).extracting(Attempt::deliveryId).containsExactly(a.id(), b.id());
+    assertThat(recorded).allSatisfy(r -> assertThat(r.id()).isPositive());
+    assertThat(tx((Tx t) -> t.attempts(a.id()))).containsExactly(recorded.get(0));
+    assertThat(tx((Tx t) -> t.attempts(b.id())).get(0).requestBody()).isEqualTo(sent);
+    Delivery pending = tx((Tx t) -> t.delivery(b.id())).orElseThrow();
+    assertThat(pending.state()).isEqualTo(DeliveryState.PENDING);
+    assertThat(pending.nextAttemptAt()).isEqualTo(T3);
+    assertThat(pending.attemptCount()).isEqualTo(1);
+    assertThat(tx((Tx t) -> t.delivery(a.id())).orElseThrow().state())
+        .isEqualTo(DeliveryState.SUCCEEDED);
+
+    // A redacted body is redacted in the attempts that sent it too.
+    tx(
+        (Tx t) -> {
+          t.platform().redactDelivery(a.id(), "s3cret");
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.attempts(a.id())).get(0).requestBody())
+        .doesNotContain("s3cret")
+        .contains("\"n\":1");
+
+    // One clash fails the whole group, and nothing of it is written.
+    Delivery c = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_c", T1));
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.recordAttempts(
+                            List.of(
+                                new SettledAttempt(
+                                    attempt(c.id(), 1, sent), DeliveryState.SUCCEEDED, null, "ok"),
+                                new SettledAttempt(
+                                    attempt(b.id(), 1, sent), DeliveryState.FAILED, null, "x")),
+                            T3)))
+        .isInstanceOf(Problem.Conflict.class);
+    assertThat(tx((Tx t) -> t.attempts(c.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.delivery(c.id())).orElseThrow().state())
+        .isEqualTo(DeliveryState.PENDING);
+
+    assertThat(tx((Tx t) -> t.endpointsById(List.of(a.endpointId(), a.endpointId() + 1000))))
+        .containsOnlyKeys(a.endpointId());
+  }
+
+  private static Attempt attempt(long deliveryId, int number, String body) {
+    return new Attempt(
+        0,
+        deliveryId,
+        number,
+        T2,
+        Duration.ofMillis(5),
+        "POST",
+        "https://app.test/hook",
+        Map.of("webhook-id", "m"),
+        body,
+        204,
+        Map.of(),
+        "",
+        null,
+        "succeeded: HTTP 204");
+  }
+
+  @Test
+  void readsSeeWhatWasCommitted() {
+    World w = world();
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    Delivery d = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_r", T1));
+    assertThat(store.read((Tx t) -> t.delivery(d.id()))).contains(d);
+    assertThat(store.read((Tx t) -> t.deliveryPayload(d.id())).body()).isEqualTo(body);
   }
 
   @Test

@@ -57,13 +57,13 @@ public final class Apps {
 
   public List<App> apps(User caller) {
     Directory.requireAdmin(caller);
-    return store.transaction(tx -> tx.apps(caller.workspaceId()));
+    return store.read(tx -> tx.apps(caller.workspaceId()));
   }
 
   public App app(User caller, long appId) {
     Directory.requireAdmin(caller);
     return store
-        .transaction(tx -> tx.app(appId))
+        .read(tx -> tx.app(appId))
         .filter(a -> a.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("app " + appId));
   }
@@ -85,7 +85,7 @@ public final class Apps {
 
   public List<Source> sources(User caller) {
     Directory.requireAdmin(caller);
-    return store.transaction(tx -> tx.sources(caller.workspaceId()));
+    return store.read(tx -> tx.sources(caller.workspaceId()));
   }
 
   /** Revokes a source: its flow token stops working at once. */
@@ -109,7 +109,7 @@ public final class Apps {
       throw new Problem.Unauthorized("flow_token is required");
     }
     return store
-        .transaction(tx -> tx.sourceByTokenHash(Tokens.hash(flowToken.strip())))
+        .read(tx -> tx.sourceByTokenHash(Tokens.hash(flowToken.strip())))
         .orElseThrow(() -> new Problem.Unauthorized("flow_token is not valid"));
   }
 }

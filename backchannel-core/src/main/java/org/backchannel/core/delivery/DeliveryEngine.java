@@ -87,9 +87,17 @@ public final class DeliveryEngine {
     DeliveryState state =
         outcome instanceof Outcome.Failed ? DeliveryState.FAILED : DeliveryState.SUCCEEDED;
     Instant now = clock.instant();
-    Attempt recorded =
-        store.transaction(tx -> tx.recordAttempt(attempt, state, null, outcome.summary(), now));
-    Delivery updated = store.transaction(tx -> tx.delivery(delivery.id()).orElseThrow());
+    Map.Entry<Attempt, Delivery> written =
+        store.transaction(
+            tx ->
+                Map.entry(
+                    tx.recordAttempts(
+                            List.of(new SettledAttempt(attempt, state, null, outcome.summary())),
+                            now)
+                        .get(0),
+                    tx.delivery(delivery.id()).orElseThrow()));
+    Attempt recorded = written.getKey();
+    Delivery updated = written.getValue();
     observer.attempted(updated, recorded, outcome);
     LOG.info(
         "delivery {} {} {} -> {} in {} ms",
@@ -126,7 +134,7 @@ public final class DeliveryEngine {
   /** Loads and signs a batch of claimed deliveries, reading the store once for all of them. */
   public List<Ready> prepareAll(List<Delivery> deliveries) {
     Instant now = clock.instant();
-    return store.transaction(
+    return store.read(
         tx -> {
           Map<Long, Payload> payloads =
               tx.deliveryPayloads(deliveries.stream().map(Delivery::id).toList());
@@ -162,12 +170,12 @@ public final class DeliveryEngine {
     Instant now = clock.instant();
     List<Attempt> recorded;
     try {
-      recorded = store.transaction(tx -> sent.stream().map(s -> record(tx, s, now)).toList());
+      recorded = store.transaction((Tx tx) -> record(tx, sent, now));
     } catch (Problem.Conflict e) {
       recorded = new ArrayList<>();
       for (Sent s : sent) {
         try {
-          recorded.add(store.transaction(tx -> record(tx, s, now)));
+          recorded.add(store.transaction((Tx tx) -> record(tx, List.of(s), now).get(0)));
         } catch (Problem.Conflict taken) {
           LOG.warn("delivery {} was taken over by another worker", s.delivery().id());
         }
@@ -179,15 +187,41 @@ public final class DeliveryEngine {
     return recorded;
   }
 
-  private Attempt record(Tx tx, Sent s, Instant now) {
-    Settlement settlement = s.settlement();
-    Attempt a =
-        tx.recordAttempt(
-            s.attempt(), settlement.state(), settlement.next(), settlement.summary(), now);
-    if (s.delivery().endpointId() != null) {
-      trackEndpoint(tx, s.delivery().endpointId(), s.outcome(), settlement, s.prepared(), now);
+  /**
+   * Writes the attempts in one go, then keeps their endpoints' health, reading each endpoint once
+   * and applying the outcomes in the order they came.
+   */
+  private List<Attempt> record(Tx tx, List<Sent> sent, Instant now) {
+    List<Attempt> recorded =
+        tx.recordAttempts(
+            sent.stream()
+                .map(
+                    s ->
+                        new SettledAttempt(
+                            s.attempt(),
+                            s.settlement().state(),
+                            s.settlement().next(),
+                            s.settlement().summary()))
+                .toList(),
+            now);
+    Set<Long> ids = new java.util.HashSet<>();
+    for (Sent s : sent) {
+      if (s.delivery().endpointId() != null) {
+        ids.add(s.delivery().endpointId());
+      }
     }
-    return a;
+    if (!ids.isEmpty()) {
+      Map<Long, Endpoint> endpoints = new java.util.HashMap<>(tx.endpointsById(ids));
+      for (Sent s : sent) {
+        Long id = s.delivery().endpointId();
+        if (id != null) {
+          endpoints.put(
+              id,
+              trackEndpoint(tx, endpoints.get(id), s.outcome(), s.settlement(), s.prepared(), now));
+        }
+      }
+    }
+    return recorded;
   }
 
   /** Where a background attempt leaves its delivery, and whether its endpoint must stop. */
@@ -227,33 +261,60 @@ public final class DeliveryEngine {
                     null));
   }
 
-  private void trackEndpoint(
-      org.backchannel.core.store.Tx tx,
-      long endpointId,
-      Outcome outcome,
-      Settlement settlement,
-      Prepared prepared,
-      Instant now) {
-    Endpoint endpoint = tx.endpoint(endpointId).orElseThrow();
+  /** Notes an attempt's outcome on its endpoint; returns the endpoint as it now is. */
+  private Endpoint trackEndpoint(
+      Tx tx, Endpoint e, Outcome outcome, Settlement settlement, Prepared prepared, Instant now) {
     if (!(outcome instanceof Outcome.Failed)) {
-      if (endpoint.failingSince() != null) {
-        tx.setEndpointFailingSince(endpointId, null);
+      if (e.failingSince() == null) {
+        return e;
       }
-      return;
+      tx.setEndpointFailingSince(e.id(), null);
+      return failingSince(e, null);
     }
-    Instant since = endpoint.failingSince();
+    Instant since = e.failingSince();
     if (since == null) {
       since = prepared.startedAt();
-      tx.setEndpointFailingSince(endpointId, since);
+      tx.setEndpointFailingSince(e.id(), since);
+      e = failingSince(e, since);
     }
     String reason = settlement.disableReason();
     if (reason == null && !since.plus(retry.disableAfter()).isAfter(now)) {
       reason = "failing without a success since " + since;
     }
-    if (reason != null && !endpoint.disabled()) {
-      tx.disableEndpoint(endpointId, reason, now);
-      LOG.warn("endpoint {} ({}) disabled: {}", endpointId, endpoint.url(), reason);
+    if (reason != null && !e.disabled()) {
+      tx.disableEndpoint(e.id(), reason, now);
+      LOG.warn("endpoint {} ({}) disabled: {}", e.id(), e.url(), reason);
+      return new Endpoint(
+          e.id(),
+          e.workspaceId(),
+          e.appId(),
+          e.url(),
+          e.fifo(),
+          e.maxInFlight(),
+          e.eventTypes(),
+          now,
+          reason,
+          e.failingSince(),
+          e.createdAt(),
+          now);
     }
+    return e;
+  }
+
+  private static Endpoint failingSince(Endpoint e, Instant since) {
+    return new Endpoint(
+        e.id(),
+        e.workspaceId(),
+        e.appId(),
+        e.url(),
+        e.fifo(),
+        e.maxInFlight(),
+        e.eventTypes(),
+        e.disabledAt(),
+        e.disabledReason(),
+        since,
+        e.createdAt(),
+        e.updatedAt());
   }
 
   /** A request ready to send, with what recording it needs. */
@@ -270,10 +331,10 @@ public final class DeliveryEngine {
   /** The app's current secret, then the one it replaced while that is in its grace period. */
   private Signer signer(Tx tx, long appId, Instant now) {
     List<AppSecret> secrets = new ArrayList<>();
-    secrets.add(AppSecret.of(box.open(tx.appSecretCiphertext(appId))));
+    secrets.add(open(tx.appSecretCiphertext(appId)));
     tx.platform()
         .previousSecretCiphertext(appId, now)
-        .ifPresent(previous -> secrets.add(AppSecret.of(box.open(previous))));
+        .ifPresent(previous -> secrets.add(open(previous)));
     return new Signer(tx.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
   }
 
@@ -286,6 +347,20 @@ public final class DeliveryEngine {
     }
     return headers;
   }
+
+  /**
+   * Opens a sealed app secret, remembering the result by its ciphertext: every claimed batch needs
+   * its apps' secrets, and a rotated secret has a new ciphertext, so nothing goes stale.
+   */
+  private AppSecret open(String ciphertext) {
+    if (opened.size() > MAX_OPENED) {
+      opened.clear();
+    }
+    return opened.computeIfAbsent(ciphertext, c -> AppSecret.of(box.open(c)));
+  }
+
+  private static final int MAX_OPENED = 10_000;
+  private final Map<String, AppSecret> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
   static OutboundRequest build(
       Delivery d, byte[] body, Signer signer, Map<String, String> extra, Instant now) {

@@ -26,6 +26,14 @@ public interface DeliveryStore {
   Attempt recordAttempt(
       Attempt attempt, DeliveryState state, Instant nextAttemptAt, String summary, Instant now);
 
+  /**
+   * Records several attempts (of different deliveries) as {@link #recordAttempt} does, with one
+   * statement for all the attempts and one batch for all the deliveries; returns them in order.
+   * Each attempt's request body must be its delivery's body as sent (decoded as UTF-8): it is not
+   * stored a second time, {@link #attempts} reads it from the delivery (redactions included).
+   */
+  List<Attempt> recordAttempts(List<SettledAttempt> settled, Instant now);
+
   List<Attempt> attempts(long deliveryId);
 
   /** Deliveries matching {@code filter}, newest first, up to {@code limit + 1}. */
@@ -69,6 +77,9 @@ public interface DeliveryStore {
   Endpoint endpointFor(long workspaceId, long appId, String url, Instant now);
 
   Optional<Endpoint> endpoint(long id);
+
+  /** Several endpoints at once, by id; ids that do not exist are left out. */
+  java.util.Map<Long, Endpoint> endpointsById(java.util.Collection<Long> ids);
 
   List<Endpoint> endpoints(long workspaceId);
 

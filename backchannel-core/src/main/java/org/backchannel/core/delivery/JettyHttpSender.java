@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,9 @@ public final class JettyHttpSender implements HttpSender {
   /** How much of an answer body is kept; the rest is not read. */
   public static final int DEFAULT_MAX_BODY = 64 * 1024;
 
-  private final HttpClient client;
+  // Started in the background: building and starting the client costs a few hundred ms of
+  // start-up (proxy and TLS set-up) that nothing needs before the first call.
+  private final CompletableFuture<HttpClient> client;
   private final int maxBody;
 
   /** Looks a host name up; the system resolver unless a test supplies another. */
@@ -49,7 +52,21 @@ public final class JettyHttpSender implements HttpSender {
 
   public JettyHttpSender(AddressPolicy policy, int maxBody, Resolver resolver) {
     this.maxBody = maxBody;
-    this.client = new HttpClient();
+    this.client = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("backchannel-http-start")
+        .start(
+            () -> {
+              try {
+                client.complete(start(policy, resolver));
+              } catch (RuntimeException | Error e) {
+                client.completeExceptionally(e);
+              }
+            });
+  }
+
+  private static HttpClient start(AddressPolicy policy, Resolver resolver) {
+    HttpClient client = new HttpClient();
     client.setFollowRedirects(false);
     client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "Backchannel"));
     client.setMaxConnectionsPerDestination(256);
@@ -76,6 +93,16 @@ public final class JettyHttpSender implements HttpSender {
     } catch (Exception e) {
       throw new IllegalStateException("the HTTP client did not start: " + e.getMessage(), e);
     }
+    return client;
+  }
+
+  /** The started client, waiting for the start if it is still under way. */
+  private HttpClient client() {
+    try {
+      return client.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
   }
 
   static List<InetSocketAddress> vetted(
@@ -96,7 +123,7 @@ public final class JettyHttpSender implements HttpSender {
   public Exchange send(OutboundRequest request, Duration timeout) {
     long start = System.nanoTime();
     Request req =
-        client
+        client()
             .newRequest(request.uri())
             .method(request.method())
             .followRedirects(false)
@@ -176,7 +203,7 @@ public final class JettyHttpSender implements HttpSender {
   @Override
   public void close() {
     try {
-      client.stop();
+      client().stop();
     } catch (Exception e) {
       throw new IllegalStateException("the HTTP client did not stop cleanly", e);
     }

@@ -115,7 +115,7 @@ public final class Platform {
   public Registration registration(User caller, long appId) {
     apps.app(caller, appId);
     return store
-        .transaction(tx -> tx.platform().registration(appId))
+        .read(tx -> tx.platform().registration(appId))
         .orElseGet(() -> new Registration(appId, null, List.of(), List.of(), null));
   }
 
@@ -190,7 +190,7 @@ public final class Platform {
    */
   public InstallResult install(User caller, long appId) {
     Target t = target(caller, appId);
-    if (store.transaction(tx -> tx.platform().liveInstall(appId, caller.id())).isPresent()) {
+    if (store.read(tx -> tx.platform().liveInstall(appId, caller.id())).isPresent()) {
       throw new Problem.Conflict("app " + appId + " is already installed");
     }
     String token = "bci_" + Tokens.hex(24);
@@ -470,13 +470,13 @@ public final class Platform {
   public ChatMessage message(User caller, long messageId) {
     ChatMessage m =
         store
-            .transaction(tx -> tx.platform().chatMessage(messageId))
+            .read(tx -> tx.platform().chatMessage(messageId))
             .filter(x -> x.workspaceId() == caller.workspaceId())
             .orElseThrow(() -> new Problem.NotFound("message " + messageId));
     long flow = PlatformIds.parse(m.chat(), "g:");
     boolean visible =
         flow >= 0
-            ? store.transaction(tx -> tx.isMember(flow, caller.id()))
+            ? store.read(tx -> tx.isMember(flow, caller.id()))
             : m.fromUserId() == caller.id() || m.chat().equals(PlatformIds.user(caller.id()));
     if (!visible) {
       throw new Problem.NotFound("message " + messageId);
@@ -500,7 +500,7 @@ public final class Platform {
    */
   public ChatMessage sendMessage(String installToken, JsonNode body) {
     Install install = installForToken(installToken);
-    User person = store.transaction(tx -> tx.user(install.userId())).orElseThrow();
+    User person = store.read(tx -> tx.user(install.userId())).orElseThrow();
     if (body == null || !body.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
     }
@@ -535,7 +535,7 @@ public final class Platform {
     }
     // An app cannot act for someone who has been deactivated; the answer is an unknown token's.
     return store
-        .transaction(
+        .read(
             tx ->
                 tx.platform()
                     .installByTokenHash(Tokens.hash(token.strip()))
@@ -696,8 +696,7 @@ public final class Platform {
     if (!event.get("name").asText().startsWith("client.")) {
       throw new IllegalStateException("only client.* events may go to a widget or browser URL");
     }
-    AppSecret secret =
-        store.transaction(tx -> AppSecret.of(box.open(tx.appSecretCiphertext(app.id()))));
+    AppSecret secret = store.read(tx -> AppSecret.of(box.open(tx.appSecretCiphertext(app.id()))));
     String token =
         EventToken.sign(
             secret,

@@ -10,6 +10,15 @@ public interface Store extends AutoCloseable {
   <T> T transaction(Function<Tx, T> work);
 
   /**
+   * Like {@link #transaction} for work that only reads: it sees one consistent snapshot and must
+   * not write. On SQLite it does not take the database's one write lock, so reads never wait for
+   * (or hold up) writers.
+   */
+  default <T> T read(Function<Tx, T> work) {
+    return transaction(work);
+  }
+
+  /**
    * Calls {@code listener} after a transaction that made background deliveries due commits, in this
    * process or (on PostgreSQL, through LISTEN/NOTIFY) in any process on the same database. Closing
    * the result stops the calls. The listener must be quick: it only wakes a worker.

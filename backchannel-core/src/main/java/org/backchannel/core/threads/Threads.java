@@ -98,14 +98,14 @@ public final class Threads {
 
   public Page<FlowThread> threads(User caller, long flowId, PageRequest page) {
     directory.memberFlow(caller, flowId);
-    return page.page(store.transaction(tx -> tx.threads(flowId, page)), FlowThread::id);
+    return page.page(store.read(tx -> tx.threads(flowId, page)), FlowThread::id);
   }
 
   /** A thread in a flow the caller belongs to; any other does not exist for them. */
   public FlowThread thread(User caller, long threadId) {
     FlowThread thread =
         store
-            .transaction(tx -> tx.thread(threadId))
+            .read(tx -> tx.thread(threadId))
             .orElseThrow(() -> new Problem.NotFound("thread " + threadId));
     try {
       directory.memberFlow(caller, thread.flowId());
@@ -117,12 +117,12 @@ public final class Threads {
 
   public Page<Message> threadMessages(User caller, long threadId, PageRequest page) {
     thread(caller, threadId);
-    return page.page(store.transaction(tx -> tx.messagesOfThread(threadId, page)), Message::id);
+    return page.page(store.read(tx -> tx.messagesOfThread(threadId, page)), Message::id);
   }
 
   public Page<Message> flowMessages(User caller, long flowId, PageRequest page) {
     directory.memberFlow(caller, flowId);
-    return page.page(store.transaction(tx -> tx.messagesOfFlow(flowId, page)), Message::id);
+    return page.page(store.read(tx -> tx.messagesOfFlow(flowId, page)), Message::id);
   }
 
   /**

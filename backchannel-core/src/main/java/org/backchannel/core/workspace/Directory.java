@@ -54,13 +54,13 @@ public final class Directory {
       throw new Problem.Unauthorized("an API token is required: Authorization: Bearer <token>");
     }
     return store
-        .transaction(tx -> tx.userByTokenHash(Tokens.hash(token.strip())))
+        .read(tx -> tx.userByTokenHash(Tokens.hash(token.strip())))
         .filter(User::isActive)
         .orElseThrow(() -> new Problem.Unauthorized("the API token is not valid"));
   }
 
   public Workspace workspace(User caller) {
-    return store.transaction(tx -> tx.workspace(caller.workspaceId())).orElseThrow();
+    return store.read(tx -> tx.workspace(caller.workspaceId())).orElseThrow();
   }
 
   /** Adds a person to the caller's workspace (admins only); their API token is shown once. */
@@ -185,12 +185,12 @@ public final class Directory {
   }
 
   public List<User> users(User caller) {
-    return store.transaction(tx -> tx.users(caller.workspaceId()));
+    return store.read(tx -> tx.users(caller.workspaceId()));
   }
 
   public User userInWorkspace(User caller, long userId) {
     return store
-        .transaction(tx -> tx.user(userId))
+        .read(tx -> tx.user(userId))
         .filter(u -> u.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("user " + userId));
   }
@@ -244,7 +244,7 @@ public final class Directory {
   public Flow adminFlow(User caller, long flowId) {
     requireAdmin(caller);
     return store
-        .transaction(tx -> tx.flow(flowId))
+        .read(tx -> tx.flow(flowId))
         .filter(f -> f.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
   }
@@ -255,7 +255,7 @@ public final class Directory {
     } else {
       memberFlow(caller, flowId);
     }
-    return store.transaction(tx -> tx.members(flowId));
+    return store.read(tx -> tx.members(flowId));
   }
 
   public void addMember(User caller, long flowId, long userId) {

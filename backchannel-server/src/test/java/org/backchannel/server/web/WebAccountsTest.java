@@ -3,6 +3,8 @@ package org.backchannel.server.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.backchannel.core.Problem;
@@ -53,6 +55,21 @@ final class WebAccountsTest {
     assertThat(accounts.checkPassword(" ADA@example.com ", PASSWORD)).contains(ada);
     assertThat(accounts.checkPassword("ada@example.com", "wrong password")).isEmpty();
     assertThat(accounts.checkPassword("nobody@example.com", PASSWORD)).isEmpty();
+  }
+
+  @Test
+  void anUnknownEmailIsCheckedAgainstAHashAsCostlyAsARealOne() throws Exception {
+    // The fixed stand-in hash must stay a valid hash at the cost real ones use, or an unknown
+    // email would answer faster than a known one.
+    BCrypt.HashData dummy =
+        BCrypt.Version.VERSION_2A.parser.parse(
+            WebAccounts.DUMMY_HASH.getBytes(StandardCharsets.UTF_8));
+    assertThat(dummy.cost).isEqualTo(WebAccounts.COST);
+    assertThat(
+            BCrypt.verifyer()
+                .verify("not a password".toCharArray(), WebAccounts.DUMMY_HASH)
+                .verified)
+        .isTrue();
   }
 
   @Test
