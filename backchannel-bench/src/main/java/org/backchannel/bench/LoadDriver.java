@@ -44,12 +44,17 @@ import org.backchannel.testkit.TestDatabases;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The end-to-end load driver: the real server in this process on a real store (SQLite file or
  * embedded PostgreSQL), a real receiver on loopback, and the measurements of issue 8. Writes what
  * it measured as JSON; {@link Report} turns that into docs/BENCHMARKS.md. Options are {@code
- * --name=value}; see {@link #OPTIONS}.
+ * --name=value} (or {@code --name value}); see {@link #OPTIONS} or {@code --help}.
  */
 public final class LoadDriver {
   static final Map<String, String> OPTIONS =
@@ -82,15 +87,28 @@ public final class LoadDriver {
 
   public static void main(String[] args) throws Exception {
     LoadDriver d = new LoadDriver();
-    for (String a : args) {
-      if (!a.startsWith("--") || !a.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value; known: " + OPTIONS.keySet());
+    // Every option is a string with a default, so the command line is built from OPTIONS.
+    CommandSpec spec = CommandSpec.create().name("bench/run").mixinStandardHelpOptions(true);
+    OPTIONS.forEach(
+        (name, value) ->
+            spec.addOption(
+                OptionSpec.builder("--" + name)
+                    .paramLabel("VALUE")
+                    .type(String.class)
+                    .defaultValue(value)
+                    .description("default: " + value)
+                    .build()));
+    CommandLine cli = new CommandLine(spec);
+    try {
+      ParseResult parsed = cli.parseArgs(args);
+      if (CommandLine.printHelpIfRequested(parsed)) {
+        System.exit(0); // the receiver's threads would keep the JVM up
       }
-      String k = a.substring(2, a.indexOf('='));
-      if (!OPTIONS.containsKey(k)) {
-        throw new IllegalArgumentException("unknown option " + k + "; known: " + OPTIONS.keySet());
-      }
-      d.opt.put(k, a.substring(a.indexOf('=') + 1));
+      OPTIONS.keySet().forEach(k -> d.opt.put(k, parsed.matchedOptionValue(k, OPTIONS.get(k))));
+    } catch (ParameterException e) {
+      System.err.println(e.getMessage());
+      cli.usage(System.err);
+      System.exit(2);
     }
     System.setProperty(TestDatabases.DURABLE_PROPERTY, d.opt.get("pg-durable"));
     ObjectNode out = d.run();
