@@ -269,13 +269,13 @@ public final class DeliveryEngine {
         return e;
       }
       tx.setEndpointFailingSince(e.id(), null);
-      return failingSince(e, null);
+      return e.withFailingSince(null);
     }
     Instant since = e.failingSince();
     if (since == null) {
       since = prepared.startedAt();
       tx.setEndpointFailingSince(e.id(), since);
-      e = failingSince(e, since);
+      e = e.withFailingSince(since);
     }
     String reason = settlement.disableReason();
     if (reason == null && !since.plus(retry.disableAfter()).isAfter(now)) {
@@ -284,37 +284,9 @@ public final class DeliveryEngine {
     if (reason != null && !e.disabled()) {
       tx.disableEndpoint(e.id(), reason, now);
       LOG.warn("endpoint {} ({}) disabled: {}", e.id(), e.url(), reason);
-      return new Endpoint(
-          e.id(),
-          e.workspaceId(),
-          e.appId(),
-          e.url(),
-          e.fifo(),
-          e.maxInFlight(),
-          e.eventTypes(),
-          now,
-          reason,
-          e.failingSince(),
-          e.createdAt(),
-          now);
+      return e.withDisabled(reason, now);
     }
     return e;
-  }
-
-  private static Endpoint failingSince(Endpoint e, Instant since) {
-    return new Endpoint(
-        e.id(),
-        e.workspaceId(),
-        e.appId(),
-        e.url(),
-        e.fifo(),
-        e.maxInFlight(),
-        e.eventTypes(),
-        e.disabledAt(),
-        e.disabledReason(),
-        since,
-        e.createdAt(),
-        e.updatedAt());
   }
 
   /** A request ready to send, with what recording it needs. */

@@ -30,6 +30,40 @@ public record Endpoint(
     return disabledAt != null;
   }
 
+  /** This endpoint as recorded after {@code failingSince} changed (null: it succeeds again). */
+  Endpoint withFailingSince(Instant since) {
+    return new Endpoint(
+        id,
+        workspaceId,
+        appId,
+        url,
+        fifo,
+        maxInFlight,
+        eventTypes,
+        disabledAt,
+        disabledReason,
+        since,
+        createdAt,
+        updatedAt);
+  }
+
+  /** This endpoint as recorded after it was disabled at {@code now}. */
+  Endpoint withDisabled(String reason, Instant now) {
+    return new Endpoint(
+        id,
+        workspaceId,
+        appId,
+        url,
+        fifo,
+        maxInFlight,
+        eventTypes,
+        now,
+        reason,
+        failingSince,
+        createdAt,
+        now);
+  }
+
   public boolean subscribes(String eventType) {
     return eventTypes.isEmpty() || eventTypes.contains(eventType);
   }
