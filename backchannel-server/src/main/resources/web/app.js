@@ -13,7 +13,7 @@
       return;
     }
     loading = true;
-    fetch(threads.getAttribute("data-src"), { credentials: "same-origin" })
+    fetch(threads.getAttribute("data-src"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (r) {
         if (!r.ok) {
           throw new Error("HTTP " + r.status);
@@ -75,9 +75,9 @@
       return;
     }
     setTimeout(function () {
-      fetch(live.getAttribute("data-src"), { credentials: "same-origin" })
+      fetch(live.getAttribute("data-src"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (r) {
-          if (r.redirected) {
+          if (r.status === 401) {
             return null; // signed out: stop asking
           }
           if (!r.ok) {

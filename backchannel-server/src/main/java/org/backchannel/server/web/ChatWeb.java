@@ -26,10 +26,9 @@ import org.backchannel.core.workspace.User;
  * A flow's chat, where people use third-party apps: post messages (URL previews included), run
  * slash commands, press the apps' buttons and open their widgets, install and remove apps. Forms
  * work without script; the page's script sends them in the background and shows the answer in place
- * (asking with {@link #IN_PLACE}).
+ * (asking with {@link Web#fromScript}).
  */
 final class ChatWeb {
-  static final String IN_PLACE = "X-Requested-With";
   private static final int SHOWN = 50;
   private static final String CLIENT = "desktop";
   // "/word rest": a slash command; "/path/to" and the like are plain text.
@@ -118,7 +117,7 @@ final class ChatWeb {
 
   /** The answer to a form: the overlay alone when asked in place, else the whole page. */
   private void answer(Context ctx, Web.Session s, long flowId, ChatPages.Overlay overlay) {
-    if ("fetch".equals(ctx.header(IN_PLACE))) {
+    if (Web.fromScript(ctx)) {
       Web.html(ctx, 200, ChatPages.overlay(overlay));
     } else {
       render(ctx, s, flowId, overlay);
@@ -156,7 +155,7 @@ final class ChatWeb {
       return;
     }
     bc.platform().post(s.user(), flowId, text);
-    if ("fetch".equals(ctx.header(IN_PLACE))) {
+    if (Web.fromScript(ctx)) {
       Web.html(ctx, 200, "");
     } else {
       ctx.redirect("/ui/flows/" + flowId + "/chat", HttpStatus.SEE_OTHER);

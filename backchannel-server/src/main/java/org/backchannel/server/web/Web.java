@@ -200,22 +200,20 @@ public final class Web {
   private void live(SseClient client, Version version) {
     Context ctx = client.ctx();
     try {
-      Optional<User> user = accounts.sessionUser(ctx.cookie(SESSION_COOKIE));
-      if (user.isEmpty()) {
-        client.sendEvent("signed-out", "");
-        client.close();
-        return;
-      }
-      long flowId = id(ctx, "id");
-      bc.directory().memberFlow(user.get(), flowId);
+      Long flowId = null; // read and checked once the session is known, as every page does
       String last = null;
       long until = System.nanoTime() + LIVE_LIFETIME.toNanos();
       while (!closed && !client.terminated() && System.nanoTime() < until) {
         // Checked on every poll: a session ended meanwhile (signed out, or the person deactivated)
         // stops the stream at once rather than when it would have ended anyway.
-        if (accounts.sessionUser(ctx.cookie(SESSION_COOKIE)).isEmpty()) {
+        Optional<User> user = accounts.sessionUser(ctx.cookie(SESSION_COOKIE));
+        if (user.isEmpty()) {
           client.sendEvent("signed-out", "");
           break;
+        }
+        if (flowId == null) {
+          flowId = id(ctx, "id");
+          bc.directory().memberFlow(user.get(), flowId);
         }
         String now = version.of(user.get(), flowId);
         if (!now.equals(last)) {
@@ -281,9 +279,9 @@ public final class Web {
               String id = ctx.cookie(SESSION_COOKIE);
               Optional<User> user = accounts.sessionUser(id);
               if (user.isEmpty()) {
-                if (ctx.method() == HandlerType.GET
-                    && !ctx.path().endsWith("/threads")
-                    && !ctx.path().endsWith("/messages")) {
+                // A page someone opens goes to sign-in; a fragment the page's script fetches
+                // (marked by app.js) gets 401, which the script can act on.
+                if (ctx.method() == HandlerType.GET && !fromScript(ctx)) {
                   ctx.redirect("/login", HttpStatus.SEE_OTHER);
                 } else {
                   html(
@@ -395,6 +393,11 @@ public final class Web {
         e.errors().entrySet().stream()
             .map(x -> x.getKey() + " " + String.join(", ", x.getValue()))
             .toList());
+  }
+
+  /** Whether the page's own script sent this request (app.js marks every fetch it makes). */
+  static boolean fromScript(Context ctx) {
+    return "fetch".equals(ctx.header("X-Requested-With"));
   }
 
   static void html(Context ctx, int status, String body) {
