@@ -31,10 +31,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.Contract;
-import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.workspace.User;
@@ -397,6 +397,7 @@ public final class LoadDriver {
     /** Enqueues n events round-robin over the endpoints, in batches of 1,000 per transaction. */
     double enqueue(int n) {
       long t0 = System.nanoTime();
+      Outbox outbox = new Outbox(java.time.InstantSource.system());
       for (int done = 0; done < n; ) {
         int from = done;
         int size = Math.min(1000, n - done);
@@ -411,7 +412,8 @@ public final class LoadDriver {
                             + i
                             + "}}")
                         .getBytes(StandardCharsets.UTF_8);
-                tx.insertDelivery(
+                outbox.enqueue(
+                    tx,
                     new NewDelivery(
                         app.workspaceId(),
                         app.id(),
@@ -420,10 +422,7 @@ public final class LoadDriver {
                         "POST",
                         endpointUrls.get(i % endpointUrls.size()),
                         null,
-                        false,
-                        body),
-                    DeliveryEngine.newMessageId(),
-                    now);
+                        body));
               }
               return null;
             });

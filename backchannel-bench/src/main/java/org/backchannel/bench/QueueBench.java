@@ -12,10 +12,10 @@ import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivery;
-import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Exchange;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.workspace.User;
 import org.backchannel.store.JdbcStore;
@@ -58,6 +58,7 @@ public class QueueBench {
   private final byte[] body =
       "{\"type\":\"bench\",\"data\":{\"n\":1}}".getBytes(StandardCharsets.UTF_8);
   private final InstantSource clock = InstantSource.system();
+  private final Outbox outbox = new Outbox(clock);
   private List<Delivery> claimed = List.of();
   private int remaining;
 
@@ -82,13 +83,13 @@ public class QueueBench {
   }
 
   private void fill(int n) {
-    Instant now = clock.instant();
     for (int done = 0; done < n; ) {
       int size = Math.min(1000, n - done);
       store.transaction(
           tx -> {
             for (int i = 0; i < size; i++) {
-              tx.insertDelivery(
+              outbox.enqueue(
+                  tx,
                   new NewDelivery(
                       app.workspaceId(),
                       app.id(),
@@ -97,10 +98,7 @@ public class QueueBench {
                       "POST",
                       url,
                       null,
-                      false,
-                      body),
-                  DeliveryEngine.newMessageId(),
-                  now);
+                      body));
             }
             return null;
           });

@@ -4,10 +4,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.backchannel.core.apps.Apps;
-import org.backchannel.core.delivery.Deliveries;
+import org.backchannel.core.deliveries.Deliveries;
 import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.HttpSender;
+import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.delivery.RetryPolicy;
 import org.backchannel.core.platform.Platform;
 import org.backchannel.core.security.SecretBox;
@@ -68,9 +69,10 @@ public final class Backchannel {
             new SecureRandom());
     this.worker = new DeliveryWorker(store, engine, clock, settings.worker());
     this.threads = new Threads(store, apps, directory, engine, clock);
-    this.deliveries = new Deliveries(store, apps, worker, clock);
+    Outbox outbox = new Outbox(clock);
+    this.deliveries = new Deliveries(store, apps, outbox, clock);
     this.workflows = new Workflows(store, box, engine, clock);
-    this.platform = new Platform(store, box, apps, directory, engine, clock);
+    this.platform = new Platform(store, box, apps, directory, engine, outbox, clock);
   }
 
   public Directory directory() {

@@ -3,7 +3,6 @@ package org.backchannel.store;
 import static org.backchannel.store.Rows.instant;
 import static org.backchannel.store.Rows.millis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,6 @@ final class JdbcPlatformStore implements PlatformStore {
   private static final String INSTALL = "id, app_id, user_id, created_at, revoked_at";
   private static final String MESSAGE =
       "id, workspace_id, from_user_id, app_id, chat, text, attachments, created_at";
-  private static final String REDACTED = "[redacted]";
 
   private static final RowMapper<Registration> REGISTRATIONS =
       (rs, ctx) ->
@@ -262,27 +260,5 @@ final class JdbcPlatformStore implements PlatformStore {
         .map(MESSAGES)
         .findOne()
         .orElseThrow(() -> new Problem.NotFound("message " + messageId));
-  }
-
-  @Override
-  public void redactDelivery(long deliveryId, String secret) {
-    byte[] body =
-        h.createQuery("SELECT body FROM delivery_bodies WHERE delivery_id = :id")
-            .bind("id", deliveryId)
-            .mapTo(byte[].class)
-            .findOne()
-            .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
-    String redacted = new String(body, StandardCharsets.UTF_8).replace(secret, REDACTED);
-    h.createUpdate("UPDATE delivery_bodies SET body = :body WHERE delivery_id = :id")
-        .bind("body", redacted.getBytes(StandardCharsets.UTF_8))
-        .bind("id", deliveryId)
-        .execute();
-    h.createUpdate(
-            "UPDATE attempts SET request_body = REPLACE(request_body, :secret, :redacted)"
-                + " WHERE delivery_id = :id")
-        .bind("secret", secret)
-        .bind("redacted", REDACTED)
-        .bind("id", deliveryId)
-        .execute();
   }
 }

@@ -2,6 +2,7 @@ package org.backchannel.store;
 
 import static org.backchannel.store.Rows.millis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -524,7 +525,7 @@ final class JdbcTx implements Tx {
   // ---- deliveries and attempts
 
   @Override
-  public Delivery insertDelivery(NewDelivery d, String messageId, Instant now) {
+  public Delivery insertDelivery(NewDelivery d, Initial initial, Instant now) {
     if (d.idempotencyKey() != null) {
       Optional<Delivery> earlier =
           h.createQuery(
@@ -539,13 +540,15 @@ final class JdbcTx implements Tx {
         return earlier.get();
       }
     }
+    String messageId = initial.messageId();
     Delivery delivery =
         Conflicts.translate(
             () ->
                 h.createQuery(
                         "INSERT INTO deliveries (workspace_id, app_id, message_id, contract,"
-                            + " event, method, url, actor_id, interactive, state, attempt_count,"
-                            + " next_attempt_at, created_at, updated_at, idempotency_key, endpoint_id) VALUES"
+                            + " event, method, url, actor_user_id, interactive, state,"
+                            + " attempt_count, next_attempt_at, created_at, updated_at,"
+                            + " idempotency_key, endpoint_id) VALUES"
                             + " (:ws, :app, :message, :contract, :event, :method, :url, :actor,"
                             + " :interactive, :state, 0, :due, :now, :now, :key, :endpoint)"
                             + " RETURNING "
@@ -557,24 +560,17 @@ final class JdbcTx implements Tx {
                     .bind("event", d.event())
                     .bind("method", d.method())
                     .bind("url", d.url())
-                    .bind("actor", d.actorId())
-                    .bind("interactive", d.interactive())
+                    .bind("actor", d.actorUserId())
+                    .bind("interactive", initial.interactive())
                     .bind("key", d.idempotencyKey())
-                    .bind(
-                        "endpoint",
-                        d.interactive()
-                            ? null
-                            : queue.endpointFor(d.workspaceId(), d.appId(), d.url(), now).id())
-                    // A person waits on an interactive call: it is being sent now, never queued.
-                    .bind(
-                        "state",
-                        (d.interactive() ? DeliveryState.SENDING : DeliveryState.PENDING).name())
-                    .bind("due", d.interactive() ? null : millis(now))
+                    .bind("endpoint", initial.endpointId())
+                    .bind("state", initial.state().name())
+                    .bind("due", millis(initial.nextAttemptAt()))
                     .bind("now", millis(now))
                     .map(Rows.DELIVERIES)
                     .one(),
             Map.of("message_id", "a delivery with message id " + messageId + " already exists"));
-    if (!d.interactive()) {
+    if (initial.state() == DeliveryState.PENDING) {
       queue.madeWorkDue();
     }
     h.createUpdate(
@@ -585,6 +581,28 @@ final class JdbcTx implements Tx {
         .bind("headers", d.sealedHeaders())
         .execute();
     return delivery;
+  }
+
+  @Override
+  public void redactDelivery(long deliveryId, String secret) {
+    byte[] body =
+        h.createQuery("SELECT body FROM delivery_bodies WHERE delivery_id = :id")
+            .bind("id", deliveryId)
+            .mapTo(byte[].class)
+            .findOne()
+            .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
+    String redacted = new String(body, StandardCharsets.UTF_8).replace(secret, Rows.REDACTED);
+    h.createUpdate("UPDATE delivery_bodies SET body = :body WHERE delivery_id = :id")
+        .bind("body", redacted.getBytes(StandardCharsets.UTF_8))
+        .bind("id", deliveryId)
+        .execute();
+    h.createUpdate(
+            "UPDATE attempts SET request_body = REPLACE(request_body, :secret, :redacted)"
+                + " WHERE delivery_id = :id")
+        .bind("secret", secret)
+        .bind("redacted", Rows.REDACTED)
+        .bind("id", deliveryId)
+        .execute();
   }
 
   @Override

@@ -39,8 +39,13 @@ final class Rows {
       "id, flow_id, source_id, external_thread_id, data, created_at, updated_at";
   static final String MESSAGE =
       "id, flow_id, thread_id, source_id, user_id, event, author, title, body, created_at";
+
+  /** What a secret is replaced with wherever it was written down. */
+  static final String REDACTED = "[redacted]";
+
   static final String DELIVERY =
-      "id, workspace_id, app_id, message_id, contract, event, method, url, actor_id, interactive,"
+      "id, workspace_id, app_id, message_id, contract, event, method, url, actor_user_id,"
+          + " interactive,"
           + " state, attempt_count, next_attempt_at, created_at, updated_at, summary, endpoint_id";
   static final String ATTEMPT =
       "id, delivery_id, number, started_at, duration_ms, request_method, request_url,"
@@ -127,7 +132,7 @@ final class Rows {
               rs.getString("event"),
               rs.getString("method"),
               rs.getString("url"),
-              rs.getString("actor_id"),
+              nullableLong(rs, "actor_user_id"),
               rs.getBoolean("interactive"),
               DeliveryState.valueOf(rs.getString("state")),
               rs.getInt("attempt_count"),

@@ -45,17 +45,10 @@ class PostgresStoreTest extends StoreContract {
             (Tx tx) -> {
               long ws = tx.insertWorkspace("Acme", t).id();
               long app = tx.insertApp(ws, "CI", "ci", "sealed", t).id();
-              return tx.insertDelivery(
+              return StoreContract.queued(
+                  tx,
                   new NewDelivery(
-                      ws,
-                      app,
-                      Contract.NATIVE,
-                      "e",
-                      "POST",
-                      "https://a.test/",
-                      null,
-                      false,
-                      new byte[0]),
+                      ws, app, Contract.NATIVE, "e", "POST", "https://a.test/", null, new byte[0]),
                   "msg_1",
                   t);
             });

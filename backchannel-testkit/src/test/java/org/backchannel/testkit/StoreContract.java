@@ -25,6 +25,7 @@ import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryCount;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.SettledAttempt;
 import org.backchannel.core.store.Store;
@@ -461,24 +462,23 @@ abstract class StoreContract {
         .containsExactly(m2, m4);
   }
 
+  /** A background delivery as the engine's outbox writes one: on its endpoint, due now. */
+  static Delivery queued(Tx t, NewDelivery d, String messageId, Instant now) {
+    long endpoint = t.endpointFor(d.workspaceId(), d.appId(), d.url(), now).id();
+    return t.insertDelivery(
+        d, new DeliveryStore.Initial(messageId, false, DeliveryState.PENDING, endpoint, now), now);
+  }
+
   NewDelivery newDelivery(World w, long appId, byte[] body) {
     return new NewDelivery(
-        w.ws().id(),
-        appId,
-        Contract.FLOWDOCK,
-        "action",
-        "POST",
-        "https://app.test/hook",
-        "user-7",
-        false,
-        body);
+        w.ws().id(), appId, Contract.FLOWDOCK, "action", "POST", "https://app.test/hook", 7L, body);
   }
 
   @Test
   void deliveriesBodiesAndAttempts() {
     World w = world();
     byte[] body = new byte[] {'{', '}', 0, (byte) 0xff, (byte) 0x80, '\n'};
-    Delivery d = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "msg_1", T1));
+    Delivery d = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "msg_1", T1));
     assertThat(d)
         .isEqualTo(
             new Delivery(
@@ -490,7 +490,7 @@ abstract class StoreContract {
                 "action",
                 "POST",
                 "https://app.test/hook",
-                "user-7",
+                7L,
                 false,
                 DeliveryState.PENDING,
                 0,
@@ -506,10 +506,7 @@ abstract class StoreContract {
     assertThatThrownBy(() -> tx((Tx t) -> t.deliveryPayload(d.id() + 1000)))
         .isInstanceOf(Problem.NotFound.class);
     assertThatThrownBy(
-            () ->
-                tx(
-                    (Tx t) ->
-                        t.insertDelivery(newDelivery(w, w.app().id(), new byte[0]), "msg_1", T1)))
+            () -> tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), new byte[0]), "msg_1", T1)))
         .isInstanceOf(Problem.Conflict.class);
     NewDelivery interactive =
         new NewDelivery(
@@ -519,10 +516,16 @@ abstract class StoreContract {
             "action",
             "POST",
             "https://app.test/hook",
-            "user-7",
-            true,
+            7L,
             body);
-    Delivery sending = tx((Tx t) -> t.insertDelivery(interactive, "msg_interactive", T1));
+    Delivery sending =
+        tx(
+            (Tx t) ->
+                t.insertDelivery(
+                    interactive,
+                    new DeliveryStore.Initial(
+                        "msg_interactive", true, DeliveryState.SENDING, null, null),
+                    T1));
     assertThat(sending.state()).isEqualTo(DeliveryState.SENDING);
     assertThat(sending.nextAttemptAt()).isNull();
 
@@ -606,8 +609,8 @@ abstract class StoreContract {
   void attemptsRecordedTogetherReadTheirBodyFromTheDelivery() {
     World w = world();
     byte[] body = "{\"token\":\"s3cret\",\"n\":1}".getBytes(StandardCharsets.UTF_8);
-    Delivery a = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_a", T1));
-    Delivery b = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_b", T1));
+    Delivery a = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m_a", T1));
+    Delivery b = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m_b", T1));
     String sent = new String(body, StandardCharsets.UTF_8);
     List<Attempt> recorded =
         tx(
@@ -633,7 +636,7 @@ abstract class StoreContract {
     // A redacted body is redacted in the attempts that sent it too.
     tx(
         (Tx t) -> {
-          t.platform().redactDelivery(a.id(), "s3cret");
+          t.redactDelivery(a.id(), "s3cret");
           return null;
         });
     assertThat(tx((Tx t) -> t.attempts(a.id())).get(0).requestBody())
@@ -641,7 +644,7 @@ abstract class StoreContract {
         .contains("\"n\":1");
 
     // One clash fails the whole group, and nothing of it is written.
-    Delivery c = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_c", T1));
+    Delivery c = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m_c", T1));
     assertThatThrownBy(
             () ->
                 tx(
@@ -684,7 +687,7 @@ abstract class StoreContract {
   void readsSeeWhatWasCommitted() {
     World w = world();
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-    Delivery d = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m_r", T1));
+    Delivery d = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m_r", T1));
     assertThat(store.read((Tx t) -> t.delivery(d.id()))).contains(d);
     assertThat(store.read((Tx t) -> t.deliveryPayload(d.id())).body()).isEqualTo(body);
   }
@@ -696,23 +699,16 @@ abstract class StoreContract {
     Workspace ws2 = workspace("Elsewhere");
     App foreign = tx((Tx t) -> t.insertApp(ws2.id(), "F", "client-3", "sealed", T0));
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-    Delivery d1 = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m1", T0));
-    Delivery d2 = tx((Tx t) -> t.insertDelivery(newDelivery(w, other.id(), body), "m2", T1));
-    Delivery d3 = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m3", T2));
-    Delivery d4 = tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), body), "m4", T3));
+    Delivery d1 = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m1", T0));
+    Delivery d2 = tx((Tx t) -> queued(t, newDelivery(w, other.id(), body), "m2", T1));
+    Delivery d3 = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m3", T2));
+    Delivery d4 = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m4", T3));
     tx(
         (Tx t) ->
-            t.insertDelivery(
+            queued(
+                t,
                 new NewDelivery(
-                    ws2.id(),
-                    foreign.id(),
-                    Contract.NATIVE,
-                    "e",
-                    "POST",
-                    "https://f",
-                    null,
-                    false,
-                    body),
+                    ws2.id(), foreign.id(), Contract.NATIVE, "e", "POST", "https://f", null, body),
                 "m5",
                 T3));
     Attempt ok =
@@ -813,13 +809,13 @@ abstract class StoreContract {
     App foreign = tx((Tx t) -> t.insertApp(ws2.id(), "F", "client-3", "sealed", T0));
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     long app = w.app().id();
-    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m1", T0));
-    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m2", T1.minusMillis(1)));
-    Delivery failed = tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m3", T2));
-    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m4", T2.plusSeconds(30)));
-    tx((Tx t) -> t.insertDelivery(newDelivery(w, app, body), "m5", T3));
+    tx((Tx t) -> queued(t, newDelivery(w, app, body), "m1", T0));
+    tx((Tx t) -> queued(t, newDelivery(w, app, body), "m2", T1.minusMillis(1)));
+    Delivery failed = tx((Tx t) -> queued(t, newDelivery(w, app, body), "m3", T2));
+    tx((Tx t) -> queued(t, newDelivery(w, app, body), "m4", T2.plusSeconds(30)));
+    tx((Tx t) -> queued(t, newDelivery(w, app, body), "m5", T3));
     World elsewhere = new World(ws2, null, foreign, null);
-    tx((Tx t) -> t.insertDelivery(newDelivery(elsewhere, foreign.id(), body), "m6", T0));
+    tx((Tx t) -> queued(t, newDelivery(elsewhere, foreign.id(), body), "m6", T0));
     Attempt refused =
         new Attempt(
             0,
@@ -877,7 +873,8 @@ abstract class StoreContract {
                       Flow flow = t.insertFlow(ws.id(), "doomed", T1);
                       t.insertUser(ws.id(), "D", "d@acme.test", null, User.Role.MEMBER, "hd", T1);
                       App app = t.insertApp(ws.id(), "A", "c", "s", T1);
-                      t.insertDelivery(
+                      queued(
+                          t,
                           newDelivery(new World(ws, flow, app, null), app.id(), new byte[] {1}),
                           "m-doomed",
                           T1);
@@ -949,7 +946,7 @@ abstract class StoreContract {
     World w = world();
     java.util.concurrent.Semaphore woken = new java.util.concurrent.Semaphore(0);
     try (AutoCloseable subscription = store.onNewWork(woken::release)) {
-      tx((Tx t) -> t.insertDelivery(newDelivery(w, w.app().id(), new byte[0]), "msg_bg", T1));
+      tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), new byte[0]), "msg_bg", T1));
       assertThat(woken.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
   }

@@ -9,5 +9,16 @@ public enum Contract {
   /** Flowdash API Call steps: configured headers, {@code {"task":{...}}} answers. */
   FLOWDASH,
   /** Standard Webhooks only. */
-  NATIVE
+  NATIVE;
+
+  /**
+   * A person's id as this contract writes it (a token's subject): Flock names people {@code u:42},
+   * the others by the number alone. Null for no person.
+   */
+  public String actor(Long userId) {
+    if (userId == null) {
+      return null;
+    }
+    return this == FLOCK ? "u:" + userId : Long.toString(userId);
+  }
 }

@@ -4,9 +4,9 @@ import java.time.Instant;
 
 /**
  * One call Backchannel owes an app, across all its attempts. {@code messageId} is the stable {@code
- * webhook-id}; {@code actorId} is the user the call is made for (a token's subject). The body lives
- * apart from this row, so the queue stays small. Background deliveries go to an {@link Endpoint};
- * interactive ones have none.
+ * webhook-id}; {@code actorUserId} is the person the call is made for (a token's subject, written
+ * by {@link Contract#actor}). The body lives apart from this row, so the queue stays small.
+ * Background deliveries go to an {@link Endpoint}; interactive ones have none.
  */
 public record Delivery(
     long id,
@@ -17,7 +17,7 @@ public record Delivery(
     String event,
     String method,
     String url,
-    String actorId,
+    Long actorUserId,
     boolean interactive,
     DeliveryState state,
     int attemptCount,

@@ -15,7 +15,6 @@ import java.util.random.RandomGenerator;
 import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
 import org.backchannel.core.security.SecretBox;
-import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.sdk.AppSecret;
@@ -72,59 +71,126 @@ public final class DeliveryEngine {
 
   /** A new stable {@code webhook-id}, kept across a delivery's retries. */
   public static String newMessageId() {
-    return "msg_" + Tokens.hex(12);
+    return Outbox.newMessageId();
   }
 
   /**
-   * Sends a delivery once, now, on the caller's thread, for a person who is waiting. Interactive
-   * calls are not retried: the person sees the outcome and may try again.
+   * Calls an app now, on the caller's thread, for a person who is waiting: the delivery is written
+   * as being sent (no worker will pick it up), sent once, and recorded with its attempt.
+   * Interactive calls are not retried: the person sees the outcome and may try again.
    */
-  public Delivered deliverNow(Delivery delivery) {
-    Prepared prepared = prepare(delivery);
-    Exchange exchange = sender.send(prepared.request(), interactiveTimeout);
-    Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
-    Attempt attempt = attempt(delivery, prepared, exchange, outcome);
-    DeliveryState state =
-        outcome instanceof Outcome.Failed ? DeliveryState.FAILED : DeliveryState.SUCCEEDED;
+  public Delivered callNow(NewDelivery call) {
+    return callNow(call, null);
+  }
+
+  /**
+   * Like {@link #callNow(NewDelivery)} for a call whose body must carry {@code secret} in clear (an
+   * install token): once the call is over, the stored body keeps {@code [redacted]} instead.
+   */
+  public Delivered callNow(NewDelivery call, String secret) {
+    return call(start(List.of(call)).get(0), secret);
+  }
+
+  /**
+   * Calls several apps now, at once, each on its own virtual thread; their rows are written in one
+   * transaction. Returns what each answered, in order.
+   */
+  public List<Delivered> callNow(List<NewDelivery> calls) {
+    if (calls.isEmpty()) {
+      return List.of();
+    }
+    List<Ready> ready = start(calls);
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<Delivered>> sent = new ArrayList<>();
+      ready.forEach(r -> sent.add(pool.submit(() -> call(r, null))));
+      List<Delivered> out = new ArrayList<>(sent.size());
+      for (var f : sent) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while calling apps", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException("an interactive call failed", e.getCause());
+    }
+  }
+
+  /**
+   * Writes the calls' rows and reads what signing them needs, in one transaction; the bodies are at
+   * hand, so nothing is read back.
+   */
+  private List<Ready> start(List<NewDelivery> calls) {
     Instant now = clock.instant();
-    Map.Entry<Attempt, Delivery> written =
-        store.transaction(
-            tx ->
-                Map.entry(
+    return store.transaction(
+        tx -> {
+          Map<Long, Signer> signers = new java.util.HashMap<>();
+          List<Ready> ready = new ArrayList<>(calls.size());
+          for (NewDelivery call : calls) {
+            Delivery d = Outbox.startCall(tx, call, now);
+            byte[] body = call.body() == null ? new byte[0] : call.body();
+            Signer signer = signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
+            Map<String, String> extra = extraHeaders(call.sealedHeaders());
+            OutboundRequest request = build(d, body, signer, extra, now);
+            ready.add(new Ready(d, new Prepared(request, body, extra.keySet(), now)));
+          }
+          return ready;
+        });
+  }
+
+  private Delivered call(Ready ready, String secret) {
+    Delivery delivery = ready.delivery();
+    boolean recorded = false;
+    try {
+      Exchange exchange = sender.send(ready.prepared().request(), interactiveTimeout);
+      Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
+      Attempt attempt = attempt(delivery, ready.prepared(), exchange, outcome);
+      DeliveryState state =
+          outcome instanceof Outcome.Failed ? DeliveryState.FAILED : DeliveryState.SUCCEEDED;
+      Instant now = clock.instant();
+      Map.Entry<Attempt, Delivery> written =
+          store.transaction(
+              tx -> {
+                Attempt a =
                     tx.recordAttempts(
                             List.of(new SettledAttempt(attempt, state, null, outcome.summary())),
                             now)
-                        .get(0),
-                    tx.delivery(delivery.id()).orElseThrow()));
-    Attempt recorded = written.getKey();
-    Delivery updated = written.getValue();
-    observer.attempted(updated, recorded, outcome);
-    LOG.info(
-        "delivery {} {} {} -> {} in {} ms",
-        delivery.id(),
-        delivery.event(),
-        delivery.method(),
-        outcome.summary(),
-        exchange.elapsed().toMillis());
-    return new Delivered(updated, recorded, outcome);
-  }
-
-  /**
-   * Makes one attempt at a claimed background delivery and settles it: succeeded; failed for good
-   * (410 Gone, or no attempt left); or due again after the retry schedule's wait, or the app's
-   * Retry-After if that is longer. The attempt, the delivery's new state and its endpoint's health
-   * are written in one transaction.
-   */
-  public Delivered deliverQueued(Delivery delivery) {
-    Sent sent = send(prepareAll(List.of(delivery)).get(0));
-    return new Delivered(delivery, recordAll(List.of(sent)).get(0), sent.outcome());
+                        .get(0);
+                if (secret != null) {
+                  tx.redactDelivery(delivery.id(), secret);
+                }
+                return Map.entry(a, tx.delivery(delivery.id()).orElseThrow());
+              });
+      recorded = true;
+      Attempt attemptRecorded = written.getKey();
+      Delivery updated = written.getValue();
+      observer.attempted(updated, attemptRecorded, outcome);
+      LOG.info(
+          "delivery {} {} {} -> {} in {} ms",
+          delivery.id(),
+          delivery.event(),
+          delivery.method(),
+          outcome.summary(),
+          exchange.elapsed().toMillis());
+      return new Delivered(updated, attemptRecorded, outcome);
+    } finally {
+      if (secret != null && !recorded) {
+        store.transaction(
+            tx -> {
+              tx.redactDelivery(delivery.id(), secret);
+              return null;
+            });
+      }
+    }
   }
 
   /** A claimed delivery with its request built and signed, ready to send. */
-  public record Ready(Delivery delivery, Prepared prepared) {}
+  record Ready(Delivery delivery, Prepared prepared) {}
 
   /** An attempt made and settled, not yet written. */
-  public record Sent(
+  record Sent(
       Delivery delivery,
       Prepared prepared,
       Outcome outcome,
@@ -132,7 +198,7 @@ public final class DeliveryEngine {
       Settlement settlement) {}
 
   /** Loads and signs a batch of claimed deliveries, reading the store once for all of them. */
-  public List<Ready> prepareAll(List<Delivery> deliveries) {
+  List<Ready> prepareAll(List<Delivery> deliveries) {
     Instant now = clock.instant();
     return store.read(
         tx -> {
@@ -143,7 +209,7 @@ public final class DeliveryEngine {
           for (Delivery d : deliveries) {
             Payload payload = payloads.get(d.id());
             Signer signer = signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
-            Map<String, String> extra = extraHeaders(payload);
+            Map<String, String> extra = extraHeaders(payload.sealedHeaders());
             OutboundRequest request = build(d, payload.body(), signer, extra, now);
             ready.add(new Ready(d, new Prepared(request, payload.body(), extra.keySet(), now)));
           }
@@ -152,7 +218,7 @@ public final class DeliveryEngine {
   }
 
   /** Sends one prepared delivery and decides what its answer leads to; writes nothing. */
-  public Sent send(Ready ready) {
+  Sent send(Ready ready) {
     Delivery delivery = ready.delivery();
     Exchange exchange = sender.send(ready.prepared().request(), backgroundTimeout);
     Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
@@ -166,7 +232,7 @@ public final class DeliveryEngine {
    * they are shared. If one of them was already recorded by a worker that took its delivery over,
    * the group is written one by one instead and that one is skipped.
    */
-  public List<Attempt> recordAll(List<Sent> sent) {
+  List<Attempt> recordAll(List<Sent> sent) {
     Instant now = clock.instant();
     List<Attempt> recorded;
     try {
@@ -225,8 +291,7 @@ public final class DeliveryEngine {
   }
 
   /** Where a background attempt leaves its delivery, and whether its endpoint must stop. */
-  public record Settlement(
-      DeliveryState state, Instant next, String summary, String disableReason) {}
+  record Settlement(DeliveryState state, Instant next, String summary, String disableReason) {}
 
   Settlement settle(Delivery d, int attemptsMade, Exchange exchange, Outcome outcome, Instant now) {
     if (!(outcome instanceof Outcome.Failed failed)) {
@@ -290,15 +355,11 @@ public final class DeliveryEngine {
   }
 
   /** A request ready to send, with what recording it needs. */
-  public record Prepared(
+  record Prepared(
       OutboundRequest request, byte[] body, Set<String> secretHeaders, Instant startedAt) {}
 
   /** What signing needs of an app: its public id and its valid secrets, newest first. */
   record Signer(String appId, List<AppSecret> secrets) {}
-
-  Prepared prepare(Delivery delivery) {
-    return prepareAll(List.of(delivery)).get(0).prepared();
-  }
 
   /** The app's current secret, then the one it replaced while that is in its grace period. */
   private Signer signer(Tx tx, long appId, Instant now) {
@@ -310,10 +371,10 @@ public final class DeliveryEngine {
     return new Signer(tx.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
   }
 
-  private Map<String, String> extraHeaders(Payload payload) {
+  private Map<String, String> extraHeaders(String sealedHeaders) {
     Map<String, String> headers = new LinkedHashMap<>();
-    if (payload.sealedHeaders() != null) {
-      Json.read(box.open(payload.sealedHeaders()))
+    if (sealedHeaders != null) {
+      Json.read(box.open(sealedHeaders))
           .properties()
           .forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
     }
@@ -341,11 +402,14 @@ public final class DeliveryEngine {
     AppSecret newest = signer.secrets().get(0);
     switch (d.contract()) {
       case FLOWDOCK ->
-          headers.put(FlowdockToken.HEADER, FlowdockToken.sign(newest, d.actorId(), body, now));
+          headers.put(
+              FlowdockToken.HEADER,
+              FlowdockToken.sign(newest, d.contract().actor(d.actorUserId()), body, now));
       case FLOCK ->
           headers.put(
               EventToken.HEADER,
-              EventToken.sign(newest, signer.appId(), d.actorId(), now, d.messageId()));
+              EventToken.sign(
+                  newest, signer.appId(), d.contract().actor(d.actorUserId()), now, d.messageId()));
       case FLOWDASH, NATIVE -> {}
     }
     headers.putAll(StandardWebhooks.headers(d.messageId(), now, body, signer.secrets()));

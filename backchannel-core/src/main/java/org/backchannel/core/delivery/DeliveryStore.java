@@ -8,11 +8,29 @@ import org.backchannel.core.PageRequest;
 /** Storage of deliveries (the outbox), their bodies and their attempts. */
 public interface DeliveryStore {
   /**
-   * Writes the queue row and its body, in the caller's transaction. A background delivery is
-   * attached to the endpoint for its app and URL (made if new). With an idempotency key that the
-   * app already used, nothing is written and the earlier delivery is returned.
+   * Where a new delivery starts, as the engine decided: its {@code webhook-id}, whether a person
+   * waits on it, its state, its endpoint (background ones) and when it is first due (null: never
+   * queued).
    */
-  Delivery insertDelivery(NewDelivery delivery, String messageId, Instant now);
+  record Initial(
+      String messageId,
+      boolean interactive,
+      DeliveryState state,
+      Long endpointId,
+      Instant nextAttemptAt) {}
+
+  /**
+   * Writes the queue row and its body, in the caller's transaction, as {@code initial} says. With
+   * an idempotency key that the app already used, nothing is written and the earlier delivery is
+   * returned. A delivery written {@code PENDING} wakes the workers once the transaction commits.
+   */
+  Delivery insertDelivery(NewDelivery delivery, Initial initial, Instant now);
+
+  /**
+   * Replaces {@code secret} with {@code [redacted]} in a delivery's stored body and recorded
+   * attempts, once a call that had to carry it in clear (an install token) is over.
+   */
+  void redactDelivery(long deliveryId, String secret);
 
   Optional<Delivery> delivery(long id);
 

@@ -13,10 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.backchannel.core.Created;
@@ -32,6 +28,7 @@ import org.backchannel.core.delivery.Delivered;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.delivery.Outcome;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
@@ -65,6 +62,7 @@ public final class Platform {
   private final Apps apps;
   private final Directory directory;
   private final DeliveryEngine engine;
+  private final Outbox outbox;
   private final InstantSource clock;
 
   public Platform(
@@ -73,12 +71,14 @@ public final class Platform {
       Apps apps,
       Directory directory,
       DeliveryEngine engine,
+      Outbox outbox,
       InstantSource clock) {
     this.store = store;
     this.box = box;
     this.apps = apps;
     this.directory = directory;
     this.engine = engine;
+    this.outbox = outbox;
     this.clock = clock;
   }
 
@@ -195,18 +195,9 @@ public final class Platform {
     }
     String token = "bci_" + Tokens.hex(24);
     ObjectNode event = event(Event.APP_INSTALL, caller).put("token", token);
-    Delivery delivery = store.transaction(tx -> insert(tx, caller, t, event, true));
-    Delivered delivered;
-    try {
-      delivered = engine.deliverNow(delivery);
-    } finally {
-      // The token had to travel in clear; from now on it is kept only as its hash.
-      store.transaction(
-          tx -> {
-            tx.platform().redactDelivery(delivery.id(), token);
-            return null;
-          });
-    }
+    // The token has to travel in clear; once the call is over it is kept only as its hash.
+    Delivered delivered = engine.callNow(call(caller, t, event), token);
+    Delivery delivery = delivered.delivery();
     if (delivered.outcome() instanceof Outcome.Failed failed) {
       return new InstallResult.Failed(failed, delivery.id());
     }
@@ -393,35 +384,25 @@ public final class Platform {
                         text,
                         List.of(),
                         clock.instant()));
-    Map<Delivery, Long> calls = new LinkedHashMap<>();
-    store.transaction(
-        tx -> {
-          for (Map.Entry<String, Target> claim : claims(tx, caller, text).entrySet()) {
-            ObjectNode event =
-                event(Event.CHAT_GENERATE_URL_PREVIEW, caller)
-                    .put("url", claim.getKey())
-                    .put("messageUid", m.uid());
-            Target t = claim.getValue();
-            calls.put(insert(tx, caller, t, event, true), t.app().id());
-          }
-          return null;
-        });
-    if (calls.isEmpty()) {
+    Map<String, Target> claims = store.read(tx -> claims(tx, caller, text));
+    if (claims.isEmpty()) {
       return m;
     }
+    List<NewDelivery> calls = new ArrayList<>();
+    List<Long> appIds = new ArrayList<>();
+    claims.forEach(
+        (url, t) -> {
+          ObjectNode event =
+              event(Event.CHAT_GENERATE_URL_PREVIEW, caller)
+                  .put("url", url)
+                  .put("messageUid", m.uid());
+          calls.add(call(caller, t, event));
+          appIds.add(t.app().id());
+        });
+    List<Delivered> answered = engine.callNow(calls);
     List<Attachment> previews = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Delivered>> sent = new ArrayList<>();
-      calls.keySet().forEach(d -> sent.add(pool.submit(() -> engine.deliverNow(d))));
-      List<Long> appIds = new ArrayList<>(calls.values());
-      for (int i = 0; i < sent.size(); i++) {
-        preview(sent.get(i).get(), appIds.get(i)).ifPresent(previews::add);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return m;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("a URL preview call failed", e.getCause());
+    for (int i = 0; i < answered.size(); i++) {
+      preview(answered.get(i), appIds.get(i)).ifPresent(previews::add);
     }
     if (previews.isEmpty()) {
       return m;
@@ -650,8 +631,7 @@ public final class Platform {
           long id = store.transaction(tx -> queue(tx, caller, t, event)).id();
           return new ClientResult.Queued(id);
         }
-        Delivered d =
-            engine.deliverNow(store.transaction(tx -> insert(tx, caller, t, event, true)));
+        Delivered d = engine.callNow(call(caller, t, event));
         String text =
             d.outcome() instanceof Outcome.Succeeded s && s.answer() != null
                 ? s.answer().path("text").asText(null)
@@ -664,27 +644,24 @@ public final class Platform {
 
   /** A background event, written in the caller's transaction (the outbox). */
   private Delivery queue(Tx tx, User person, Target t, ObjectNode event) {
-    return insert(tx, person, t, event, false);
+    return outbox.enqueue(tx, call(person, t, event));
   }
 
-  private Delivery insert(Tx tx, User person, Target t, ObjectNode event, boolean interactive) {
+  /** An event for the app's listener, made for {@code person}. */
+  private static NewDelivery call(User person, Target t, ObjectNode event) {
     String listener = t.registration().eventListenerUrl();
     if (listener == null) {
       throw new Problem.Conflict("app " + t.app().id() + " has no event listener URL");
     }
-    return tx.insertDelivery(
-        new NewDelivery(
-            person.workspaceId(),
-            t.app().id(),
-            Contract.FLOCK,
-            event.get("name").asText(),
-            "POST",
-            listener,
-            PlatformIds.user(person.id()),
-            interactive,
-            Json.bytes(event)),
-        DeliveryEngine.newMessageId(),
-        clock.instant());
+    return new NewDelivery(
+        person.workspaceId(),
+        t.app().id(),
+        Contract.FLOCK,
+        event.get("name").asText(),
+        "POST",
+        listener,
+        person.id(),
+        Json.bytes(event));
   }
 
   /**
@@ -703,7 +680,7 @@ public final class Platform {
             app.clientId(),
             PlatformIds.user(person.id()),
             clock.instant(),
-            DeliveryEngine.newMessageId());
+            Outbox.newMessageId());
     int hash = url.indexOf('#');
     String base = hash < 0 ? url : url.substring(0, hash);
     StringBuilder out = new StringBuilder(base);

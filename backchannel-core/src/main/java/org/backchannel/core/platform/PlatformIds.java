@@ -1,5 +1,7 @@
 package org.backchannel.core.platform;
 
+import org.backchannel.core.delivery.Contract;
+
 /**
  * Flock-style ids: {@code u:} people, {@code g:} flows (groups), {@code b:} bots, {@code m:}
  * messages.
@@ -8,7 +10,7 @@ public final class PlatformIds {
   private PlatformIds() {}
 
   public static String user(long id) {
-    return "u:" + id;
+    return Contract.FLOCK.actor(id);
   }
 
   public static String flow(long id) {

@@ -65,10 +65,4 @@ public interface PlatformStore {
   List<ChatMessage> chatMessages(long workspaceId, String chat, PageRequest page);
 
   ChatMessage setAttachments(long messageId, List<Attachment> attachments);
-
-  /**
-   * Replaces {@code secret} with {@code [redacted]} in a delivery's stored body and recorded
-   * attempts, once a call that had to carry it in clear (an install token) is over.
-   */
-  void redactDelivery(long deliveryId, String secret);
 }

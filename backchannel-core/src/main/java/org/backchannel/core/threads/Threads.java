@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.backchannel.core.Json;
 import org.backchannel.core.Page;
@@ -15,7 +16,6 @@ import org.backchannel.core.apps.Apps;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivered;
-import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.store.Store;
@@ -103,12 +103,14 @@ public final class Threads {
 
   /** A thread in a flow the caller belongs to; any other does not exist for them. */
   public FlowThread thread(User caller, long threadId) {
+    return store.read(tx -> thread(tx, caller, threadId));
+  }
+
+  private static FlowThread thread(Tx tx, User caller, long threadId) {
     FlowThread thread =
-        store
-            .read(tx -> tx.thread(threadId))
-            .orElseThrow(() -> new Problem.NotFound("thread " + threadId));
+        tx.thread(threadId).orElseThrow(() -> new Problem.NotFound("thread " + threadId));
     try {
-      directory.memberFlow(caller, thread.flowId());
+      Directory.memberFlow(tx, caller, thread.flowId());
     } catch (Problem.NotFound e) {
       throw new Problem.NotFound("thread " + threadId);
     }
@@ -130,43 +132,41 @@ public final class Threads {
    * an UpdateAction calls the app now, signed, and reports what it answered.
    */
   public ActionResult selectAction(User caller, long threadId, int index) {
-    FlowThread thread = thread(caller, threadId);
-    List<Action> actions = thread.data().actions();
+    // The thread, the caller's membership and the app it came from, in one read.
+    Map.Entry<FlowThread, Source> found =
+        store.read(
+            tx -> {
+              FlowThread t = thread(tx, caller, threadId);
+              return Map.entry(t, tx.source(t.sourceId()).orElseThrow());
+            });
+    List<Action> actions = found.getKey().data().actions();
     if (index < 0 || index >= actions.size()) {
       throw new Problem.NotFound("action " + index + " of thread " + threadId);
     }
     return switch (actions.get(index)) {
       case Action.View view -> new ActionResult.Link(view.url());
-      case Action.Update update -> call(caller, thread, update);
+      case Action.Update update -> call(caller, found.getValue().appId(), update);
     };
   }
 
-  private ActionResult call(User caller, FlowThread thread, Action.Update update) {
+  private ActionResult call(User caller, long appId, Action.Update update) {
     ObjectNode body = update.json().deepCopy();
     ObjectNode agent = body.putObject("agent");
     agent.put("@type", "Person").put("name", caller.name());
     if (caller.avatar() != null) {
       agent.put("image", caller.avatar());
     }
-    Delivery delivery =
-        store.transaction(
-            tx -> {
-              Source source = tx.source(thread.sourceId()).orElseThrow();
-              return tx.insertDelivery(
-                  new NewDelivery(
-                      caller.workspaceId(),
-                      source.appId(),
-                      Contract.FLOWDOCK,
-                      "update_action",
-                      update.httpMethod(),
-                      update.urlTemplate(),
-                      Long.toString(caller.id()),
-                      true,
-                      Json.bytes(body)),
-                  DeliveryEngine.newMessageId(),
-                  clock.instant());
-            });
-    Delivered delivered = engine.deliverNow(delivery);
+    Delivered delivered =
+        engine.callNow(
+            new NewDelivery(
+                caller.workspaceId(),
+                appId,
+                Contract.FLOWDOCK,
+                "update_action",
+                update.httpMethod(),
+                update.urlTemplate(),
+                caller.id(),
+                Json.bytes(body)));
     return new ActionResult.Called(delivered.outcome(), delivered.delivery().id());
   }
 }

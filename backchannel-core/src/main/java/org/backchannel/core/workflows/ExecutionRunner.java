@@ -259,26 +259,21 @@ final class ExecutionRunner implements AutoCloseable {
     ObjectNode headers = F.objectNode();
     call.headers().forEach((header, value) -> headers.put(header, box.open(value)));
     Execution e = c.execution();
-    Delivery delivery =
-        store.transaction(
-            tx ->
-                tx.insertDelivery(
-                    // Sent once, now, and never queued: a failed call aborts the action.
-                    new NewDelivery(
-                        e.workspaceId(),
-                        c.workflow().appId(),
-                        Contract.FLOWDASH,
-                        "workflow.api_call",
-                        call.method(),
-                        call.url(),
-                        Long.toString(p.id()),
-                        true,
-                        Json.bytes(body),
-                        headers.isEmpty() ? null : box.seal(Json.write(headers)),
-                        null),
-                    DeliveryEngine.newMessageId(),
-                    clock.instant()));
-    Delivered delivered = engine.deliverNow(delivery);
+    // Sent once, now, and never queued: a failed call aborts the action.
+    Delivered delivered =
+        engine.callNow(
+            new NewDelivery(
+                e.workspaceId(),
+                c.workflow().appId(),
+                Contract.FLOWDASH,
+                "workflow.api_call",
+                call.method(),
+                call.url(),
+                p.id(),
+                Json.bytes(body),
+                headers.isEmpty() ? null : box.seal(Json.write(headers)),
+                null));
+    Delivery delivery = delivered.delivery();
     return switch (delivered.outcome()) {
       case Outcome.Succeeded s -> {
         String applied = applyAnswer(c, s.answer(), staged, delivery.id());

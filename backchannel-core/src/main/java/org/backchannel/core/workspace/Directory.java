@@ -227,17 +227,19 @@ public final class Directory {
 
   /** A flow the caller is a member of; any other flow does not exist for them. */
   public Flow memberFlow(User caller, long flowId) {
-    return store.transaction(
-        tx -> {
-          Flow flow =
-              tx.flow(flowId)
-                  .filter(f -> f.workspaceId() == caller.workspaceId())
-                  .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
-          if (!tx.isMember(flowId, caller.id())) {
-            throw new Problem.NotFound("flow " + flowId);
-          }
-          return flow;
-        });
+    return store.read(tx -> memberFlow(tx, caller, flowId));
+  }
+
+  /** As {@link #memberFlow(User, long)}, inside a caller's transaction. */
+  public static Flow memberFlow(WorkspaceStore tx, User caller, long flowId) {
+    Flow flow =
+        tx.flow(flowId)
+            .filter(f -> f.workspaceId() == caller.workspaceId())
+            .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
+    if (!tx.isMember(flowId, caller.id())) {
+      throw new Problem.NotFound("flow " + flowId);
+    }
+    return flow;
   }
 
   /** A flow of the caller's workspace, for admins managing it. */

@@ -113,7 +113,7 @@ final class Views {
         .put("event", d.event())
         .put("method", d.method())
         .put("url", d.url())
-        .put("actor_id", d.actorId())
+        .put("actor_id", d.contract().actor(d.actorUserId()))
         .put("interactive", d.interactive())
         .put("state", d.state().name().toLowerCase(java.util.Locale.ROOT))
         .put("attempt_count", d.attemptCount())

@@ -1,4 +1,4 @@
-package org.backchannel.core.delivery;
+package org.backchannel.core.deliveries;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

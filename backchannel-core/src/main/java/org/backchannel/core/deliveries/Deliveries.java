@@ -1,4 +1,4 @@
-package org.backchannel.core.delivery;
+package org.backchannel.core.deliveries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -17,7 +17,14 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.Apps;
-import org.backchannel.core.platform.PlatformIds;
+import org.backchannel.core.delivery.Attempt;
+import org.backchannel.core.delivery.Contract;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryCount;
+import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.Endpoint;
+import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
@@ -34,18 +41,18 @@ public final class Deliveries {
 
   private final Store store;
   private final Apps apps;
-  private final DeliveryWorker worker;
+  private final Outbox outbox;
   private final InstantSource clock;
   // Publishes from concurrent callers share commits; each still answers only once committed.
   private final CommitGroup publishes;
 
-  public Deliveries(Store store, Apps apps, DeliveryWorker worker, InstantSource clock) {
+  public Deliveries(Store store, Apps apps, Outbox outbox, InstantSource clock) {
     this.store = store;
     // PostgreSQL runs several transactions' statements at once (and flushes their commits
     // together); SQLite writes one transaction at a time.
     this.publishes = new CommitGroup(store, 256, store.kind().equals("sqlite") ? 1 : 4);
     this.apps = apps;
-    this.worker = worker;
+    this.outbox = outbox;
     this.clock = clock;
   }
 
@@ -71,7 +78,7 @@ public final class Deliveries {
     }
     Map<Instant, DeliveryCount> found = new HashMap<>();
     for (DeliveryCount c :
-        store.transaction(tx -> tx.deliveryCounts(caller.workspaceId(), since, bucket, buckets))) {
+        store.read(tx -> tx.deliveryCounts(caller.workspaceId(), since, bucket, buckets))) {
       found.put(c.start(), c);
     }
     List<DeliveryCount> out = new ArrayList<>(buckets);
@@ -100,37 +107,31 @@ public final class Deliveries {
    */
   public Delivery replay(User caller, long deliveryId) {
     Directory.requireAdmin(caller);
-    Delivery replayed =
-        store.transaction(
-            tx -> {
-              Delivery d = inWorkspace(tx, caller, deliveryId);
-              if (d.interactive()) {
-                throw new Problem.Conflict(
-                    "delivery " + deliveryId + " was a person's call; they can make it again");
-              }
-              if (!tx.requeue(deliveryId, clock.instant())) {
-                throw new Problem.Conflict(
-                    "delivery "
-                        + deliveryId
-                        + " is still "
-                        + d.state().name().toLowerCase(java.util.Locale.ROOT));
-              }
-              return tx.delivery(deliveryId).orElseThrow();
-            });
-    worker.wake();
-    return replayed;
+    return store.transaction(
+        tx -> {
+          Delivery d = inWorkspace(tx, caller, deliveryId);
+          if (d.interactive()) {
+            throw new Problem.Conflict(
+                "delivery " + deliveryId + " was a person's call; they can make it again");
+          }
+          if (!tx.requeue(deliveryId, clock.instant())) {
+            throw new Problem.Conflict(
+                "delivery "
+                    + deliveryId
+                    + " is still "
+                    + d.state().name().toLowerCase(java.util.Locale.ROOT));
+          }
+          return tx.delivery(deliveryId).orElseThrow();
+        });
   }
 
   /** Sends again every failed delivery of an endpoint created since {@code since}; how many. */
   public int replayFailed(User caller, long endpointId, Instant since) {
     Endpoint endpoint = endpoint(caller, endpointId);
-    int n =
-        store.transaction(
-            tx ->
-                tx.requeueFailed(
-                    endpoint.id(), since == null ? Instant.EPOCH : since, clock.instant()));
-    worker.wake();
-    return n;
+    return store.transaction(
+        tx ->
+            tx.requeueFailed(
+                endpoint.id(), since == null ? Instant.EPOCH : since, clock.instant()));
   }
 
   public List<Endpoint> endpoints(User caller) {
@@ -182,14 +183,11 @@ public final class Deliveries {
   /** Calls a disabled endpoint again; its waiting deliveries resume. */
   public Endpoint enable(User caller, long endpointId) {
     Endpoint e = endpoint(caller, endpointId);
-    Endpoint enabled =
-        store.transaction(
-            tx -> {
-              tx.enableEndpoint(e.id(), clock.instant());
-              return tx.endpoint(e.id()).orElseThrow();
-            });
-    worker.wake();
-    return enabled;
+    return store.transaction(
+        tx -> {
+          tx.enableEndpoint(e.id(), clock.instant());
+          return tx.endpoint(e.id()).orElseThrow();
+        });
   }
 
   /**
@@ -223,35 +221,31 @@ public final class Deliveries {
     if (bytes.length > MAX_EVENT_BYTES) {
       throw Problem.Invalid.of("data", "must be at most " + MAX_EVENT_BYTES + " bytes as JSON");
     }
-    List<Delivery> created =
-        publishes.run(
-            (Tx tx) -> {
-              List<Delivery> out = new ArrayList<>();
-              for (Endpoint e : tx.endpoints(app.workspaceId())) {
-                if (e.appId() != app.id() || !e.subscribes(type)) {
-                  continue;
-                }
-                out.add(
-                    tx.insertDelivery(
-                        new NewDelivery(
-                            app.workspaceId(),
-                            app.id(),
-                            Contract.NATIVE,
-                            type,
-                            "POST",
-                            e.url(),
-                            null,
-                            false,
-                            bytes,
-                            null,
-                            idempotencyKey == null ? null : idempotencyKey + ":" + e.id()),
-                        DeliveryEngine.newMessageId(),
-                        now));
-              }
-              return out;
-            });
-    worker.wake();
-    return created;
+    return publishes.run(
+        (Tx tx) -> {
+          List<Delivery> out = new ArrayList<>();
+          for (Endpoint e : tx.endpoints(app.workspaceId())) {
+            if (e.appId() != app.id() || !e.subscribes(type)) {
+              continue;
+            }
+            out.add(
+                outbox.enqueue(
+                    tx,
+                    e,
+                    new NewDelivery(
+                        app.workspaceId(),
+                        app.id(),
+                        Contract.NATIVE,
+                        type,
+                        "POST",
+                        e.url(),
+                        null,
+                        bytes,
+                        null,
+                        idempotencyKey == null ? null : idempotencyKey + ":" + e.id())));
+          }
+          return out;
+        });
   }
 
   private static void checkSettings(Validation v, Integer maxInFlight, List<String> types) {
@@ -263,10 +257,9 @@ public final class Deliveries {
     }
   }
 
-  /** Whether the delivery was made for the caller, under either contract's way of naming them. */
+  /** Whether the delivery was made for the caller. */
   private static boolean actedBy(User caller, Delivery d) {
-    return Long.toString(caller.id()).equals(d.actorId())
-        || PlatformIds.user(caller.id()).equals(d.actorId());
+    return d.actorUserId() != null && d.actorUserId() == caller.id();
   }
 
   private static Delivery inWorkspace(Tx tx, User caller, long deliveryId) {

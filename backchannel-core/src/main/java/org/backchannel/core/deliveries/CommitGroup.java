@@ -1,4 +1,4 @@
-package org.backchannel.core.delivery;
+package org.backchannel.core.deliveries;
 
 import java.util.ArrayList;
 import java.util.List;
