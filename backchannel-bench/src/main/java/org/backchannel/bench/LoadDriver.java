@@ -32,6 +32,7 @@ import org.HdrHistogram.Histogram;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Outbox;
@@ -384,7 +385,7 @@ public final class LoadDriver {
                 Instant now = Instant.now();
                 for (int i = from; i < from + size; i++) {
                   String url = receiver.url("/events/" + i);
-                  tx.endpointFor(app.workspaceId(), app.id(), url, now);
+                  tx.store(DeliveryStore.class).endpointFor(app.workspaceId(), app.id(), url, now);
                   endpointUrls.add(url);
                 }
                 return null;
@@ -453,7 +454,8 @@ public final class LoadDriver {
       double received = (System.nanoTime() - t0) / 1e9;
       long open = Long.MAX_VALUE;
       while (System.nanoTime() < deadline) {
-        Map<DeliveryState, Long> c = store.transaction(tx -> tx.countByState());
+        Map<DeliveryState, Long> c =
+            store.transaction(tx -> tx.store(DeliveryStore.class).countByState());
         open = c.get(DeliveryState.PENDING) + c.get(DeliveryState.SENDING);
         if (open == 0) {
           break;
@@ -462,7 +464,8 @@ public final class LoadDriver {
       }
       double settled = (System.nanoTime() - t0) / 1e9;
       double cpu = Machine.cpuSeconds() - cpu0;
-      Map<DeliveryState, Long> c = store.transaction(tx -> tx.countByState());
+      Map<DeliveryState, Long> c =
+          store.transaction(tx -> tx.store(DeliveryStore.class).countByState());
       r.put("deliveries", n);
       r.put("received", receiver.count.sum() - base);
       r.put("succeeded", c.get(DeliveryState.SUCCEEDED));

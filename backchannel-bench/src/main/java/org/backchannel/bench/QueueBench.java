@@ -7,16 +7,17 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Exchange;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.security.SecretBox;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 import org.backchannel.store.JdbcStore;
 import org.backchannel.testkit.TestDatabases;
@@ -127,7 +128,10 @@ public class QueueBench {
   public List<Delivery> claimDue() {
     Instant now = clock.instant();
     List<Delivery> got =
-        store.transaction(tx -> tx.claimDue("bench", now, now.plus(Duration.ofMinutes(1)), BATCH));
+        store.transaction(
+            tx ->
+                tx.store(DeliveryStore.class)
+                    .claimDue("bench", now, now.plus(Duration.ofMinutes(1)), BATCH));
     remaining -= got.size();
     claimed = got;
     return got;
@@ -138,7 +142,10 @@ public class QueueBench {
   public int claimAndRecordEach() {
     Instant now = clock.instant();
     List<Delivery> got =
-        store.transaction(tx -> tx.claimDue("bench", now, now.plus(Duration.ofMinutes(1)), BATCH));
+        store.transaction(
+            tx ->
+                tx.store(DeliveryStore.class)
+                    .claimDue("bench", now, now.plus(Duration.ofMinutes(1)), BATCH));
     recordAll(got);
     remaining -= got.size();
     return got.size();
@@ -164,7 +171,9 @@ public class QueueBench {
               null,
               "delivered (204)");
       store.transaction(
-          tx -> tx.recordAttempt(a, DeliveryState.SUCCEEDED, null, "delivered (204)", now));
+          tx ->
+              tx.store(DeliveryStore.class)
+                  .recordAttempt(a, DeliveryState.SUCCEEDED, null, "delivered (204)", now));
     }
   }
 

@@ -19,6 +19,7 @@ import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryObserver;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Outcome;
 import org.backchannel.core.store.Store;
 
@@ -57,7 +58,7 @@ final class Metrics implements DeliveryObserver {
     Counted c = counted.get();
     Instant now = Instant.now();
     if (c == null || c.at().plus(COUNT_TTL).isBefore(now)) {
-      c = new Counted(now, store.read(tx -> tx.countByState()));
+      c = new Counted(now, store.read(tx -> tx.store(DeliveryStore.class).countByState()));
       counted.set(c);
     }
     return c.counts().getOrDefault(state, 0L);

@@ -14,6 +14,7 @@ import com.microsoft.playwright.options.FormData;
 import com.microsoft.playwright.options.RequestOptions;
 import java.time.Duration;
 import java.util.List;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.StandardWebhooks;
@@ -131,7 +132,8 @@ final class DashboardBrowserTest extends BrowserFixture {
             .asLong();
     store.transaction(
         (Tx t) -> {
-          t.disableEndpoint(endpoint, "failed for 5 days without a success", clock.instant());
+          t.store(DeliveryStore.class)
+              .disableEndpoint(endpoint, "failed for 5 days without a success", clock.instant());
           return null;
         });
     app.answer(Answer.status(204));

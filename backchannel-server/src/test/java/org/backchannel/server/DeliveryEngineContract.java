@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.StandardWebhooks;
@@ -336,7 +337,9 @@ abstract class DeliveryEngineContract extends ServerFixture {
     Instant now = clock.instant();
     List<Delivery> held =
         store.transaction(
-            t -> t.claimDue("crashed-node", now, now.plus(Duration.ofMinutes(1)), 10));
+            t ->
+                t.store(DeliveryStore.class)
+                    .claimDue("crashed-node", now, now.plus(Duration.ofMinutes(1)), 10));
     assertThat(held).extracting(Delivery::id).containsExactly(id);
 
     assertThat(drain()).as("still leased to the crashed node").isZero();
@@ -354,11 +357,20 @@ abstract class DeliveryEngineContract extends ServerFixture {
     Instant now = clock.instant();
     Instant until = now.plus(Duration.ofMinutes(1));
 
-    assertThat(store.transaction((Tx t) -> t.claimDue("a", now, until, 10))).hasSize(2);
-    assertThat(store.transaction((Tx t) -> t.claimDue("b", now, until, 10))).isEmpty();
-    store.transaction((Tx t) -> t.releaseOwned("a", now));
-    assertThat(store.transaction((Tx t) -> t.claimDue("b", now, until, 10))).hasSize(2);
-    assertThat(store.transaction((Tx t) -> t.countByState()).get(DeliveryState.SENDING))
+    assertThat(
+            store.transaction((Tx t) -> t.store(DeliveryStore.class).claimDue("a", now, until, 10)))
+        .hasSize(2);
+    assertThat(
+            store.transaction((Tx t) -> t.store(DeliveryStore.class).claimDue("b", now, until, 10)))
+        .isEmpty();
+    store.transaction((Tx t) -> t.store(DeliveryStore.class).releaseOwned("a", now));
+    assertThat(
+            store.transaction((Tx t) -> t.store(DeliveryStore.class).claimDue("b", now, until, 10)))
+        .hasSize(2);
+    assertThat(
+            store
+                .transaction((Tx t) -> t.store(DeliveryStore.class).countByState())
+                .get(DeliveryState.SENDING))
         .isEqualTo(2);
   }
 

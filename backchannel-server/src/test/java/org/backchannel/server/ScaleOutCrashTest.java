@@ -17,12 +17,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.delivery.AddressPolicy;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.JettyHttpSender;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Tx;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 import org.backchannel.store.JdbcStore;
 import org.backchannel.testkit.RecordingReceiver;
@@ -124,7 +125,8 @@ final class ScaleOutCrashTest {
   }
 
   private static long pending(JdbcStore store) {
-    Map<DeliveryState, Long> counts = store.transaction((Tx t) -> t.countByState());
+    Map<DeliveryState, Long> counts =
+        store.transaction((Tx t) -> t.store(DeliveryStore.class).countByState());
     return counts.get(DeliveryState.PENDING) + counts.get(DeliveryState.SENDING);
   }
 

@@ -4,6 +4,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 
 import com.microsoft.playwright.Page;
 import java.nio.file.Path;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.testkit.RecordingReceiver.Answer;
 import org.junit.jupiter.api.Test;
 
@@ -259,7 +260,8 @@ final class Screenshots extends BrowserFixture {
     }
     store.transaction(
         (org.backchannel.core.store.Tx t) -> {
-          t.disableEndpoint(endpoint, "failed for 5 days without a success", clock.instant());
+          t.store(DeliveryStore.class)
+              .disableEndpoint(endpoint, "failed for 5 days without a success", clock.instant());
           return null;
         });
 

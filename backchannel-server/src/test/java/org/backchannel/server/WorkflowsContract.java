@@ -12,6 +12,7 @@ import org.backchannel.core.store.Tx;
 import org.backchannel.core.workflows.ActionDef;
 import org.backchannel.core.workflows.Execution;
 import org.backchannel.core.workflows.Workflow;
+import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.core.workspace.User;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.StandardWebhooks;
@@ -409,19 +410,19 @@ abstract class WorkflowsContract extends ServerFixture {
     Execution pending =
         store.transaction(
             (Tx tx) ->
-                tx.workflows()
+                tx.store(WorkflowStore.class)
                     .insertExecution(
                         workflow.workspaceId(), workflowId, task, finish, memberId, NOW));
     Execution running =
         store.transaction(
             (Tx tx) -> {
               Execution e =
-                  tx.workflows()
+                  tx.store(WorkflowStore.class)
                       .insertExecution(
                           workflow.workspaceId(), workflowId, task, finish, memberId, NOW);
               Execution started =
                   e.withProgress(Execution.Status.RUNNING, null, null, List.of(), NOW);
-              tx.workflows().updateExecution(started, Execution.Status.PENDING);
+              tx.store(WorkflowStore.class).updateExecution(started, Execution.Status.PENDING);
               return started;
             });
 

@@ -125,18 +125,6 @@ final class JdbcPlatformStore implements PlatformStore {
   }
 
   @Override
-  public Optional<String> previousSecretCiphertext(long appId, Instant now) {
-    return h.createQuery(
-            "SELECT previous_secret_ciphertext FROM app_platform WHERE app_id = :app"
-                + " AND previous_secret_ciphertext IS NOT NULL"
-                + " AND previous_secret_expires_at > :now")
-        .bind("app", appId)
-        .bind("now", millis(now))
-        .mapTo(String.class)
-        .findOne();
-  }
-
-  @Override
   public Install insertInstall(long appId, long userId, String tokenHash, Instant now) {
     return Conflicts.translate(
         () ->

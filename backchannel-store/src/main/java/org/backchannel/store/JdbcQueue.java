@@ -12,12 +12,16 @@ import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** The queue's statements: claiming, leases, replays, and endpoints. */
-final class JdbcQueue {
+/**
+ * The queue's statements (claiming, leases, replays) and endpoints: the half of {@link
+ * DeliveryStore} the worker runs, apart from the log's in {@link JdbcDeliveryStore}.
+ */
+abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliveryStore {
   static final String ENDPOINT =
       "id, workspace_id, app_id, url, fifo, max_in_flight, event_types, disabled_at,"
           + " disabled_reason, failing_since, created_at, updated_at";
@@ -83,7 +87,7 @@ final class JdbcQueue {
       RETURNING %s
       """;
 
-  private final Handle h;
+  final Handle h;
   private final Dialect dialect;
   private boolean newWork;
 
@@ -106,7 +110,8 @@ final class JdbcQueue {
     return newWork;
   }
 
-  List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
+  @Override
+  public List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
     String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE OF d SKIP LOCKED" : "";
     return h.createQuery(CLAIM.formatted(lock, Rows.DELIVERY))
         .bind("now", millis(now))
@@ -118,7 +123,8 @@ final class JdbcQueue {
         .list();
   }
 
-  int releaseExpiredLeases(Instant now) {
+  @Override
+  public int releaseExpiredLeases(Instant now) {
     return h.createUpdate(
             "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
                 + " next_attempt_at = :now, updated_at = :now"
@@ -127,7 +133,8 @@ final class JdbcQueue {
         .execute();
   }
 
-  int releaseOwned(String owner, Instant now) {
+  @Override
+  public int releaseOwned(String owner, Instant now) {
     return h.createUpdate(
             "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
                 + " next_attempt_at = :now, updated_at = :now"
@@ -137,7 +144,8 @@ final class JdbcQueue {
         .execute();
   }
 
-  boolean requeue(long deliveryId, Instant now) {
+  @Override
+  public boolean requeue(long deliveryId, Instant now) {
     madeWorkDue();
     return h.createUpdate(
                 "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
@@ -149,7 +157,8 @@ final class JdbcQueue {
         == 1;
   }
 
-  int requeueFailed(long endpointId, Instant since, Instant now) {
+  @Override
+  public int requeueFailed(long endpointId, Instant since, Instant now) {
     madeWorkDue();
     return h.createUpdate(
             "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
@@ -161,7 +170,8 @@ final class JdbcQueue {
         .execute();
   }
 
-  Map<DeliveryState, Long> countByState() {
+  @Override
+  public Map<DeliveryState, Long> countByState() {
     Map<DeliveryState, Long> counts = new EnumMap<>(DeliveryState.class);
     for (DeliveryState s : DeliveryState.values()) {
       counts.put(s, 0L);
@@ -172,7 +182,8 @@ final class JdbcQueue {
     return counts;
   }
 
-  Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
+  @Override
+  public Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
     // Nearly always there already: look first, and write only when it is not.
     Optional<Endpoint> existing = endpointByUrl(appId, url);
     if (existing.isPresent()) {
@@ -198,14 +209,16 @@ final class JdbcQueue {
         .findOne();
   }
 
-  Optional<Endpoint> endpoint(long id) {
+  @Override
+  public Optional<Endpoint> endpoint(long id) {
     return h.createQuery("SELECT " + ENDPOINT + " FROM endpoints WHERE id = :id")
         .bind("id", id)
         .map(ENDPOINTS)
         .findOne();
   }
 
-  Map<Long, Endpoint> endpointsById(java.util.Collection<Long> ids) {
+  @Override
+  public Map<Long, Endpoint> endpointsById(java.util.Collection<Long> ids) {
     Map<Long, Endpoint> out = new java.util.HashMap<>();
     if (!ids.isEmpty()) {
       h.createQuery("SELECT " + ENDPOINT + " FROM endpoints WHERE id IN (<ids>)")
@@ -216,7 +229,8 @@ final class JdbcQueue {
     return out;
   }
 
-  List<Endpoint> endpoints(long workspaceId) {
+  @Override
+  public List<Endpoint> endpoints(long workspaceId) {
     return h.createQuery(
             "SELECT " + ENDPOINT + " FROM endpoints WHERE workspace_id = :ws ORDER BY id")
         .bind("ws", workspaceId)
@@ -224,7 +238,8 @@ final class JdbcQueue {
         .list();
   }
 
-  Endpoint updateEndpoint(
+  @Override
+  public Endpoint updateEndpoint(
       long id, boolean fifo, int maxInFlight, List<String> eventTypes, Instant now) {
     update(
         "UPDATE endpoints SET fifo = :fifo, max_in_flight = :max, event_types = :types,"
@@ -238,14 +253,16 @@ final class JdbcQueue {
     return endpoint(id).orElseThrow();
   }
 
-  void setFailingSince(long id, Instant since) {
+  @Override
+  public void setEndpointFailingSince(long id, Instant since) {
     update(
         "UPDATE endpoints SET failing_since = :since WHERE id = :id",
         id,
         q -> q.bind("since", millis(since)));
   }
 
-  void disable(long id, String reason, Instant now) {
+  @Override
+  public void disableEndpoint(long id, String reason, Instant now) {
     update(
         "UPDATE endpoints SET disabled_at = :now, disabled_reason = :reason, updated_at = :now"
             + " WHERE id = :id",
@@ -253,7 +270,8 @@ final class JdbcQueue {
         q -> q.bind("reason", reason).bind("now", millis(now)));
   }
 
-  void enable(long id, Instant now) {
+  @Override
+  public void enableEndpoint(long id, Instant now) {
     madeWorkDue();
     update(
         "UPDATE endpoints SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL,"

@@ -183,7 +183,19 @@ public final class JdbcStore implements Store {
 
   @Override
   public <T> T read(Function<Tx, T> work) {
-    return readJdbi.inTransaction(handle -> work.apply(new JdbcTx(handle, dialect)));
+    return readJdbi.inTransaction(
+        handle -> {
+          if (dialect == Dialect.POSTGRESQL) {
+            // The driver then begins the transaction READ ONLY (no statement of its own), so a
+            // write in here fails as it does on SQLite's query_only readers.
+            try {
+              handle.getConnection().setReadOnly(true);
+            } catch (java.sql.SQLException e) {
+              throw new org.jdbi.v3.core.ConnectionException(e);
+            }
+          }
+          return work.apply(new JdbcTx(handle, dialect));
+        });
   }
 
   @Override

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.store.JdbcStore;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +45,8 @@ class PostgresStoreTest extends StoreContract {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         a.transaction(
             (Tx tx) -> {
-              long ws = tx.insertWorkspace("Acme", t).id();
-              long app = tx.insertApp(ws, "CI", "ci", "sealed", t).id();
+              long ws = tx.store(WorkspaceStore.class).insertWorkspace("Acme", t).id();
+              long app = tx.store(AppStore.class).insertApp(ws, "CI", "ci", "sealed", t).id();
               return StoreContract.queued(
                   tx,
                   new NewDelivery(

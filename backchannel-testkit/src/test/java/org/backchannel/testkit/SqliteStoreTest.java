@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Workspace;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.store.JdbcStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class SqliteStoreTest extends StoreContract {
   void createsParentDirectoriesAndReopensMigratedFile(@TempDir Path dir) throws SQLException {
     Path file = dir.resolve("a/b/backchannel.db");
     try (JdbcStore first = JdbcStore.open("jdbc:sqlite:" + file)) {
-      first.transaction(t -> t.insertWorkspace("Acme", T0));
+      first.transaction(t -> t.store(WorkspaceStore.class).insertWorkspace("Acme", T0));
     }
     assertThat(Files.isRegularFile(file)).isTrue();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -48,14 +49,16 @@ class SqliteStoreTest extends StoreContract {
       assertThat(rs.getString(1)).isEqualTo("wal");
     }
     try (JdbcStore again = JdbcStore.open("jdbc:sqlite:" + file)) {
-      List<Workspace> workspaces = again.transaction(t -> t.workspaces());
+      List<Workspace> workspaces =
+          again.transaction(t -> t.store(WorkspaceStore.class).workspaces());
       assertThat(workspaces).extracting(Workspace::name).containsExactly("Acme");
     }
   }
 
   @Test
   void readsDoNotWaitForAnOpenWriteAndCannotWrite() throws Exception {
-    Workspace acme = store.transaction((Tx t) -> t.insertWorkspace("Acme", T0));
+    Workspace acme =
+        store.transaction((Tx t) -> t.store(WorkspaceStore.class).insertWorkspace("Acme", T0));
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
     ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -64,7 +67,7 @@ class SqliteStoreTest extends StoreContract {
             () ->
                 store.transaction(
                     (Tx t) -> {
-                      Workspace w = t.insertWorkspace("Globex", T0);
+                      Workspace w = t.store(WorkspaceStore.class).insertWorkspace("Globex", T0);
                       writing.countDown();
                       await(finish);
                       return w;
@@ -74,7 +77,9 @@ class SqliteStoreTest extends StoreContract {
     try {
       // The write holds SQLite's one write lock; a read still answers, from before it.
       assertThat(
-              CompletableFuture.supplyAsync(() -> store.read((Tx t) -> t.workspaces()), threads)
+              CompletableFuture.supplyAsync(
+                      () -> store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces()),
+                      threads)
                   .get(10, TimeUnit.SECONDS))
           .containsExactly(acme);
     } finally {
@@ -82,10 +87,13 @@ class SqliteStoreTest extends StoreContract {
       threads.shutdown();
     }
     Workspace globex = write.get(10, TimeUnit.SECONDS);
-    assertThat(store.read((Tx t) -> t.workspaces())).containsExactly(acme, globex);
-    assertThatThrownBy(() -> store.read((Tx t) -> t.insertWorkspace("Initech", T0)))
+    assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces()))
+        .containsExactly(acme, globex);
+    assertThatThrownBy(
+            () ->
+                store.read((Tx t) -> t.store(WorkspaceStore.class).insertWorkspace("Initech", T0)))
         .hasMessageContaining("readonly");
-    assertThat(store.read((Tx t) -> t.workspaces())).hasSize(2);
+    assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces())).hasSize(2);
   }
 
   private static void await(CountDownLatch latch) {

@@ -18,6 +18,7 @@ import org.backchannel.core.Json;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.apps.App;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Contract;
@@ -28,6 +29,7 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.SettledAttempt;
+import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Action;
@@ -38,10 +40,12 @@ import org.backchannel.core.threads.Message;
 import org.backchannel.core.threads.Status;
 import org.backchannel.core.threads.ThreadData;
 import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.threads.ThreadStore;
 import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.Workspace;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,12 +78,14 @@ abstract class StoreContract {
   }
 
   Workspace workspace(String name) {
-    return tx((Tx t) -> t.insertWorkspace(name, T0));
+    return tx((Tx t) -> t.store(WorkspaceStore.class).insertWorkspace(name, T0));
   }
 
   User user(long ws, String email, String tokenHash) {
     return tx(
-        (Tx t) -> t.insertUser(ws, "Name " + email, email, null, User.Role.MEMBER, tokenHash, T0));
+        (Tx t) ->
+            t.store(WorkspaceStore.class)
+                .insertUser(ws, "Name " + email, email, null, User.Role.MEMBER, tokenHash, T0));
   }
 
   @Test
@@ -93,21 +99,22 @@ abstract class StoreContract {
     assertThat(ws.id()).isPositive();
     assertThat(ws).isEqualTo(new Workspace(ws.id(), "Acme", T0));
     Workspace other = workspace("Other");
-    assertThat(tx((Tx t) -> t.workspace(ws.id()))).contains(ws);
-    assertThat(tx((Tx t) -> t.workspace(other.id() + 100))).isEmpty();
-    assertThat(tx((Tx t) -> t.workspaces())).containsExactly(ws, other);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).workspace(ws.id()))).contains(ws);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).workspace(other.id() + 100))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).workspaces())).containsExactly(ws, other);
 
     User ann =
         tx(
             (Tx t) ->
-                t.insertUser(
-                    ws.id(),
-                    "Ann",
-                    "ann@acme.test",
-                    "https://a/ann.png",
-                    User.Role.ADMIN,
-                    "h1",
-                    T1));
+                t.store(WorkspaceStore.class)
+                    .insertUser(
+                        ws.id(),
+                        "Ann",
+                        "ann@acme.test",
+                        "https://a/ann.png",
+                        User.Role.ADMIN,
+                        "h1",
+                        T1));
     assertThat(ann)
         .isEqualTo(
             new User(
@@ -123,26 +130,29 @@ abstract class StoreContract {
     assertThat(bob.avatar()).isNull();
     assertThat(bob.role()).isEqualTo(User.Role.MEMBER);
 
-    assertThat(tx((Tx t) -> t.user(ann.id()))).contains(ann);
-    assertThat(tx((Tx t) -> t.userByEmail(ws.id(), "bob@acme.test"))).contains(bob);
-    assertThat(tx((Tx t) -> t.userByEmail(other.id(), "bob@acme.test"))).isEmpty();
-    assertThat(tx((Tx t) -> t.userByTokenHash("h1"))).contains(ann);
-    assertThat(tx((Tx t) -> t.userByTokenHash("nope"))).isEmpty();
-    assertThat(tx((Tx t) -> t.users(ws.id()))).containsExactly(ann, bob);
-    assertThat(tx((Tx t) -> t.users(other.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).user(ann.id()))).contains(ann);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByEmail(ws.id(), "bob@acme.test")))
+        .contains(bob);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByEmail(other.id(), "bob@acme.test")))
+        .isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("h1"))).contains(ann);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("nope"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).users(ws.id())))
+        .containsExactly(ann, bob);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).users(other.id()))).isEmpty();
 
     tx(
         (Tx t) -> {
-          t.setUserTokenHash(ann.id(), "h1-new");
+          t.store(WorkspaceStore.class).setUserTokenHash(ann.id(), "h1-new");
           return null;
         });
-    assertThat(tx((Tx t) -> t.userByTokenHash("h1"))).isEmpty();
-    assertThat(tx((Tx t) -> t.userByTokenHash("h1-new"))).contains(ann);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("h1"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("h1-new"))).contains(ann);
     assertThatThrownBy(
             () ->
                 tx(
                     (Tx t) -> {
-                      t.setUserTokenHash(ann.id() + 1000, "h9");
+                      t.store(WorkspaceStore.class).setUserTokenHash(ann.id() + 1000, "h9");
                       return null;
                     }))
         .isInstanceOf(Problem.NotFound.class);
@@ -154,21 +164,23 @@ abstract class StoreContract {
     User bob = user(ws.id(), "bob@acme.test", "h2");
     tx(
         (Tx t) -> {
-          t.setUserRole(bob.id(), User.Role.ADMIN);
+          t.store(WorkspaceStore.class).setUserRole(bob.id(), User.Role.ADMIN);
           return null;
         });
-    assertThat(tx((Tx t) -> t.user(bob.id())).orElseThrow().role()).isEqualTo(User.Role.ADMIN);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).user(bob.id())).orElseThrow().role())
+        .isEqualTo(User.Role.ADMIN);
     tx(
         (Tx t) -> {
-          t.setUserRole(bob.id(), User.Role.MEMBER);
+          t.store(WorkspaceStore.class).setUserRole(bob.id(), User.Role.MEMBER);
           return null;
         });
-    assertThat(tx((Tx t) -> t.user(bob.id())).orElseThrow().role()).isEqualTo(User.Role.MEMBER);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).user(bob.id())).orElseThrow().role())
+        .isEqualTo(User.Role.MEMBER);
     assertThatThrownBy(
             () ->
                 tx(
                     (Tx t) -> {
-                      t.setUserRole(bob.id() + 1000, User.Role.ADMIN);
+                      t.store(WorkspaceStore.class).setUserRole(bob.id() + 1000, User.Role.ADMIN);
                       return null;
                     }))
         .isInstanceOf(Problem.NotFound.class);
@@ -180,35 +192,45 @@ abstract class StoreContract {
     Workspace other = workspace("Other");
     User ann = user(ws.id(), "ann@acme.test", "h1");
     User bob = user(ws.id(), "bob@acme.test", "h2");
-    Flow zeta = tx((Tx t) -> t.insertFlow(ws.id(), "zeta", T1));
-    Flow alpha = tx((Tx t) -> t.insertFlow(ws.id(), "alpha", T2));
-    Flow elsewhere = tx((Tx t) -> t.insertFlow(other.id(), "alpha", T2));
+    Flow zeta = tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "zeta", T1));
+    Flow alpha = tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "alpha", T2));
+    Flow elsewhere =
+        tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(other.id(), "alpha", T2));
     assertThat(zeta).isEqualTo(new Flow(zeta.id(), ws.id(), "zeta", T1));
 
-    assertThat(tx((Tx t) -> t.flow(alpha.id()))).contains(alpha);
-    assertThat(tx((Tx t) -> t.flowByName(ws.id(), "alpha"))).contains(alpha);
-    assertThat(tx((Tx t) -> t.flowByName(other.id(), "alpha"))).contains(elsewhere);
-    assertThat(tx((Tx t) -> t.flowByName(ws.id(), "beta"))).isEmpty();
-    assertThat(tx((Tx t) -> t.flows(ws.id()))).containsExactly(alpha, zeta);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flow(alpha.id()))).contains(alpha);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowByName(ws.id(), "alpha")))
+        .contains(alpha);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowByName(other.id(), "alpha")))
+        .contains(elsewhere);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowByName(ws.id(), "beta"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flows(ws.id())))
+        .containsExactly(alpha, zeta);
 
     tx(
         (Tx t) -> {
-          t.addMember(zeta.id(), ann.id(), T1);
-          t.addMember(zeta.id(), ann.id(), T2);
-          t.addMember(alpha.id(), ann.id(), T1);
-          t.addMember(zeta.id(), bob.id(), T1);
+          t.store(WorkspaceStore.class).addMember(zeta.id(), ann.id(), T1);
+          t.store(WorkspaceStore.class).addMember(zeta.id(), ann.id(), T2);
+          t.store(WorkspaceStore.class).addMember(alpha.id(), ann.id(), T1);
+          t.store(WorkspaceStore.class).addMember(zeta.id(), bob.id(), T1);
           return null;
         });
-    assertThat(tx((Tx t) -> t.members(zeta.id()))).containsExactly(ann, bob);
-    assertThat(tx((Tx t) -> t.flowsOfMember(ann.id()))).containsExactly(alpha, zeta);
-    assertThat(tx((Tx t) -> t.flowsOfMember(bob.id()))).containsExactly(zeta);
-    assertThat(tx((Tx t) -> t.isMember(zeta.id(), bob.id()))).isTrue();
-    assertThat(tx((Tx t) -> t.isMember(alpha.id(), bob.id()))).isFalse();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).members(zeta.id())))
+        .containsExactly(ann, bob);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowsOfMember(ann.id())))
+        .containsExactly(alpha, zeta);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowsOfMember(bob.id())))
+        .containsExactly(zeta);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).isMember(zeta.id(), bob.id()))).isTrue();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).isMember(alpha.id(), bob.id())))
+        .isFalse();
 
-    assertThat(tx((Tx t) -> t.removeMember(zeta.id(), bob.id()))).isTrue();
-    assertThat(tx((Tx t) -> t.removeMember(zeta.id(), bob.id()))).isFalse();
-    assertThat(tx((Tx t) -> t.isMember(zeta.id(), bob.id()))).isFalse();
-    assertThat(tx((Tx t) -> t.members(zeta.id()))).containsExactly(ann);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).removeMember(zeta.id(), bob.id())))
+        .isTrue();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).removeMember(zeta.id(), bob.id())))
+        .isFalse();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).isMember(zeta.id(), bob.id()))).isFalse();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).members(zeta.id()))).containsExactly(ann);
   }
 
   @Test
@@ -230,20 +252,28 @@ abstract class StoreContract {
             () ->
                 tx(
                     (Tx t) -> {
-                      t.setUserTokenHash(bob.id(), "h1");
+                      t.store(WorkspaceStore.class).setUserTokenHash(bob.id(), "h1");
                       return null;
                     }))
         .isInstanceOf(Problem.Conflict.class);
 
-    tx((Tx t) -> t.insertFlow(ws.id(), "ops", T0));
-    assertThatThrownBy(() -> tx((Tx t) -> t.insertFlow(ws.id(), "ops", T1)))
+    tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "ops", T0));
+    assertThatThrownBy(
+            () -> tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "ops", T1)))
         .isInstanceOf(Problem.Conflict.class)
         .hasMessageContaining("ops");
-    assertThat(tx((Tx t) -> t.insertFlow(other.id(), "ops", T1)).workspaceId())
+    assertThat(
+            tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(other.id(), "ops", T1))
+                .workspaceId())
         .isEqualTo(other.id());
 
-    tx((Tx t) -> t.insertApp(ws.id(), "CI", "client-1", "sealed", T0));
-    assertThatThrownBy(() -> tx((Tx t) -> t.insertApp(ws.id(), "CI 2", "client-1", "sealed", T0)))
+    tx((Tx t) -> t.store(AppStore.class).insertApp(ws.id(), "CI", "client-1", "sealed", T0));
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.store(AppStore.class)
+                            .insertApp(ws.id(), "CI 2", "client-1", "sealed", T0)))
         .isInstanceOf(Problem.Conflict.class)
         .hasMessageContaining("client-1");
 
@@ -252,53 +282,81 @@ abstract class StoreContract {
             () ->
                 tx(
                     (Tx t) -> {
-                      t.insertFlow(ws.id(), "fresh", T1);
-                      return t.insertFlow(ws.id(), "ops", T1);
+                      t.store(WorkspaceStore.class).insertFlow(ws.id(), "fresh", T1);
+                      return t.store(WorkspaceStore.class).insertFlow(ws.id(), "ops", T1);
                     }))
         .isInstanceOf(Problem.Conflict.class);
-    assertThat(tx((Tx t) -> t.flowByName(ws.id(), "fresh"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowByName(ws.id(), "fresh"))).isEmpty();
   }
 
   @Test
   void foreignKeysAreEnforced() {
     Workspace ws = workspace("Acme");
-    assertThatThrownBy(() -> tx((Tx t) -> t.insertFlow(ws.id() + 1000, "orphan", T0)))
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.store(WorkspaceStore.class).insertFlow(ws.id() + 1000, "orphan", T0)))
         .isInstanceOf(RuntimeException.class)
         .isNotInstanceOf(Problem.class);
-    assertThat(tx((Tx t) -> t.flowByName(ws.id() + 1000, "orphan"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flowByName(ws.id() + 1000, "orphan")))
+        .isEmpty();
   }
 
   @Test
   void appsAndSources() {
     Workspace ws = workspace("Acme");
     Workspace other = workspace("Other");
-    Flow flow = tx((Tx t) -> t.insertFlow(ws.id(), "ops", T0));
-    Flow otherFlow = tx((Tx t) -> t.insertFlow(other.id(), "ops", T0));
-    App app = tx((Tx t) -> t.insertApp(ws.id(), "CI", "client-1", "v1:sealed-secret", T1));
-    App otherApp = tx((Tx t) -> t.insertApp(other.id(), "CI", "client-1", "v1:x", T1));
+    Flow flow = tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "ops", T0));
+    Flow otherFlow = tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(other.id(), "ops", T0));
+    App app =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class)
+                    .insertApp(ws.id(), "CI", "client-1", "v1:sealed-secret", T1));
+    App otherApp =
+        tx((Tx t) -> t.store(AppStore.class).insertApp(other.id(), "CI", "client-1", "v1:x", T1));
     assertThat(app).isEqualTo(new App(app.id(), ws.id(), "CI", "client-1", T1));
-    assertThat(tx((Tx t) -> t.app(app.id()))).contains(app);
-    assertThat(tx((Tx t) -> t.apps(ws.id()))).containsExactly(app);
-    assertThat(tx((Tx t) -> t.appSecretCiphertext(app.id()))).isEqualTo("v1:sealed-secret");
-    assertThatThrownBy(() -> tx((Tx t) -> t.appSecretCiphertext(app.id() + 1000)))
+    assertThat(tx((Tx t) -> t.store(AppStore.class).app(app.id()))).contains(app);
+    assertThat(tx((Tx t) -> t.store(AppStore.class).apps(ws.id()))).containsExactly(app);
+    assertThat(tx((Tx t) -> t.store(AppStore.class).appSecretCiphertext(app.id())))
+        .isEqualTo("v1:sealed-secret");
+    assertThatThrownBy(
+            () -> tx((Tx t) -> t.store(AppStore.class).appSecretCiphertext(app.id() + 1000)))
         .isInstanceOf(Problem.NotFound.class);
 
-    Source src = tx((Tx t) -> t.insertSource(app.id(), flow.id(), "main", "tok-1", T2));
-    Source second = tx((Tx t) -> t.insertSource(app.id(), flow.id(), "second", "tok-2", T2));
-    Source foreign = tx((Tx t) -> t.insertSource(otherApp.id(), otherFlow.id(), "x", "tok-3", T2));
+    Source src =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class).insertSource(app.id(), flow.id(), "main", "tok-1", T2));
+    Source second =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class).insertSource(app.id(), flow.id(), "second", "tok-2", T2));
+    Source foreign =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class)
+                    .insertSource(otherApp.id(), otherFlow.id(), "x", "tok-3", T2));
     assertThat(src).isEqualTo(new Source(src.id(), app.id(), flow.id(), "main", T2, null));
-    assertThat(tx((Tx t) -> t.source(src.id()))).contains(src);
-    assertThat(tx((Tx t) -> t.sourceByTokenHash("tok-1"))).contains(src);
-    assertThat(tx((Tx t) -> t.sources(ws.id()))).containsExactly(src, second);
-    assertThat(tx((Tx t) -> t.sources(other.id()))).containsExactly(foreign);
-    assertThatThrownBy(() -> tx((Tx t) -> t.insertSource(app.id(), flow.id(), "dup", "tok-1", T2)))
+    assertThat(tx((Tx t) -> t.store(AppStore.class).source(src.id()))).contains(src);
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sourceByTokenHash("tok-1"))).contains(src);
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sources(ws.id()))).containsExactly(src, second);
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sources(other.id()))).containsExactly(foreign);
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.store(AppStore.class)
+                            .insertSource(app.id(), flow.id(), "dup", "tok-1", T2)))
         .isInstanceOf(Problem.Conflict.class);
 
-    assertThat(tx((Tx t) -> t.revokeSource(src.id(), T3))).isTrue();
-    assertThat(tx((Tx t) -> t.revokeSource(src.id(), T3.plusSeconds(1)))).isFalse();
-    assertThat(tx((Tx t) -> t.sourceByTokenHash("tok-1"))).isEmpty();
-    assertThat(tx((Tx t) -> t.sourceByTokenHash("tok-2"))).contains(second);
-    Source revoked = tx((Tx t) -> t.source(src.id())).orElseThrow();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).revokeSource(src.id(), T3))).isTrue();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).revokeSource(src.id(), T3.plusSeconds(1))))
+        .isFalse();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sourceByTokenHash("tok-1"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sourceByTokenHash("tok-2"))).contains(second);
+    Source revoked = tx((Tx t) -> t.store(AppStore.class).source(src.id())).orElseThrow();
     assertThat(revoked.revokedAt()).isEqualTo(T3);
     assertThat(revoked.revoked()).isTrue();
   }
@@ -319,9 +377,13 @@ abstract class StoreContract {
 
   World world() {
     Workspace ws = workspace("Acme");
-    Flow flow = tx((Tx t) -> t.insertFlow(ws.id(), "ops", T0));
-    App app = tx((Tx t) -> t.insertApp(ws.id(), "CI", "client-1", "sealed", T0));
-    Source source = tx((Tx t) -> t.insertSource(app.id(), flow.id(), "main", "tok-1", T0));
+    Flow flow = tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "ops", T0));
+    App app =
+        tx((Tx t) -> t.store(AppStore.class).insertApp(ws.id(), "CI", "client-1", "sealed", T0));
+    Source source =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class).insertSource(app.id(), flow.id(), "main", "tok-1", T0));
     return new World(ws, flow, app, source);
   }
 
@@ -329,16 +391,24 @@ abstract class StoreContract {
   void threadsKeepTheirDataExactly() {
     World w = world();
     ThreadData data = ThreadJson.read(THREAD_JSON);
-    assertThat(tx((Tx t) -> t.threadByExternalId(w.source().id(), "build-42"))).isEmpty();
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class).threadByExternalId(w.source().id(), "build-42")))
+        .isEmpty();
     FlowThread inserted =
-        tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "build-42", data, T1));
+        tx(
+            (Tx t) ->
+                t.store(ThreadStore.class)
+                    .insertThread(w.flow().id(), w.source().id(), "build-42", data, T1));
     assertThat(inserted.createdAt()).isEqualTo(T1);
     assertThat(inserted.updatedAt()).isEqualTo(T1);
 
     FlowThread found =
-        tx((Tx t) -> t.threadByExternalId(w.source().id(), "build-42")).orElseThrow();
+        tx((Tx t) -> t.store(ThreadStore.class).threadByExternalId(w.source().id(), "build-42"))
+            .orElseThrow();
     assertThat(found).isEqualTo(inserted);
-    assertThat(tx((Tx t) -> t.thread(inserted.id()))).contains(inserted);
+    assertThat(tx((Tx t) -> t.store(ThreadStore.class).thread(inserted.id()))).contains(inserted);
     ThreadData back = found.data();
     assertThat(back.title()).isEqualTo("Build #42 failed");
     assertThat(back.body()).isEqualTo("<p>red</p>");
@@ -359,32 +429,67 @@ abstract class StoreContract {
 
     ThreadData changed =
         new ThreadData("Build #42 fixed", null, null, new Status("green", "ok"), List.of(), null);
-    FlowThread updated = tx((Tx t) -> t.updateThread(inserted.id(), changed, T2));
+    FlowThread updated =
+        tx((Tx t) -> t.store(ThreadStore.class).updateThread(inserted.id(), changed, T2));
     assertThat(updated.createdAt()).isEqualTo(T1);
     assertThat(updated.updatedAt()).isEqualTo(T2);
     assertThat(updated.data()).isEqualTo(changed);
-    assertThat(tx((Tx t) -> t.thread(inserted.id())).orElseThrow().data()).isEqualTo(changed);
-    assertThatThrownBy(() -> tx((Tx t) -> t.updateThread(inserted.id() + 1000, changed, T2)))
+    assertThat(tx((Tx t) -> t.store(ThreadStore.class).thread(inserted.id())).orElseThrow().data())
+        .isEqualTo(changed);
+    assertThatThrownBy(
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.store(ThreadStore.class).updateThread(inserted.id() + 1000, changed, T2)))
         .isInstanceOf(Problem.NotFound.class);
   }
 
   @Test
   void threadsAreUniquePerSourceAndExternalId() {
     World w = world();
-    Source other = tx((Tx t) -> t.insertSource(w.app().id(), w.flow().id(), "other", "tok-2", T0));
+    Source other =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class)
+                    .insertSource(w.app().id(), w.flow().id(), "other", "tok-2", T0));
     ThreadData data = new ThreadData("t", null, null, null, null, null);
-    FlowThread a = tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x-1", data, T1));
-    FlowThread b = tx((Tx t) -> t.insertThread(w.flow().id(), other.id(), "x-1", data, T1));
+    FlowThread a =
+        tx(
+            (Tx t) ->
+                t.store(ThreadStore.class)
+                    .insertThread(w.flow().id(), w.source().id(), "x-1", data, T1));
+    FlowThread b =
+        tx(
+            (Tx t) ->
+                t.store(ThreadStore.class)
+                    .insertThread(w.flow().id(), other.id(), "x-1", data, T1));
     assertThat(a.id()).isNotEqualTo(b.id());
     assertThatThrownBy(
-            () -> tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x-1", data, T2)))
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.store(ThreadStore.class)
+                            .insertThread(w.flow().id(), w.source().id(), "x-1", data, T2)))
         .isInstanceOf(Problem.Conflict.class);
-    assertThat(tx((Tx t) -> t.threadByExternalId(other.id(), "x-1"))).contains(b);
+    assertThat(tx((Tx t) -> t.store(ThreadStore.class).threadByExternalId(other.id(), "x-1")))
+        .contains(b);
 
-    FlowThread c = tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x-2", data, T2));
-    assertThat(tx((Tx t) -> t.threads(w.flow().id(), new PageRequest(null, null, 2))))
+    FlowThread c =
+        tx(
+            (Tx t) ->
+                t.store(ThreadStore.class)
+                    .insertThread(w.flow().id(), w.source().id(), "x-2", data, T2));
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .threads(w.flow().id(), new PageRequest(null, null, 2))))
         .containsExactly(c, b, a);
-    assertThat(tx((Tx t) -> t.threads(w.flow().id(), new PageRequest(c.id(), null, 5))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .threads(w.flow().id(), new PageRequest(c.id(), null, 5))))
         .containsExactly(b, a);
   }
 
@@ -392,7 +497,11 @@ abstract class StoreContract {
   void messagesPageBothWays() {
     World w = world();
     ThreadData data = new ThreadData("t", null, null, null, null, null);
-    FlowThread thread = tx((Tx t) -> t.insertThread(w.flow().id(), w.source().id(), "x", data, T0));
+    FlowThread thread =
+        tx(
+            (Tx t) ->
+                t.store(ThreadStore.class)
+                    .insertThread(w.flow().id(), w.source().id(), "x", data, T0));
     User ann = user(w.ws().id(), "ann@acme.test", "h1");
     Author author = new Author("CI bot", "https://ci.test/bot.png", null);
     List<Message> all = new ArrayList<>();
@@ -402,30 +511,32 @@ abstract class StoreContract {
       all.add(
           tx(
               (Tx t) ->
-                  t.insertMessage(
-                      w.flow().id(),
-                      threadId,
-                      w.source().id(),
-                      null,
-                      "activity",
-                      author,
-                      "title " + n,
-                      "<b>" + n + "</b>",
-                      T0.plusSeconds(n))));
+                  t.store(ThreadStore.class)
+                      .insertMessage(
+                          w.flow().id(),
+                          threadId,
+                          w.source().id(),
+                          null,
+                          "activity",
+                          author,
+                          "title " + n,
+                          "<b>" + n + "</b>",
+                          T0.plusSeconds(n))));
     }
     Message comment =
         tx(
             (Tx t) ->
-                t.insertMessage(
-                    w.flow().id(),
-                    thread.id(),
-                    null,
-                    ann.id(),
-                    "discussion",
-                    null,
-                    null,
-                    "hi",
-                    T1));
+                t.store(ThreadStore.class)
+                    .insertMessage(
+                        w.flow().id(),
+                        thread.id(),
+                        null,
+                        ann.id(),
+                        "discussion",
+                        null,
+                        null,
+                        "hi",
+                        T1));
     all.add(comment);
     Message first = all.get(0);
     assertThat(first.threadId()).isEqualTo(thread.id());
@@ -442,31 +553,67 @@ abstract class StoreContract {
     Message m0 = all.get(0), m1 = all.get(1), m2 = all.get(2), m3 = all.get(3), m4 = all.get(4);
     long flow = w.flow().id();
     // newest first, one more than the limit
-    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, null, 2))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfFlow(flow, new PageRequest(null, null, 2))))
         .containsExactly(comment, m4, m3);
-    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(m3.id(), null, 2))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfFlow(flow, new PageRequest(m3.id(), null, 2))))
         .containsExactly(m2, m1, m0);
-    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(m1.id(), null, 2))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfFlow(flow, new PageRequest(m1.id(), null, 2))))
         .containsExactly(m0);
     // oldest first after a cursor
-    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, m0.id(), 2))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfFlow(flow, new PageRequest(null, m0.id(), 2))))
         .containsExactly(m1, m2, m3);
-    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, m4.id(), 2))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfFlow(flow, new PageRequest(null, m4.id(), 2))))
         .containsExactly(comment);
-    assertThat(tx((Tx t) -> t.messagesOfFlow(flow, new PageRequest(null, comment.id(), 2))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfFlow(flow, new PageRequest(null, comment.id(), 2))))
         .isEmpty();
     // a thread's messages only
-    assertThat(tx((Tx t) -> t.messagesOfThread(thread.id(), new PageRequest(null, null, 10))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfThread(thread.id(), new PageRequest(null, null, 10))))
         .containsExactly(comment, m4, m2, m0);
-    assertThat(tx((Tx t) -> t.messagesOfThread(thread.id(), new PageRequest(null, m0.id(), 1))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .messagesOfThread(thread.id(), new PageRequest(null, m0.id(), 1))))
         .containsExactly(m2, m4);
   }
 
   /** A background delivery as the engine's outbox writes one: on its endpoint, due now. */
   static Delivery queued(Tx t, NewDelivery d, String messageId, Instant now) {
-    long endpoint = t.endpointFor(d.workspaceId(), d.appId(), d.url(), now).id();
-    return t.insertDelivery(
-        d, new DeliveryStore.Initial(messageId, false, DeliveryState.PENDING, endpoint, now), now);
+    long endpoint =
+        t.store(DeliveryStore.class).endpointFor(d.workspaceId(), d.appId(), d.url(), now).id();
+    return t.store(DeliveryStore.class)
+        .insertDelivery(
+            d,
+            new DeliveryStore.Initial(messageId, false, DeliveryState.PENDING, endpoint, now),
+            now);
   }
 
   NewDelivery newDelivery(World w, long appId, byte[] body) {
@@ -500,10 +647,13 @@ abstract class StoreContract {
                 null,
                 d.endpointId()));
     assertThat(d.endpointId()).isNotNull();
-    assertThat(tx((Tx t) -> t.delivery(d.id()))).contains(d);
-    assertThat(tx((Tx t) -> t.deliveryPayload(d.id())).body()).isEqualTo(body);
-    assertThat(tx((Tx t) -> t.deliveryPayload(d.id())).sealedHeaders()).isNull();
-    assertThatThrownBy(() -> tx((Tx t) -> t.deliveryPayload(d.id() + 1000)))
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).delivery(d.id()))).contains(d);
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).deliveryPayload(d.id())).body())
+        .isEqualTo(body);
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).deliveryPayload(d.id())).sealedHeaders())
+        .isNull();
+    assertThatThrownBy(
+            () -> tx((Tx t) -> t.store(DeliveryStore.class).deliveryPayload(d.id() + 1000)))
         .isInstanceOf(Problem.NotFound.class);
     assertThatThrownBy(
             () -> tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), new byte[0]), "msg_1", T1)))
@@ -521,11 +671,12 @@ abstract class StoreContract {
     Delivery sending =
         tx(
             (Tx t) ->
-                t.insertDelivery(
-                    interactive,
-                    new DeliveryStore.Initial(
-                        "msg_interactive", true, DeliveryState.SENDING, null, null),
-                    T1));
+                t.store(DeliveryStore.class)
+                    .insertDelivery(
+                        interactive,
+                        new DeliveryStore.Initial(
+                            "msg_interactive", true, DeliveryState.SENDING, null, null),
+                        T1));
     assertThat(sending.state()).isEqualTo(DeliveryState.SENDING);
     assertThat(sending.nextAttemptAt()).isNull();
 
@@ -553,10 +704,13 @@ abstract class StoreContract {
             null,
             "failed: HTTP 503");
     Attempt recorded =
-        tx((Tx t) -> t.recordAttempt(first, DeliveryState.PENDING, T2, "failed: HTTP 503", T1));
+        tx(
+            (Tx t) ->
+                t.store(DeliveryStore.class)
+                    .recordAttempt(first, DeliveryState.PENDING, T2, "failed: HTTP 503", T1));
     assertThat(recorded.id()).isPositive();
     assertThat(recorded).usingRecursiveComparison().ignoringFields("id").isEqualTo(first);
-    Delivery afterFirst = tx((Tx t) -> t.delivery(d.id())).orElseThrow();
+    Delivery afterFirst = tx((Tx t) -> t.store(DeliveryStore.class).delivery(d.id())).orElseThrow();
     assertThat(afterFirst.state()).isEqualTo(DeliveryState.PENDING);
     assertThat(afterFirst.attemptCount()).isEqualTo(1);
     assertThat(afterFirst.nextAttemptAt()).isEqualTo(T2);
@@ -581,16 +735,19 @@ abstract class StoreContract {
             "timed out",
             "failed: timeout");
     Attempt recordedSecond =
-        tx((Tx t) -> t.recordAttempt(second, DeliveryState.FAILED, null, "failed: timeout", T3));
+        tx(
+            (Tx t) ->
+                t.store(DeliveryStore.class)
+                    .recordAttempt(second, DeliveryState.FAILED, null, "failed: timeout", T3));
     assertThat(recordedSecond.id()).isGreaterThan(recorded.id());
-    Delivery finalState = tx((Tx t) -> t.delivery(d.id())).orElseThrow();
+    Delivery finalState = tx((Tx t) -> t.store(DeliveryStore.class).delivery(d.id())).orElseThrow();
     assertThat(finalState.state()).isEqualTo(DeliveryState.FAILED);
     assertThat(finalState.attemptCount()).isEqualTo(2);
     assertThat(finalState.nextAttemptAt()).isNull();
     assertThat(finalState.summary()).isEqualTo("failed: timeout");
     assertThat(finalState.updatedAt()).isEqualTo(T3);
 
-    List<Attempt> attempts = tx((Tx t) -> t.attempts(d.id()));
+    List<Attempt> attempts = tx((Tx t) -> t.store(DeliveryStore.class).attempts(d.id()));
     assertThat(attempts).containsExactly(recorded, recordedSecond);
     assertThat(attempts.get(0).requestHeaders()).isEqualTo(requestHeaders);
     assertThat(attempts.get(0).responseHeaders()).isEqualTo(responseHeaders);
@@ -598,10 +755,14 @@ abstract class StoreContract {
     assertThat(attempts.get(1).responseStatus()).isNull();
     assertThat(attempts.get(1).responseHeaders()).isEmpty();
     assertThat(attempts.get(1).error()).isEqualTo("timed out");
-    assertThat(tx((Tx t) -> t.attempts(d.id() + 1000))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).attempts(d.id() + 1000))).isEmpty();
 
     assertThatThrownBy(
-            () -> tx((Tx t) -> t.recordAttempt(second, DeliveryState.FAILED, null, "again", T3)))
+            () ->
+                tx(
+                    (Tx t) ->
+                        t.store(DeliveryStore.class)
+                            .recordAttempt(second, DeliveryState.FAILED, null, "again", T3)))
         .isInstanceOf(Problem.Conflict.class);
   }
 
@@ -615,31 +776,34 @@ abstract class StoreContract {
     List<Attempt> recorded =
         tx(
             (Tx t) ->
-                t.recordAttempts(
-                    List.of(
-                        new SettledAttempt(
-                            attempt(a.id(), 1, sent), DeliveryState.SUCCEEDED, null, "ok"),
-                        new SettledAttempt(
-                            attempt(b.id(), 1, sent), DeliveryState.PENDING, T3, "again")),
-                    T2));
+                t.store(DeliveryStore.class)
+                    .recordAttempts(
+                        List.of(
+                            new SettledAttempt(
+                                attempt(a.id(), 1, sent), DeliveryState.SUCCEEDED, null, "ok"),
+                            new SettledAttempt(
+                                attempt(b.id(), 1, sent), DeliveryState.PENDING, T3, "again")),
+                        T2));
     assertThat(recorded).extracting(Attempt::deliveryId).containsExactly(a.id(), b.id());
     assertThat(recorded).allSatisfy(r -> assertThat(r.id()).isPositive());
-    assertThat(tx((Tx t) -> t.attempts(a.id()))).containsExactly(recorded.get(0));
-    assertThat(tx((Tx t) -> t.attempts(b.id())).get(0).requestBody()).isEqualTo(sent);
-    Delivery pending = tx((Tx t) -> t.delivery(b.id())).orElseThrow();
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).attempts(a.id())))
+        .containsExactly(recorded.get(0));
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).attempts(b.id())).get(0).requestBody())
+        .isEqualTo(sent);
+    Delivery pending = tx((Tx t) -> t.store(DeliveryStore.class).delivery(b.id())).orElseThrow();
     assertThat(pending.state()).isEqualTo(DeliveryState.PENDING);
     assertThat(pending.nextAttemptAt()).isEqualTo(T3);
     assertThat(pending.attemptCount()).isEqualTo(1);
-    assertThat(tx((Tx t) -> t.delivery(a.id())).orElseThrow().state())
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).delivery(a.id())).orElseThrow().state())
         .isEqualTo(DeliveryState.SUCCEEDED);
 
     // A redacted body is redacted in the attempts that sent it too.
     tx(
         (Tx t) -> {
-          t.redactDelivery(a.id(), "s3cret");
+          t.store(DeliveryStore.class).redactDelivery(a.id(), "s3cret");
           return null;
         });
-    assertThat(tx((Tx t) -> t.attempts(a.id())).get(0).requestBody())
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).attempts(a.id())).get(0).requestBody())
         .doesNotContain("s3cret")
         .contains("\"n\":1");
 
@@ -649,19 +813,27 @@ abstract class StoreContract {
             () ->
                 tx(
                     (Tx t) ->
-                        t.recordAttempts(
-                            List.of(
-                                new SettledAttempt(
-                                    attempt(c.id(), 1, sent), DeliveryState.SUCCEEDED, null, "ok"),
-                                new SettledAttempt(
-                                    attempt(b.id(), 1, sent), DeliveryState.FAILED, null, "x")),
-                            T3)))
+                        t.store(DeliveryStore.class)
+                            .recordAttempts(
+                                List.of(
+                                    new SettledAttempt(
+                                        attempt(c.id(), 1, sent),
+                                        DeliveryState.SUCCEEDED,
+                                        null,
+                                        "ok"),
+                                    new SettledAttempt(
+                                        attempt(b.id(), 1, sent), DeliveryState.FAILED, null, "x")),
+                                T3)))
         .isInstanceOf(Problem.Conflict.class);
-    assertThat(tx((Tx t) -> t.attempts(c.id()))).isEmpty();
-    assertThat(tx((Tx t) -> t.delivery(c.id())).orElseThrow().state())
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).attempts(c.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).delivery(c.id())).orElseThrow().state())
         .isEqualTo(DeliveryState.PENDING);
 
-    assertThat(tx((Tx t) -> t.endpointsById(List.of(a.endpointId(), a.endpointId() + 1000))))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .endpointsById(List.of(a.endpointId(), a.endpointId() + 1000))))
         .containsOnlyKeys(a.endpointId());
   }
 
@@ -688,16 +860,21 @@ abstract class StoreContract {
     World w = world();
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     Delivery d = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m_r", T1));
-    assertThat(store.read((Tx t) -> t.delivery(d.id()))).contains(d);
-    assertThat(store.read((Tx t) -> t.deliveryPayload(d.id())).body()).isEqualTo(body);
+    assertThat(store.read((Tx t) -> t.store(DeliveryStore.class).delivery(d.id()))).contains(d);
+    assertThat(store.read((Tx t) -> t.store(DeliveryStore.class).deliveryPayload(d.id())).body())
+        .isEqualTo(body);
   }
 
   @Test
   void deliveriesFilterAndPage() {
     World w = world();
-    App other = tx((Tx t) -> t.insertApp(w.ws().id(), "Other", "client-2", "sealed", T0));
+    App other =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class).insertApp(w.ws().id(), "Other", "client-2", "sealed", T0));
     Workspace ws2 = workspace("Elsewhere");
-    App foreign = tx((Tx t) -> t.insertApp(ws2.id(), "F", "client-3", "sealed", T0));
+    App foreign =
+        tx((Tx t) -> t.store(AppStore.class).insertApp(ws2.id(), "F", "client-3", "sealed", T0));
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     Delivery d1 = tx((Tx t) -> queued(t, newDelivery(w, w.app().id(), body), "m1", T0));
     Delivery d2 = tx((Tx t) -> queued(t, newDelivery(w, other.id(), body), "m2", T1));
@@ -727,78 +904,109 @@ abstract class StoreContract {
             "",
             null,
             "done (HTTP 200)");
-    tx((Tx t) -> t.recordAttempt(ok, DeliveryState.SUCCEEDED, null, "done (HTTP 200)", T2));
-    Delivery d3done = tx((Tx t) -> t.delivery(d3.id())).orElseThrow();
+    tx(
+        (Tx t) ->
+            t.store(DeliveryStore.class)
+                .recordAttempt(ok, DeliveryState.SUCCEEDED, null, "done (HTTP 200)", T2));
+    Delivery d3done = tx((Tx t) -> t.store(DeliveryStore.class).delivery(d3.id())).orElseThrow();
 
     PageRequest all = new PageRequest(null, null, 50);
     long ws = w.ws().id();
-    assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, null, null), all)))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .deliveries(new DeliveryFilter(ws, null, null, null, null), all)))
         .containsExactly(d4, d3done, d2, d1);
     assertThat(
-            tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, w.app().id(), null, null, null), all)))
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .deliveries(new DeliveryFilter(ws, w.app().id(), null, null, null), all)))
         .containsExactly(d4, d3done, d1);
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws, null, DeliveryState.SUCCEEDED, null, null), all)))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, null, DeliveryState.SUCCEEDED, null, null),
+                            all)))
         .containsExactly(d3done);
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws, w.app().id(), DeliveryState.PENDING, null, null),
-                        all)))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, w.app().id(), DeliveryState.PENDING, null, null),
+                            all)))
         .containsExactly(d4, d1);
     // since is inclusive, until exclusive
-    assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, T1, T3), all)))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .deliveries(new DeliveryFilter(ws, null, null, T1, T3), all)))
         .containsExactly(d3done, d2);
-    assertThat(tx((Tx t) -> t.deliveries(new DeliveryFilter(ws, null, null, T2, null), all)))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .deliveries(new DeliveryFilter(ws, null, null, T2, null), all)))
         .containsExactly(d4, d3done);
     // event is an exact match
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws, null, null, null, null, null, "action"), all)))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, null, null, null, null, null, "action"), all)))
         .containsExactly(d4, d3done, d2, d1);
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(new DeliveryFilter(ws, null, null, null, null, null, "e"), all)))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, null, null, null, null, null, "e"), all)))
         .isEmpty();
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws2.id(), null, null, null, null, null, "e"), all)))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws2.id(), null, null, null, null, null, "e"), all)))
         .extracting(Delivery::messageId)
         .containsExactly("m5");
     assertThat(
-            tx((Tx t) -> t.deliveries(new DeliveryFilter(ws2.id(), null, null, null, null), all)))
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .deliveries(new DeliveryFilter(ws2.id(), null, null, null, null), all)))
         .extracting(Delivery::messageId)
         .containsExactly("m5");
     // pages: newest first with one extra, and back from a cursor
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws, null, null, null, null),
-                        new PageRequest(null, null, 2))))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, null, null, null, null),
+                            new PageRequest(null, null, 2))))
         .containsExactly(d4, d3done, d2);
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws, null, null, null, null),
-                        new PageRequest(d2.id(), null, 2))))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, null, null, null, null),
+                            new PageRequest(d2.id(), null, 2))))
         .containsExactly(d1);
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws, w.app().id(), null, null, null),
-                        new PageRequest(null, d1.id(), 1))))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws, w.app().id(), null, null, null),
+                            new PageRequest(null, d1.id(), 1))))
         .containsExactly(d3done, d4);
   }
 
@@ -806,7 +1014,8 @@ abstract class StoreContract {
   void deliveriesAreCountedPerTimeBucket() {
     World w = world();
     Workspace ws2 = workspace("Elsewhere");
-    App foreign = tx((Tx t) -> t.insertApp(ws2.id(), "F", "client-3", "sealed", T0));
+    App foreign =
+        tx((Tx t) -> t.store(AppStore.class).insertApp(ws2.id(), "F", "client-3", "sealed", T0));
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     long app = w.app().id();
     tx((Tx t) -> queued(t, newDelivery(w, app, body), "m1", T0));
@@ -832,16 +1041,22 @@ abstract class StoreContract {
             "",
             null,
             "failed (HTTP 500)");
-    tx((Tx t) -> t.recordAttempt(refused, DeliveryState.FAILED, null, "failed (HTTP 500)", T2));
+    tx(
+        (Tx t) ->
+            t.store(DeliveryStore.class)
+                .recordAttempt(refused, DeliveryState.FAILED, null, "failed (HTTP 500)", T2));
 
     Duration minute = Duration.ofMinutes(1);
     long ws = w.ws().id();
     // three buckets from T0: the one at T3 is after the end; empty buckets are left out
-    assertThat(tx((Tx t) -> t.deliveryCounts(ws, T0, minute, 3)))
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).deliveryCounts(ws, T0, minute, 3)))
         .containsExactly(new DeliveryCount(T0, 2, 0), new DeliveryCount(T2, 2, 1));
-    assertThat(tx((Tx t) -> t.deliveryCounts(ws, T1, minute, 3)))
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).deliveryCounts(ws, T1, minute, 3)))
         .containsExactly(new DeliveryCount(T2, 2, 1), new DeliveryCount(T3, 1, 0));
-    assertThat(tx((Tx t) -> t.deliveryCounts(ws, T0.plusSeconds(30), minute, 1)))
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(DeliveryStore.class).deliveryCounts(ws, T0.plusSeconds(30), minute, 1)))
         .containsExactly(new DeliveryCount(T0.plusSeconds(30), 1, 0));
   }
 
@@ -850,14 +1065,19 @@ abstract class StoreContract {
     World w = world();
     User ann = user(w.ws().id(), "ann@acme.test", "h-ann");
     User bob = user(w.ws().id(), "bob@acme.test", "h-bob");
-    App other = tx((Tx t) -> t.insertApp(w.ws().id(), "Other", "client-2", "sealed", T0));
-    var annInstall = tx((Tx t) -> t.platform().insertInstall(w.app().id(), ann.id(), "i1", T1));
-    var bobInstall = tx((Tx t) -> t.platform().insertInstall(w.app().id(), bob.id(), "i2", T2));
-    tx((Tx t) -> t.platform().insertInstall(other.id(), bob.id(), "i3", T2));
-    assertThat(tx((Tx t) -> t.platform().liveInstallsOfApp(w.app().id())))
+    App other =
+        tx(
+            (Tx t) ->
+                t.store(AppStore.class).insertApp(w.ws().id(), "Other", "client-2", "sealed", T0));
+    var annInstall =
+        tx((Tx t) -> t.store(PlatformStore.class).insertInstall(w.app().id(), ann.id(), "i1", T1));
+    var bobInstall =
+        tx((Tx t) -> t.store(PlatformStore.class).insertInstall(w.app().id(), bob.id(), "i2", T2));
+    tx((Tx t) -> t.store(PlatformStore.class).insertInstall(other.id(), bob.id(), "i3", T2));
+    assertThat(tx((Tx t) -> t.store(PlatformStore.class).liveInstallsOfApp(w.app().id())))
         .containsExactly(annInstall, bobInstall);
-    tx((Tx t) -> t.platform().revokeInstall(annInstall.id(), T3));
-    assertThat(tx((Tx t) -> t.platform().liveInstallsOfApp(w.app().id())))
+    tx((Tx t) -> t.store(PlatformStore.class).revokeInstall(annInstall.id(), T3));
+    assertThat(tx((Tx t) -> t.store(PlatformStore.class).liveInstallsOfApp(w.app().id())))
         .containsExactly(bobInstall);
   }
 
@@ -869,10 +1089,12 @@ abstract class StoreContract {
             () ->
                 store.transaction(
                     t -> {
-                      t.insertWorkspace("Doomed", T1);
-                      Flow flow = t.insertFlow(ws.id(), "doomed", T1);
-                      t.insertUser(ws.id(), "D", "d@acme.test", null, User.Role.MEMBER, "hd", T1);
-                      App app = t.insertApp(ws.id(), "A", "c", "s", T1);
+                      t.store(WorkspaceStore.class).insertWorkspace("Doomed", T1);
+                      Flow flow = t.store(WorkspaceStore.class).insertFlow(ws.id(), "doomed", T1);
+                      t.store(WorkspaceStore.class)
+                          .insertUser(
+                              ws.id(), "D", "d@acme.test", null, User.Role.MEMBER, "hd", T1);
+                      App app = t.store(AppStore.class).insertApp(ws.id(), "A", "c", "s", T1);
                       queued(
                           t,
                           newDelivery(new World(ws, flow, app, null), app.id(), new byte[] {1}),
@@ -881,15 +1103,17 @@ abstract class StoreContract {
                       throw thrown;
                     }))
         .isSameAs(thrown);
-    assertThat(tx((Tx t) -> t.workspaces())).containsExactly(ws);
-    assertThat(tx((Tx t) -> t.flows(ws.id()))).isEmpty();
-    assertThat(tx((Tx t) -> t.users(ws.id()))).isEmpty();
-    assertThat(tx((Tx t) -> t.apps(ws.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).workspaces())).containsExactly(ws);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flows(ws.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).users(ws.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).apps(ws.id()))).isEmpty();
     assertThat(
             tx(
                 (Tx t) ->
-                    t.deliveries(
-                        new DeliveryFilter(ws.id(), null, null, null, null), PageRequest.first())))
+                    t.store(DeliveryStore.class)
+                        .deliveries(
+                            new DeliveryFilter(ws.id(), null, null, null, null),
+                            PageRequest.first())))
         .isEmpty();
 
     IllegalStateException bug = new IllegalStateException("bug");
@@ -897,14 +1121,15 @@ abstract class StoreContract {
             () ->
                 store.transaction(
                     t -> {
-                      t.insertFlow(ws.id(), "also-doomed", T1);
+                      t.store(WorkspaceStore.class).insertFlow(ws.id(), "also-doomed", T1);
                       throw bug;
                     }))
         .isSameAs(bug);
-    assertThat(tx((Tx t) -> t.flows(ws.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flows(ws.id()))).isEmpty();
 
     // and the store still works afterwards
-    assertThat(tx((Tx t) -> t.insertFlow(ws.id(), "doomed", T2)).name()).isEqualTo("doomed");
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "doomed", T2)).name())
+        .isEqualTo("doomed");
   }
 
   @Test
@@ -926,8 +1151,9 @@ abstract class StoreContract {
                         t -> {
                           // read first, then write: the pattern that deadlocks deferred SQLite
                           // transactions on lock upgrade
-                          t.flows(ws.id());
-                          return t.insertFlow(ws.id(), "f-" + n + "-" + k, T1);
+                          t.store(WorkspaceStore.class).flows(ws.id());
+                          return t.store(WorkspaceStore.class)
+                              .insertFlow(ws.id(), "f-" + n + "-" + k, T1);
                         });
                   }
                 }));
@@ -938,7 +1164,16 @@ abstract class StoreContract {
     } finally {
       pool.shutdown();
     }
-    assertThat(tx((Tx t) -> t.flows(ws.id()))).hasSize(threads * perThread);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).flows(ws.id())))
+        .hasSize(threads * perThread);
+  }
+
+  @Test
+  void aReadCannotWrite() {
+    assertThatThrownBy(
+            () -> store.read((Tx t) -> t.store(WorkspaceStore.class).insertWorkspace("No", T1)))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).workspaces())).isEmpty();
   }
 
   @Test
@@ -955,52 +1190,58 @@ abstract class StoreContract {
   void webPasswordsSetupLinksAndSessions() {
     Workspace ws = workspace("Acme");
     User ann = user(ws.id(), "ann@example.com", "h-ann");
-    assertThat(tx((Tx t) -> t.web().passwordHash(ann.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).passwordHash(ann.id()))).isEmpty();
     tx(
         (Tx t) -> {
-          t.web().setPasswordHash(ann.id(), "first", T0);
-          t.web().setPasswordHash(ann.id(), "second", T1);
+          t.store(WebStore.class).setPasswordHash(ann.id(), "first", T0);
+          t.store(WebStore.class).setPasswordHash(ann.id(), "second", T1);
           return null;
         });
-    assertThat(tx((Tx t) -> t.web().passwordHash(ann.id()))).contains("second");
+    assertThat(tx((Tx t) -> t.store(WebStore.class).passwordHash(ann.id()))).contains("second");
 
     tx(
         (Tx t) -> {
-          t.web().insertSetupLink("link", ann.id(), T2, T0);
+          t.store(WebStore.class).insertSetupLink("link", ann.id(), T2, T0);
           return null;
         });
-    assertThat(tx((Tx t) -> t.web().setupLinkUser("link", T1))).contains(ann.id());
-    assertThat(tx((Tx t) -> t.web().setupLinkUser("link", T2))).as("expired").isEmpty();
-    assertThat(tx((Tx t) -> t.web().useSetupLink("link", T2))).as("expired").isFalse();
-    assertThat(tx((Tx t) -> t.web().useSetupLink("link", T1))).isTrue();
-    assertThat(tx((Tx t) -> t.web().useSetupLink("link", T1))).as("used").isFalse();
-    assertThat(tx((Tx t) -> t.web().setupLinkUser("link", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).setupLinkUser("link", T1))).contains(ann.id());
+    assertThat(tx((Tx t) -> t.store(WebStore.class).setupLinkUser("link", T2)))
+        .as("expired")
+        .isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).useSetupLink("link", T2)))
+        .as("expired")
+        .isFalse();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).useSetupLink("link", T1))).isTrue();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).useSetupLink("link", T1))).as("used").isFalse();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).setupLinkUser("link", T1))).isEmpty();
 
     tx(
         (Tx t) -> {
-          t.web().insertSession("session", ann.id(), T2, T0);
+          t.store(WebStore.class).insertSession("session", ann.id(), T2, T0);
           return null;
         });
-    assertThat(tx((Tx t) -> t.web().session("session", T1)))
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("session", T1)))
         .contains(new WebStore.Session(ann.id(), T2));
-    assertThat(tx((Tx t) -> t.web().session("session", T3))).as("expired").isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("session", T3)))
+        .as("expired")
+        .isEmpty();
     tx(
         (Tx t) -> {
-          t.web().insertSession("later", ann.id(), T3, T0);
+          t.store(WebStore.class).insertSession("later", ann.id(), T3, T0);
           return null;
         });
     // an expired session's row goes; one still valid stays
-    assertThat(tx((Tx t) -> t.web().deleteExpiredSessions(T1))).isZero();
-    assertThat(tx((Tx t) -> t.web().deleteExpiredSessions(T2))).isEqualTo(1);
-    assertThat(tx((Tx t) -> t.web().session("session", T1))).isEmpty();
-    assertThat(tx((Tx t) -> t.web().session("later", T1)))
+    assertThat(tx((Tx t) -> t.store(WebStore.class).deleteExpiredSessions(T1))).isZero();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).deleteExpiredSessions(T2))).isEqualTo(1);
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("session", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("later", T1)))
         .contains(new WebStore.Session(ann.id(), T3));
     tx(
         (Tx t) -> {
-          t.web().deleteSession("session");
+          t.store(WebStore.class).deleteSession("session");
           return null;
         });
-    assertThat(tx((Tx t) -> t.web().session("session", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("session", T1))).isEmpty();
   }
 
   @Test
@@ -1008,51 +1249,61 @@ abstract class StoreContract {
     Workspace ws = workspace("Acme");
     User ann = user(ws.id(), "ann@example.com", "h-ann");
     User bob = user(ws.id(), "bob@example.com", "h-bob");
-    Flow flow = tx((Tx t) -> t.insertFlow(ws.id(), "Ops", T0));
+    Flow flow = tx((Tx t) -> t.store(WorkspaceStore.class).insertFlow(ws.id(), "Ops", T0));
     tx(
         (Tx t) -> {
-          t.addMember(flow.id(), ann.id(), T0);
-          t.web().insertSession("ann-1", ann.id(), T3, T0);
-          t.web().insertSession("ann-2", ann.id(), T3, T0);
-          t.web().insertSession("bob-1", bob.id(), T3, T0);
-          t.web().insertSetupLink("ann-link", ann.id(), T3, T0);
-          t.web().insertSetupLink("bob-link", bob.id(), T3, T0);
+          t.store(WorkspaceStore.class).addMember(flow.id(), ann.id(), T0);
+          t.store(WebStore.class).insertSession("ann-1", ann.id(), T3, T0);
+          t.store(WebStore.class).insertSession("ann-2", ann.id(), T3, T0);
+          t.store(WebStore.class).insertSession("bob-1", bob.id(), T3, T0);
+          t.store(WebStore.class).insertSetupLink("ann-link", ann.id(), T3, T0);
+          t.store(WebStore.class).insertSetupLink("bob-link", bob.id(), T3, T0);
           return null;
         });
 
     tx(
         (Tx t) -> {
-          t.setUserDeactivated(ann.id(), T1, null);
+          t.store(WorkspaceStore.class).setUserDeactivated(ann.id(), T1, null);
           return null;
         });
-    User gone = tx((Tx t) -> t.user(ann.id())).orElseThrow();
+    User gone = tx((Tx t) -> t.store(WorkspaceStore.class).user(ann.id())).orElseThrow();
     assertThat(gone.deactivatedAt()).isEqualTo(T1);
     assertThat(gone.isActive()).isFalse();
-    assertThat(tx((Tx t) -> t.userByTokenHash("h-ann"))).as("token dropped").isEmpty();
-    assertThat(tx((Tx t) -> t.users(ws.id()))).as("still listed").contains(gone);
-    assertThat(tx((Tx t) -> t.members(flow.id()))).as("still a member").containsExactly(gone);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("h-ann")))
+        .as("token dropped")
+        .isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).users(ws.id())))
+        .as("still listed")
+        .contains(gone);
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).members(flow.id())))
+        .as("still a member")
+        .containsExactly(gone);
 
-    assertThat(tx((Tx t) -> t.web().deleteSessionsOf(ann.id()))).isEqualTo(2);
-    assertThat(tx((Tx t) -> t.web().deleteSetupLinksOf(ann.id()))).isEqualTo(1);
-    assertThat(tx((Tx t) -> t.web().session("ann-1", T1))).isEmpty();
-    assertThat(tx((Tx t) -> t.web().setupLinkUser("ann-link", T1))).isEmpty();
-    assertThat(tx((Tx t) -> t.web().session("bob-1", T1))).as("others stay").isPresent();
-    assertThat(tx((Tx t) -> t.web().setupLinkUser("bob-link", T1))).contains(bob.id());
+    assertThat(tx((Tx t) -> t.store(WebStore.class).deleteSessionsOf(ann.id()))).isEqualTo(2);
+    assertThat(tx((Tx t) -> t.store(WebStore.class).deleteSetupLinksOf(ann.id()))).isEqualTo(1);
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("ann-1", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).setupLinkUser("ann-link", T1))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).session("bob-1", T1)))
+        .as("others stay")
+        .isPresent();
+    assertThat(tx((Tx t) -> t.store(WebStore.class).setupLinkUser("bob-link", T1)))
+        .contains(bob.id());
 
     tx(
         (Tx t) -> {
-          t.setUserDeactivated(ann.id(), null, "h-ann-2");
+          t.store(WorkspaceStore.class).setUserDeactivated(ann.id(), null, "h-ann-2");
           return null;
         });
-    User back = tx((Tx t) -> t.userByTokenHash("h-ann-2")).orElseThrow();
+    User back =
+        tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("h-ann-2")).orElseThrow();
     assertThat(back.id()).isEqualTo(ann.id());
     assertThat(back.isActive()).isTrue();
-    assertThat(tx((Tx t) -> t.userByTokenHash("h-ann"))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(WorkspaceStore.class).userByTokenHash("h-ann"))).isEmpty();
     assertThatThrownBy(
             () ->
                 tx(
                     (Tx t) -> {
-                      t.setUserDeactivated(bob.id(), null, "h-ann-2");
+                      t.store(WorkspaceStore.class).setUserDeactivated(bob.id(), null, "h-ann-2");
                       return null;
                     }))
         .as("a token in use")
@@ -1061,7 +1312,7 @@ abstract class StoreContract {
             () ->
                 tx(
                     (Tx t) -> {
-                      t.setUserDeactivated(9_999_999, T1, null);
+                      t.store(WorkspaceStore.class).setUserDeactivated(9_999_999, T1, null);
                       return null;
                     }))
         .isInstanceOf(Problem.NotFound.class);

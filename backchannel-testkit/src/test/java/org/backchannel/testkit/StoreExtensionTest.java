@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.store.JdbcStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,8 +16,8 @@ class StoreExtensionTest {
   @Test
   void givesEachParameterItsOwnMigratedStore(Store first, JdbcStore second) {
     assertThat(first.kind()).isEqualTo("postgresql");
-    first.transaction(t -> t.insertWorkspace("Acme", Instant.EPOCH));
-    assertThat(first.transaction((Tx t) -> t.workspaces())).hasSize(1);
-    assertThat(second.transaction((Tx t) -> t.workspaces())).isEmpty();
+    first.transaction(t -> t.store(WorkspaceStore.class).insertWorkspace("Acme", Instant.EPOCH));
+    assertThat(first.transaction((Tx t) -> t.store(WorkspaceStore.class).workspaces())).hasSize(1);
+    assertThat(second.transaction((Tx t) -> t.store(WorkspaceStore.class).workspaces())).isEmpty();
   }
 }

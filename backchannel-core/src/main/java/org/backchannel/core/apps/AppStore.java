@@ -28,4 +28,7 @@ public interface AppStore {
 
   /** Revokes a source; returns whether it was live. */
   boolean revokeSource(long sourceId, Instant now);
+
+  /** The app's previous secret as stored (encrypted), while it is still valid at {@code now}. */
+  Optional<String> previousSecretCiphertext(long appId, Instant now);
 }

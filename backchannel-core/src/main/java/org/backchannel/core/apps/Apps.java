@@ -42,28 +42,30 @@ public final class Apps {
     App app =
         store.transaction(
             tx -> {
-              if (tx.apps(caller.workspaceId()).stream().anyMatch(a -> a.clientId().equals(id))) {
+              if (tx.store(AppStore.class).apps(caller.workspaceId()).stream()
+                  .anyMatch(a -> a.clientId().equals(id))) {
                 throw Problem.Invalid.of("client_id", "is already taken");
               }
-              return tx.insertApp(
-                  caller.workspaceId(),
-                  name.strip(),
-                  id,
-                  box.seal(secret.value()),
-                  clock.instant());
+              return tx.store(AppStore.class)
+                  .insertApp(
+                      caller.workspaceId(),
+                      name.strip(),
+                      id,
+                      box.seal(secret.value()),
+                      clock.instant());
             });
     return new Created<>(app, secret.value());
   }
 
   public List<App> apps(User caller) {
     Directory.requireAdmin(caller);
-    return store.read(tx -> tx.apps(caller.workspaceId()));
+    return store.read(tx -> tx.store(AppStore.class).apps(caller.workspaceId()));
   }
 
   public App app(User caller, long appId) {
     Directory.requireAdmin(caller);
     return store
-        .read(tx -> tx.app(appId))
+        .read(tx -> tx.store(AppStore.class).app(appId))
         .filter(a -> a.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("app " + appId));
   }
@@ -79,13 +81,15 @@ public final class Apps {
     String label = name == null || name.isBlank() ? app.name() : name.strip();
     Source source =
         store.transaction(
-            tx -> tx.insertSource(appId, flowId, label, Tokens.hash(token), clock.instant()));
+            tx ->
+                tx.store(AppStore.class)
+                    .insertSource(appId, flowId, label, Tokens.hash(token), clock.instant()));
     return new Created<>(source, token);
   }
 
   public List<Source> sources(User caller) {
     Directory.requireAdmin(caller);
-    return store.read(tx -> tx.sources(caller.workspaceId()));
+    return store.read(tx -> tx.store(AppStore.class).sources(caller.workspaceId()));
   }
 
   /** Revokes a source: its flow token stops working at once. */
@@ -94,12 +98,15 @@ public final class Apps {
     return store.transaction(
         tx -> {
           Source source =
-              tx.source(sourceId)
+              tx.store(AppStore.class)
+                  .source(sourceId)
                   .filter(
-                      s -> tx.app(s.appId()).orElseThrow().workspaceId() == caller.workspaceId())
+                      s ->
+                          tx.store(AppStore.class).app(s.appId()).orElseThrow().workspaceId()
+                              == caller.workspaceId())
                   .orElseThrow(() -> new Problem.NotFound("source " + sourceId));
-          tx.revokeSource(sourceId, clock.instant());
-          return tx.source(source.id()).orElseThrow();
+          tx.store(AppStore.class).revokeSource(sourceId, clock.instant());
+          return tx.store(AppStore.class).source(source.id()).orElseThrow();
         });
   }
 
@@ -109,7 +116,7 @@ public final class Apps {
       throw new Problem.Unauthorized("flow_token is required");
     }
     return store
-        .read(tx -> tx.sourceByTokenHash(Tokens.hash(flowToken.strip())))
+        .read(tx -> tx.store(AppStore.class).sourceByTokenHash(Tokens.hash(flowToken.strip())))
         .orElseThrow(() -> new Problem.Unauthorized("flow_token is not valid"));
   }
 }

@@ -22,6 +22,7 @@ import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryCount;
 import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Outbox;
@@ -64,7 +65,8 @@ public final class Deliveries {
     if (filter.workspaceId() != caller.workspaceId()) {
       throw new Problem.NotFound("workspace " + filter.workspaceId());
     }
-    return page.page(store.read(tx -> tx.deliveries(filter, page)), Delivery::id);
+    return page.page(
+        store.read(tx -> tx.store(DeliveryStore.class).deliveries(filter, page)), Delivery::id);
   }
 
   /**
@@ -78,7 +80,10 @@ public final class Deliveries {
     }
     Map<Instant, DeliveryCount> found = new HashMap<>();
     for (DeliveryCount c :
-        store.read(tx -> tx.deliveryCounts(caller.workspaceId(), since, bucket, buckets))) {
+        store.read(
+            tx ->
+                tx.store(DeliveryStore.class)
+                    .deliveryCounts(caller.workspaceId(), since, bucket, buckets))) {
       found.put(c.start(), c);
     }
     List<DeliveryCount> out = new ArrayList<>(buckets);
@@ -93,11 +98,12 @@ public final class Deliveries {
     return store.read(
         tx -> {
           Delivery d =
-              tx.delivery(deliveryId)
+              tx.store(DeliveryStore.class)
+                  .delivery(deliveryId)
                   .filter(x -> x.workspaceId() == caller.workspaceId())
                   .filter(x -> caller.isAdmin() || actedBy(caller, x))
                   .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
-          return new Detail(d, tx.attempts(deliveryId));
+          return new Detail(d, tx.store(DeliveryStore.class).attempts(deliveryId));
         });
   }
 
@@ -114,14 +120,14 @@ public final class Deliveries {
             throw new Problem.Conflict(
                 "delivery " + deliveryId + " was a person's call; they can make it again");
           }
-          if (!tx.requeue(deliveryId, clock.instant())) {
+          if (!tx.store(DeliveryStore.class).requeue(deliveryId, clock.instant())) {
             throw new Problem.Conflict(
                 "delivery "
                     + deliveryId
                     + " is still "
                     + d.state().name().toLowerCase(java.util.Locale.ROOT));
           }
-          return tx.delivery(deliveryId).orElseThrow();
+          return tx.store(DeliveryStore.class).delivery(deliveryId).orElseThrow();
         });
   }
 
@@ -130,19 +136,20 @@ public final class Deliveries {
     Endpoint endpoint = endpoint(caller, endpointId);
     return store.transaction(
         tx ->
-            tx.requeueFailed(
-                endpoint.id(), since == null ? Instant.EPOCH : since, clock.instant()));
+            tx.store(DeliveryStore.class)
+                .requeueFailed(
+                    endpoint.id(), since == null ? Instant.EPOCH : since, clock.instant()));
   }
 
   public List<Endpoint> endpoints(User caller) {
     Directory.requireAdmin(caller);
-    return store.read(tx -> tx.endpoints(caller.workspaceId()));
+    return store.read(tx -> tx.store(DeliveryStore.class).endpoints(caller.workspaceId()));
   }
 
   public Endpoint endpoint(User caller, long endpointId) {
     Directory.requireAdmin(caller);
     return store
-        .read(tx -> tx.endpoint(endpointId))
+        .read(tx -> tx.store(DeliveryStore.class).endpoint(endpointId))
         .filter(e -> e.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("endpoint " + endpointId));
   }
@@ -159,7 +166,10 @@ public final class Deliveries {
     checkSettings(v, maxInFlight, types);
     v.throwIfInvalid();
     Endpoint e =
-        store.transaction(tx -> tx.endpointFor(app.workspaceId(), app.id(), url, clock.instant()));
+        store.transaction(
+            tx ->
+                tx.store(DeliveryStore.class)
+                    .endpointFor(app.workspaceId(), app.id(), url, clock.instant()));
     return update(caller, e.id(), fifo, maxInFlight, types);
   }
 
@@ -172,12 +182,13 @@ public final class Deliveries {
     v.throwIfInvalid();
     return store.transaction(
         tx ->
-            tx.updateEndpoint(
-                e.id(),
-                fifo == null ? e.fifo() : fifo,
-                maxInFlight == null ? e.maxInFlight() : maxInFlight,
-                types == null ? e.eventTypes() : types,
-                clock.instant()));
+            tx.store(DeliveryStore.class)
+                .updateEndpoint(
+                    e.id(),
+                    fifo == null ? e.fifo() : fifo,
+                    maxInFlight == null ? e.maxInFlight() : maxInFlight,
+                    types == null ? e.eventTypes() : types,
+                    clock.instant()));
   }
 
   /** Calls a disabled endpoint again; its waiting deliveries resume. */
@@ -185,8 +196,8 @@ public final class Deliveries {
     Endpoint e = endpoint(caller, endpointId);
     return store.transaction(
         tx -> {
-          tx.enableEndpoint(e.id(), clock.instant());
-          return tx.endpoint(e.id()).orElseThrow();
+          tx.store(DeliveryStore.class).enableEndpoint(e.id(), clock.instant());
+          return tx.store(DeliveryStore.class).endpoint(e.id()).orElseThrow();
         });
   }
 
@@ -224,7 +235,7 @@ public final class Deliveries {
     return publishes.run(
         (Tx tx) -> {
           List<Delivery> out = new ArrayList<>();
-          for (Endpoint e : tx.endpoints(app.workspaceId())) {
+          for (Endpoint e : tx.store(DeliveryStore.class).endpoints(app.workspaceId())) {
             if (e.appId() != app.id() || !e.subscribes(type)) {
               continue;
             }
@@ -263,7 +274,8 @@ public final class Deliveries {
   }
 
   private static Delivery inWorkspace(Tx tx, User caller, long deliveryId) {
-    return tx.delivery(deliveryId)
+    return tx.store(DeliveryStore.class)
+        .delivery(deliveryId)
         .filter(x -> x.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
   }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
@@ -154,14 +155,16 @@ public final class DeliveryEngine {
           store.transaction(
               tx -> {
                 Attempt a =
-                    tx.recordAttempts(
+                    tx.store(DeliveryStore.class)
+                        .recordAttempts(
                             List.of(new SettledAttempt(attempt, state, null, outcome.summary())),
                             now)
                         .get(0);
                 if (secret != null) {
-                  tx.redactDelivery(delivery.id(), secret);
+                  tx.store(DeliveryStore.class).redactDelivery(delivery.id(), secret);
                 }
-                return Map.entry(a, tx.delivery(delivery.id()).orElseThrow());
+                return Map.entry(
+                    a, tx.store(DeliveryStore.class).delivery(delivery.id()).orElseThrow());
               });
       recorded = true;
       Attempt attemptRecorded = written.getKey();
@@ -179,7 +182,7 @@ public final class DeliveryEngine {
       if (secret != null && !recorded) {
         store.transaction(
             tx -> {
-              tx.redactDelivery(delivery.id(), secret);
+              tx.store(DeliveryStore.class).redactDelivery(delivery.id(), secret);
               return null;
             });
       }
@@ -203,7 +206,8 @@ public final class DeliveryEngine {
     return store.read(
         tx -> {
           Map<Long, Payload> payloads =
-              tx.deliveryPayloads(deliveries.stream().map(Delivery::id).toList());
+              tx.store(DeliveryStore.class)
+                  .deliveryPayloads(deliveries.stream().map(Delivery::id).toList());
           Map<Long, Signer> signers = new java.util.HashMap<>();
           List<Ready> ready = new ArrayList<>(deliveries.size());
           for (Delivery d : deliveries) {
@@ -259,17 +263,18 @@ public final class DeliveryEngine {
    */
   private List<Attempt> record(Tx tx, List<Sent> sent, Instant now) {
     List<Attempt> recorded =
-        tx.recordAttempts(
-            sent.stream()
-                .map(
-                    s ->
-                        new SettledAttempt(
-                            s.attempt(),
-                            s.settlement().state(),
-                            s.settlement().next(),
-                            s.settlement().summary()))
-                .toList(),
-            now);
+        tx.store(DeliveryStore.class)
+            .recordAttempts(
+                sent.stream()
+                    .map(
+                        s ->
+                            new SettledAttempt(
+                                s.attempt(),
+                                s.settlement().state(),
+                                s.settlement().next(),
+                                s.settlement().summary()))
+                    .toList(),
+                now);
     Set<Long> ids = new java.util.HashSet<>();
     for (Sent s : sent) {
       if (s.delivery().endpointId() != null) {
@@ -277,7 +282,8 @@ public final class DeliveryEngine {
       }
     }
     if (!ids.isEmpty()) {
-      Map<Long, Endpoint> endpoints = new java.util.HashMap<>(tx.endpointsById(ids));
+      Map<Long, Endpoint> endpoints =
+          new java.util.HashMap<>(tx.store(DeliveryStore.class).endpointsById(ids));
       for (Sent s : sent) {
         Long id = s.delivery().endpointId();
         if (id != null) {
@@ -333,13 +339,13 @@ public final class DeliveryEngine {
       if (e.failingSince() == null) {
         return e;
       }
-      tx.setEndpointFailingSince(e.id(), null);
+      tx.store(DeliveryStore.class).setEndpointFailingSince(e.id(), null);
       return e.withFailingSince(null);
     }
     Instant since = e.failingSince();
     if (since == null) {
       since = prepared.startedAt();
-      tx.setEndpointFailingSince(e.id(), since);
+      tx.store(DeliveryStore.class).setEndpointFailingSince(e.id(), since);
       e = e.withFailingSince(since);
     }
     String reason = settlement.disableReason();
@@ -347,7 +353,7 @@ public final class DeliveryEngine {
       reason = "failing without a success since " + since;
     }
     if (reason != null && !e.disabled()) {
-      tx.disableEndpoint(e.id(), reason, now);
+      tx.store(DeliveryStore.class).disableEndpoint(e.id(), reason, now);
       LOG.warn("endpoint {} ({}) disabled: {}", e.id(), e.url(), reason);
       return e.withDisabled(reason, now);
     }
@@ -363,12 +369,11 @@ public final class DeliveryEngine {
 
   /** The app's current secret, then the one it replaced while that is in its grace period. */
   private Signer signer(Tx tx, long appId, Instant now) {
+    AppStore apps = tx.store(AppStore.class);
     List<AppSecret> secrets = new ArrayList<>();
-    secrets.add(open(tx.appSecretCiphertext(appId)));
-    tx.platform()
-        .previousSecretCiphertext(appId, now)
-        .ifPresent(previous -> secrets.add(open(previous)));
-    return new Signer(tx.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
+    secrets.add(open(apps.appSecretCiphertext(appId)));
+    apps.previousSecretCiphertext(appId, now).ifPresent(previous -> secrets.add(open(previous)));
+    return new Signer(apps.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
   }
 
   private Map<String, String> extraHeaders(String sealedHeaders) {

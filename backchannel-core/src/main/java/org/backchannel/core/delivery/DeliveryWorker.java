@@ -77,7 +77,7 @@ public final class DeliveryWorker implements AutoCloseable {
   public int drain() {
     int attempts = 0;
     while (true) {
-      store.transaction(tx -> tx.releaseExpiredLeases(clock.instant()));
+      store.transaction(tx -> tx.store(DeliveryStore.class).releaseExpiredLeases(clock.instant()));
       List<Delivery> claimed = claim(settings.batch());
       if (claimed.isEmpty()) {
         return attempts;
@@ -123,7 +123,8 @@ public final class DeliveryWorker implements AutoCloseable {
       try {
         Instant now = clock.instant();
         if (Duration.between(lastLeaseCheck, now).compareTo(settings.lease().dividedBy(4)) >= 0) {
-          int released = store.transaction(tx -> tx.releaseExpiredLeases(now));
+          int released =
+              store.transaction(tx -> tx.store(DeliveryStore.class).releaseExpiredLeases(now));
           if (released > 0) {
             LOG.warn("took over {} deliveries whose lease ran out", released);
           }
@@ -169,7 +170,9 @@ public final class DeliveryWorker implements AutoCloseable {
   private List<Delivery> claim(int limit) {
     Instant now = clock.instant();
     return store.transaction(
-        tx -> tx.claimDue(settings.node(), now, now.plus(settings.lease()), limit));
+        tx ->
+            tx.store(DeliveryStore.class)
+                .claimDue(settings.node(), now, now.plus(settings.lease()), limit));
   }
 
   /**
@@ -235,7 +238,9 @@ public final class DeliveryWorker implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    int released = store.transaction(tx -> tx.releaseOwned(settings.node(), clock.instant()));
+    int released =
+        store.transaction(
+            tx -> tx.store(DeliveryStore.class).releaseOwned(settings.node(), clock.instant()));
     if (released > 0) {
       LOG.info("put {} unfinished deliveries back in the queue", released);
     }

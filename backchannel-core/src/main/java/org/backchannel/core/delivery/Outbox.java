@@ -21,7 +21,8 @@ public final class Outbox {
   public Delivery enqueue(Tx tx, NewDelivery delivery) {
     Instant now = clock.instant();
     Endpoint endpoint =
-        tx.endpointFor(delivery.workspaceId(), delivery.appId(), delivery.url(), now);
+        tx.store(DeliveryStore.class)
+            .endpointFor(delivery.workspaceId(), delivery.appId(), delivery.url(), now);
     return insert(tx, delivery, endpoint, now);
   }
 
@@ -36,10 +37,12 @@ public final class Outbox {
   }
 
   private static Delivery insert(Tx tx, NewDelivery delivery, Endpoint endpoint, Instant now) {
-    return tx.insertDelivery(
-        delivery,
-        new DeliveryStore.Initial(newMessageId(), false, DeliveryState.PENDING, endpoint.id(), now),
-        now);
+    return tx.store(DeliveryStore.class)
+        .insertDelivery(
+            delivery,
+            new DeliveryStore.Initial(
+                newMessageId(), false, DeliveryState.PENDING, endpoint.id(), now),
+            now);
   }
 
   /**
@@ -47,10 +50,11 @@ public final class Outbox {
    * it, and on no endpoint, as it is never queued.
    */
   static Delivery startCall(Tx tx, NewDelivery delivery, Instant now) {
-    return tx.insertDelivery(
-        delivery,
-        new DeliveryStore.Initial(newMessageId(), true, DeliveryState.SENDING, null, null),
-        now);
+    return tx.store(DeliveryStore.class)
+        .insertDelivery(
+            delivery,
+            new DeliveryStore.Initial(newMessageId(), true, DeliveryState.SENDING, null, null),
+            now);
   }
 
   /** A new stable {@code webhook-id}, kept across a delivery's retries. */

@@ -22,6 +22,7 @@ import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.apps.App;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.apps.Apps;
 import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivered;
@@ -37,6 +38,7 @@ import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.Event;
 import org.backchannel.sdk.EventToken;
@@ -109,13 +111,15 @@ public final class Platform {
     }
     v.throwIfInvalid();
     return store.transaction(
-        tx -> tx.platform().saveRegistration(appId, listener, patterns, controls, clock.instant()));
+        tx ->
+            tx.store(PlatformStore.class)
+                .saveRegistration(appId, listener, patterns, controls, clock.instant()));
   }
 
   public Registration registration(User caller, long appId) {
     apps.app(caller, appId);
     return store
-        .read(tx -> tx.platform().registration(appId))
+        .read(tx -> tx.store(PlatformStore.class).registration(appId))
         .orElseGet(() -> new Registration(appId, null, List.of(), List.of(), null));
   }
 
@@ -134,9 +138,13 @@ public final class Platform {
     Instant expires = now.plus(g);
     store.transaction(
         tx -> {
-          tx.platform()
+          tx.store(PlatformStore.class)
               .rotateSecret(
-                  appId, box.seal(secret.value()), tx.appSecretCiphertext(appId), expires, now);
+                  appId,
+                  box.seal(secret.value()),
+                  tx.store(AppStore.class).appSecretCiphertext(appId),
+                  expires,
+                  now);
           return null;
         });
     return new Created<>(expires, secret.value());
@@ -145,7 +153,7 @@ public final class Platform {
   /** Who has the app installed now (admins only), oldest install first. */
   public List<Install> installs(User caller, long appId) {
     apps.app(caller, appId);
-    return store.transaction(tx -> tx.platform().liveInstallsOfApp(appId));
+    return store.read(tx -> tx.store(PlatformStore.class).liveInstallsOfApp(appId));
   }
 
   private static List<String> patterns(JsonNode node, Validation v) {
@@ -190,7 +198,9 @@ public final class Platform {
    */
   public InstallResult install(User caller, long appId) {
     Target t = target(caller, appId);
-    if (store.read(tx -> tx.platform().liveInstall(appId, caller.id())).isPresent()) {
+    if (store
+        .read(tx -> tx.store(PlatformStore.class).liveInstall(appId, caller.id()))
+        .isPresent()) {
       throw new Problem.Conflict("app " + appId + " is already installed");
     }
     String token = "bci_" + Tokens.hex(24);
@@ -204,10 +214,10 @@ public final class Platform {
     Install install =
         store.transaction(
             tx -> {
-              if (tx.platform().liveInstall(appId, caller.id()).isPresent()) {
+              if (tx.store(PlatformStore.class).liveInstall(appId, caller.id()).isPresent()) {
                 throw new Problem.Conflict("app " + appId + " is already installed");
               }
-              return tx.platform()
+              return tx.store(PlatformStore.class)
                   .insertInstall(appId, caller.id(), Tokens.hash(token), clock.instant());
             });
     return new InstallResult.Installed(install, delivery.id());
@@ -218,13 +228,15 @@ public final class Platform {
    * order they were created, each with whether the caller has installed it.
    */
   public List<InstallableApp> installable(User caller) {
-    return store.transaction(
+    return store.read(
         tx -> {
           Set<Long> installed = new java.util.HashSet<>();
-          tx.platform().liveInstallsOf(caller.id()).forEach(i -> installed.add(i.appId()));
+          tx.store(PlatformStore.class)
+              .liveInstallsOf(caller.id())
+              .forEach(i -> installed.add(i.appId()));
           List<InstallableApp> out = new ArrayList<>();
-          for (App app : tx.apps(caller.workspaceId())) {
-            tx.platform()
+          for (App app : tx.store(AppStore.class).apps(caller.workspaceId())) {
+            tx.store(PlatformStore.class)
                 .registration(app.id())
                 .ifPresent(r -> out.add(new InstallableApp(app, r, installed.contains(app.id()))));
           }
@@ -239,7 +251,7 @@ public final class Platform {
     return store.transaction(
         tx -> {
           Install install = requireInstall(tx, caller, appId);
-          tx.platform().revokeInstall(install.id(), now);
+          tx.store(PlatformStore.class).revokeInstall(install.id(), now);
           if (t.registration().eventListenerUrl() != null) {
             queue(tx, caller, t, event(Event.APP_UNINSTALL, caller));
           }
@@ -257,7 +269,7 @@ public final class Platform {
         tx -> {
           requireInstall(tx, caller, appId);
           ChatMessage m =
-              tx.platform()
+              tx.store(PlatformStore.class)
                   .insertChatMessage(
                       caller.workspaceId(),
                       caller.id(),
@@ -375,7 +387,7 @@ public final class Platform {
     ChatMessage m =
         store.transaction(
             tx ->
-                tx.platform()
+                tx.store(PlatformStore.class)
                     .insertChatMessage(
                         caller.workspaceId(),
                         caller.id(),
@@ -407,16 +419,16 @@ public final class Platform {
     if (previews.isEmpty()) {
       return m;
     }
-    return store.transaction(tx -> tx.platform().setAttachments(m.id(), previews));
+    return store.transaction(tx -> tx.store(PlatformStore.class).setAttachments(m.id(), previews));
   }
 
   /** URL to the app that claims it, in order, at most one URL per app, at most a few. */
   private Map<String, Target> claims(Tx tx, User caller, String text) {
     Map<String, Target> out = new LinkedHashMap<>();
     List<Target> installed = new ArrayList<>();
-    for (Install i : tx.platform().liveInstallsOf(caller.id())) {
-      App app = tx.app(i.appId()).orElseThrow();
-      tx.platform()
+    for (Install i : tx.store(PlatformStore.class).liveInstallsOf(caller.id())) {
+      App app = tx.store(AppStore.class).app(i.appId()).orElseThrow();
+      tx.store(PlatformStore.class)
           .registration(app.id())
           .filter(r -> r.eventListenerUrl() != null)
           .ifPresent(r -> installed.add(new Target(app, r)));
@@ -451,13 +463,13 @@ public final class Platform {
   public ChatMessage message(User caller, long messageId) {
     ChatMessage m =
         store
-            .read(tx -> tx.platform().chatMessage(messageId))
+            .read(tx -> tx.store(PlatformStore.class).chatMessage(messageId))
             .filter(x -> x.workspaceId() == caller.workspaceId())
             .orElseThrow(() -> new Problem.NotFound("message " + messageId));
     long flow = PlatformIds.parse(m.chat(), "g:");
     boolean visible =
         flow >= 0
-            ? store.read(tx -> tx.isMember(flow, caller.id()))
+            ? store.read(tx -> tx.store(WorkspaceStore.class).isMember(flow, caller.id()))
             : m.fromUserId() == caller.id() || m.chat().equals(PlatformIds.user(caller.id()));
     if (!visible) {
       throw new Problem.NotFound("message " + messageId);
@@ -468,8 +480,10 @@ public final class Platform {
   public Page<ChatMessage> flowMessages(User caller, long flowId, PageRequest page) {
     directory.memberFlow(caller, flowId);
     return page.page(
-        store.transaction(
-            tx -> tx.platform().chatMessages(caller.workspaceId(), PlatformIds.flow(flowId), page)),
+        store.read(
+            tx ->
+                tx.store(PlatformStore.class)
+                    .chatMessages(caller.workspaceId(), PlatformIds.flow(flowId), page)),
         ChatMessage::id);
   }
 
@@ -481,7 +495,8 @@ public final class Platform {
    */
   public ChatMessage sendMessage(String installToken, JsonNode body) {
     Install install = installForToken(installToken);
-    User person = store.read(tx -> tx.user(install.userId())).orElseThrow();
+    User person =
+        store.read(tx -> tx.store(WorkspaceStore.class).user(install.userId())).orElseThrow();
     if (body == null || !body.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
     }
@@ -499,7 +514,7 @@ public final class Platform {
     Chat chat = chat(person, to, "to");
     return store.transaction(
         tx ->
-            tx.platform()
+            tx.store(PlatformStore.class)
                 .insertChatMessage(
                     person.workspaceId(),
                     person.id(),
@@ -518,9 +533,14 @@ public final class Platform {
     return store
         .read(
             tx ->
-                tx.platform()
+                tx.store(PlatformStore.class)
                     .installByTokenHash(Tokens.hash(token.strip()))
-                    .filter(i -> tx.user(i.userId()).filter(User::isActive).isPresent()))
+                    .filter(
+                        i ->
+                            tx.store(WorkspaceStore.class)
+                                .user(i.userId())
+                                .filter(User::isActive)
+                                .isPresent()))
         .orElseThrow(() -> new Problem.Unauthorized("token is not valid"));
   }
 
@@ -532,23 +552,28 @@ public final class Platform {
 
   /** An app of the caller's workspace with a registration; any other does not exist for them. */
   private Target target(User caller, long appId) {
-    return store.transaction(
+    return store.read(
         tx ->
-            tx.app(appId)
+            tx.store(AppStore.class)
+                .app(appId)
                 .filter(a -> a.workspaceId() == caller.workspaceId())
-                .flatMap(a -> tx.platform().registration(appId).map(r -> new Target(a, r)))
+                .flatMap(
+                    a ->
+                        tx.store(PlatformStore.class)
+                            .registration(appId)
+                            .map(r -> new Target(a, r)))
                 .orElseThrow(() -> new Problem.NotFound("app " + appId)));
   }
 
   /** As {@link #target}, for an app the caller has installed. */
   private Target installedTarget(User caller, long appId) {
     Target t = target(caller, appId);
-    store.transaction(tx -> requireInstall(tx, caller, appId));
+    store.read(tx -> requireInstall(tx, caller, appId));
     return t;
   }
 
   private static Install requireInstall(Tx tx, User caller, long appId) {
-    return tx.platform()
+    return tx.store(PlatformStore.class)
         .liveInstall(appId, caller.id())
         .orElseThrow(() -> new Problem.Forbidden("app " + appId + " is not installed"));
   }
@@ -673,7 +698,9 @@ public final class Platform {
     if (!event.get("name").asText().startsWith("client.")) {
       throw new IllegalStateException("only client.* events may go to a widget or browser URL");
     }
-    AppSecret secret = store.read(tx -> AppSecret.of(box.open(tx.appSecretCiphertext(app.id()))));
+    AppSecret secret =
+        store.read(
+            tx -> AppSecret.of(box.open(tx.store(AppStore.class).appSecretCiphertext(app.id()))));
     String token =
         EventToken.sign(
             secret,

@@ -30,9 +30,6 @@ public interface PlatformStore {
       Instant previousExpiresAt,
       Instant now);
 
-  /** The app's previous secret as stored (encrypted), while it is still valid at {@code now}. */
-  Optional<String> previousSecretCiphertext(long appId, Instant now);
-
   Install insertInstall(long appId, long userId, String tokenHash, Instant now);
 
   /** The person's live install of the app, if any. */

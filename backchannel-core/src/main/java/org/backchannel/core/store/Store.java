@@ -10,9 +10,9 @@ public interface Store extends AutoCloseable {
   <T> T transaction(Function<Tx, T> work);
 
   /**
-   * Like {@link #transaction} for work that only reads: it sees one consistent snapshot and must
-   * not write. On SQLite it does not take the database's one write lock, so reads never wait for
-   * (or hold up) writers.
+   * Like {@link #transaction} for work that only reads: it sees one consistent snapshot and cannot
+   * write (a write fails). On SQLite it does not take the database's one write lock, so reads never
+   * wait for (or hold up) writers.
    */
   default <T> T read(Function<Tx, T> work) {
     return transaction(work);

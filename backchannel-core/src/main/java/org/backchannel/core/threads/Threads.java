@@ -12,6 +12,7 @@ import org.backchannel.core.Page;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.apps.Apps;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Contract;
@@ -52,22 +53,24 @@ public final class Threads {
         tx -> {
           FlowThread thread = upsertThread(tx, source, post, now);
           Message message =
-              tx.insertMessage(
-                  source.flowId(),
-                  thread.id(),
-                  source.id(),
-                  null,
-                  post.event(),
-                  post.author(),
-                  post.title(),
-                  post.body(),
-                  now);
+              tx.store(ThreadStore.class)
+                  .insertMessage(
+                      source.flowId(),
+                      thread.id(),
+                      source.id(),
+                      null,
+                      post.event(),
+                      post.author(),
+                      post.title(),
+                      post.body(),
+                      now);
           return new Posted(message, thread);
         });
   }
 
   private static FlowThread upsertThread(Tx tx, Source source, MessagePost post, Instant now) {
-    Optional<FlowThread> existing = tx.threadByExternalId(source.id(), post.externalThreadId());
+    Optional<FlowThread> existing =
+        tx.store(ThreadStore.class).threadByExternalId(source.id(), post.externalThreadId());
     if (existing.isEmpty()) {
       if (post.thread() == null) {
         throw Problem.Invalid.of(
@@ -77,7 +80,8 @@ public final class Threads {
       if (data.title() == null || data.title().isBlank()) {
         throw Problem.Invalid.of("thread.title", "is required to start a thread");
       }
-      return tx.insertThread(source.flowId(), source.id(), post.externalThreadId(), data, now);
+      return tx.store(ThreadStore.class)
+          .insertThread(source.flowId(), source.id(), post.externalThreadId(), data, now);
     }
     if (post.thread() == null) {
       return existing.get();
@@ -86,7 +90,7 @@ public final class Threads {
     ObjectNode merged = ThreadJson.toJson(existing.get().data());
     merged.setAll(post.thread());
     merged.properties().removeIf(e -> e.getValue().isNull());
-    return tx.updateThread(existing.get().id(), checked(merged), now);
+    return tx.store(ThreadStore.class).updateThread(existing.get().id(), checked(merged), now);
   }
 
   private static ThreadData checked(ObjectNode thread) {
@@ -98,7 +102,8 @@ public final class Threads {
 
   public Page<FlowThread> threads(User caller, long flowId, PageRequest page) {
     directory.memberFlow(caller, flowId);
-    return page.page(store.read(tx -> tx.threads(flowId, page)), FlowThread::id);
+    return page.page(
+        store.read(tx -> tx.store(ThreadStore.class).threads(flowId, page)), FlowThread::id);
   }
 
   /** A thread in a flow the caller belongs to; any other does not exist for them. */
@@ -108,7 +113,9 @@ public final class Threads {
 
   private static FlowThread thread(Tx tx, User caller, long threadId) {
     FlowThread thread =
-        tx.thread(threadId).orElseThrow(() -> new Problem.NotFound("thread " + threadId));
+        tx.store(ThreadStore.class)
+            .thread(threadId)
+            .orElseThrow(() -> new Problem.NotFound("thread " + threadId));
     try {
       Directory.memberFlow(tx, caller, thread.flowId());
     } catch (Problem.NotFound e) {
@@ -119,12 +126,15 @@ public final class Threads {
 
   public Page<Message> threadMessages(User caller, long threadId, PageRequest page) {
     thread(caller, threadId);
-    return page.page(store.read(tx -> tx.messagesOfThread(threadId, page)), Message::id);
+    return page.page(
+        store.read(tx -> tx.store(ThreadStore.class).messagesOfThread(threadId, page)),
+        Message::id);
   }
 
   public Page<Message> flowMessages(User caller, long flowId, PageRequest page) {
     directory.memberFlow(caller, flowId);
-    return page.page(store.read(tx -> tx.messagesOfFlow(flowId, page)), Message::id);
+    return page.page(
+        store.read(tx -> tx.store(ThreadStore.class).messagesOfFlow(flowId, page)), Message::id);
   }
 
   /**
@@ -137,7 +147,7 @@ public final class Threads {
         store.read(
             tx -> {
               FlowThread t = thread(tx, caller, threadId);
-              return Map.entry(t, tx.source(t.sourceId()).orElseThrow());
+              return Map.entry(t, tx.store(AppStore.class).source(t.sourceId()).orElseThrow());
             });
     List<Action> actions = found.getKey().data().actions();
     if (index < 0 || index >= actions.size()) {

@@ -30,6 +30,7 @@ import org.backchannel.core.store.Tx;
 import org.backchannel.core.workflows.Execution.Status;
 import org.backchannel.core.workflows.Execution.StepRecord;
 import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,7 @@ final class ExecutionRunner implements AutoCloseable {
       return done;
     }
     return CompletableFuture.completedFuture(
-        store.transaction(tx -> tx.workflows().execution(executionId)).orElseThrow());
+        store.read(tx -> tx.store(WorkflowStore.class).execution(executionId)).orElseThrow());
   }
 
   /**
@@ -100,14 +101,14 @@ final class ExecutionRunner implements AutoCloseable {
    * may have gone out and its staged changes are lost; the task was never changed.
    */
   void resume() {
-    List<Execution> left = store.transaction(tx -> tx.workflows().unfinishedExecutions());
+    List<Execution> left = store.read(tx -> tx.store(WorkflowStore.class).unfinishedExecutions());
     for (Execution e : left) {
       if (e.status() == Status.PENDING) {
         submit(e.id());
       } else {
         store.transaction(
             tx ->
-                tx.workflows()
+                tx.store(WorkflowStore.class)
                     .updateExecution(
                         e.withProgress(
                             Status.FAILED, null, INTERRUPTED, e.history(), clock.instant()),
@@ -162,7 +163,7 @@ final class ExecutionRunner implements AutoCloseable {
   Execution run(long executionId) {
     Optional<Context> claimed = store.transaction(tx -> claim(tx, executionId));
     if (claimed.isEmpty()) {
-      return store.transaction(tx -> tx.workflows().execution(executionId)).orElseThrow();
+      return store.read(tx -> tx.store(WorkflowStore.class).execution(executionId)).orElseThrow();
     }
     Context c = claimed.get();
     Execution e = c.execution();
@@ -176,8 +177,11 @@ final class ExecutionRunner implements AutoCloseable {
         history.add(done);
         e = e.withProgress(Status.RUNNING, null, null, history, clock.instant());
         Execution progress = e;
-        if (!store.transaction(tx -> tx.workflows().updateExecution(progress, Status.RUNNING))) {
-          return store.transaction(tx -> tx.workflows().execution(executionId)).orElseThrow();
+        if (!store.transaction(
+            tx -> tx.store(WorkflowStore.class).updateExecution(progress, Status.RUNNING))) {
+          return store
+              .read(tx -> tx.store(WorkflowStore.class).execution(executionId))
+              .orElseThrow();
         }
       } catch (StepFailed failed) {
         history.add(new StepRecord(i, step.type(), false, failed.deliveryId, failed.getMessage()));
@@ -188,7 +192,7 @@ final class ExecutionRunner implements AutoCloseable {
   }
 
   private Optional<Context> claim(Tx tx, long executionId) {
-    WorkflowStore w = tx.workflows();
+    WorkflowStore w = tx.store(WorkflowStore.class);
     Execution e = w.execution(executionId).orElseThrow();
     if (e.status() != Status.PENDING) {
       return Optional.empty();
@@ -203,8 +207,8 @@ final class ExecutionRunner implements AutoCloseable {
             started,
             workflow,
             w.task(e.taskId()).orElseThrow(),
-            tx.user(e.performedBy()).orElseThrow(),
-            tx.users(e.workspaceId())));
+            tx.store(WorkspaceStore.class).user(e.performedBy()).orElseThrow(),
+            tx.store(WorkspaceStore.class).users(e.workspaceId())));
   }
 
   private StepRecord step(Context c, ActionDef action, int index, Step step, Staged staged) {
@@ -347,7 +351,7 @@ final class ExecutionRunner implements AutoCloseable {
     try {
       return store.transaction(
           tx -> {
-            WorkflowStore w = tx.workflows();
+            WorkflowStore w = tx.store(WorkflowStore.class);
             Task current = w.task(e.taskId()).orElseThrow();
             Map<String, JsonNode> values = new LinkedHashMap<>(current.values());
             staged.changes.forEach(
@@ -382,7 +386,9 @@ final class ExecutionRunner implements AutoCloseable {
           });
     } catch (StepFailed failed) {
       if (INTERRUPTED.equals(failed.getMessage())) {
-        return store.transaction(tx -> tx.workflows().execution(e.id())).orElseThrow();
+        return store
+            .transaction(tx -> tx.store(WorkflowStore.class).execution(e.id()))
+            .orElseThrow();
       }
       return fail(e, null, failed.getMessage(), history);
     }
@@ -390,9 +396,9 @@ final class ExecutionRunner implements AutoCloseable {
 
   private Execution fail(Execution e, Integer step, String reason, List<StepRecord> history) {
     Execution failed = e.withProgress(Status.FAILED, step, reason, history, clock.instant());
-    store.transaction(tx -> tx.workflows().updateExecution(failed, Status.RUNNING));
+    store.transaction(tx -> tx.store(WorkflowStore.class).updateExecution(failed, Status.RUNNING));
     LOG.info("execution {} failed at step {}: {}", e.id(), step, reason);
-    return store.transaction(tx -> tx.workflows().execution(e.id())).orElseThrow();
+    return store.read(tx -> tx.store(WorkflowStore.class).execution(e.id())).orElseThrow();
   }
 
   /** Stops taking executions and waits a bounded time for those running to finish. */

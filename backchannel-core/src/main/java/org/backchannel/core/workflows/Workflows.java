@@ -17,12 +17,14 @@ import org.backchannel.core.Page;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.WorkspaceStore;
 
 /**
  * Workflows, their tasks, and running their actions. Admins define workflows; everyone in the
@@ -64,13 +66,17 @@ public final class Workflows implements AutoCloseable {
           long ws = caller.workspaceId();
           if (app != null
               && app.canConvertToLong()
-              && tx.app(app.asLong()).filter(a -> a.workspaceId() == ws).isEmpty()) {
+              && tx.store(AppStore.class)
+                  .app(app.asLong())
+                  .filter(a -> a.workspaceId() == ws)
+                  .isEmpty()) {
             v.add("app_id", "is not an app of this workspace");
           }
-          List<User> people = tx.users(ws);
+          List<User> people = tx.store(WorkspaceStore.class).users(ws);
           checkPeople(d, people, v);
           if (name != null
-              && tx.workflows().workflows(ws).stream().anyMatch(w -> w.name().equals(name))) {
+              && tx.store(WorkflowStore.class).workflows(ws).stream()
+                  .anyMatch(w -> w.name().equals(name))) {
             v.add("name", "is already taken by another workflow");
           }
           v.throwIfInvalid();
@@ -85,7 +91,7 @@ public final class Workflows implements AutoCloseable {
                   d.stages(),
                   sealHeaders(d.actions()),
                   null);
-          return tx.workflows().insertWorkflow(draft, clock.instant());
+          return tx.store(WorkflowStore.class).insertWorkflow(draft, clock.instant());
         });
   }
 
@@ -146,15 +152,15 @@ public final class Workflows implements AutoCloseable {
   }
 
   public List<Workflow> workflows(User caller) {
-    return store.transaction(tx -> tx.workflows().workflows(caller.workspaceId()));
+    return store.read(tx -> tx.store(WorkflowStore.class).workflows(caller.workspaceId()));
   }
 
   public Workflow workflow(User caller, long workflowId) {
-    return store.transaction(tx -> workflow(tx, caller, workflowId));
+    return store.read(tx -> workflow(tx, caller, workflowId));
   }
 
   private static Workflow workflow(Tx tx, User caller, long workflowId) {
-    return tx.workflows()
+    return tx.store(WorkflowStore.class)
         .workflow(workflowId)
         .filter(w -> w.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("workflow " + workflowId));
@@ -174,7 +180,8 @@ public final class Workflows implements AutoCloseable {
           String stage = applyBody(tx, w, body, values, w.stages().get(0).name());
           String unique = uniqueKey(w, values);
           requireUnique(tx, w, unique, null);
-          return tx.workflows().insertTask(w.id(), values, stage, unique, clock.instant());
+          return tx.store(WorkflowStore.class)
+              .insertTask(w.id(), values, stage, unique, clock.instant());
         });
   }
 
@@ -188,7 +195,8 @@ public final class Workflows implements AutoCloseable {
           String stage = applyBody(tx, w, body, values, task.stage());
           String unique = uniqueKey(w, values);
           requireUnique(tx, w, unique, taskId);
-          return tx.workflows().updateTask(taskId, values, stage, unique, clock.instant());
+          return tx.store(WorkflowStore.class)
+              .updateTask(taskId, values, stage, unique, clock.instant());
         });
   }
 
@@ -201,7 +209,7 @@ public final class Workflows implements AutoCloseable {
     if (fields != null && !fields.isNull() && !fields.isObject()) {
       v.add("fields", "must be an object of field names and values");
     } else if (fields != null) {
-      List<User> everyone = tx.users(w.workspaceId());
+      List<User> everyone = tx.store(WorkspaceStore.class).users(w.workspaceId());
       for (var e : fields.properties()) {
         Optional<FieldDef> f = w.field(e.getKey());
         if (f.isEmpty()) {
@@ -238,7 +246,7 @@ public final class Workflows implements AutoCloseable {
     if (unique == null) {
       return;
     }
-    Optional<Task> clash = tx.workflows().taskByUniqueKey(w.id(), unique);
+    Optional<Task> clash = tx.store(WorkflowStore.class).taskByUniqueKey(w.id(), unique);
     if (clash.isPresent() && (self == null || clash.get().id() != self)) {
       throw new Problem.Conflict(
           "task "
@@ -258,11 +266,11 @@ public final class Workflows implements AutoCloseable {
   }
 
   public Task task(User caller, long workflowId, long taskId) {
-    return store.transaction(tx -> task(tx, workflow(tx, caller, workflowId), taskId));
+    return store.read(tx -> task(tx, workflow(tx, caller, workflowId), taskId));
   }
 
   private static Task task(Tx tx, Workflow w, long taskId) {
-    return tx.workflows()
+    return tx.store(WorkflowStore.class)
         .task(taskId)
         .filter(t -> t.workflowId() == w.id())
         .orElseThrow(() -> new Problem.NotFound("task " + taskId));
@@ -278,13 +286,14 @@ public final class Workflows implements AutoCloseable {
       Map<String, String> filters,
       boolean activeOnly,
       PageRequest page) {
-    return store.transaction(
+    return store.read(
         tx -> {
           Workflow w = workflow(tx, caller, workflowId);
           Validation v = new Validation();
           Map<String, String> keys = new LinkedHashMap<>();
           String stage = null;
-          Function<JsonNode, String> people = people(tx.users(w.workspaceId()));
+          Function<JsonNode, String> people =
+              people(tx.store(WorkspaceStore.class).users(w.workspaceId()));
           for (var e : filters.entrySet()) {
             if (e.getKey().equals(WorkflowJson.STAGE)) {
               stage = e.getValue();
@@ -307,7 +316,7 @@ public final class Workflows implements AutoCloseable {
           }
           v.throwIfUnprocessable();
           TaskFilter filter = new TaskFilter(keys, stage, activeOnly ? w.endStages() : List.of());
-          return page.page(tx.workflows().tasks(w.id(), filter, page), Task::id);
+          return page.page(tx.store(WorkflowStore.class).tasks(w.id(), filter, page), Task::id);
         });
   }
 
@@ -344,7 +353,8 @@ public final class Workflows implements AutoCloseable {
                   throw new Problem.Forbidden("only admins may run an action for another person");
                 }
                 performer =
-                    tx.user(performedBy)
+                    tx.store(WorkspaceStore.class)
+                        .user(performedBy)
                         .filter(u -> u.workspaceId() == caller.workspaceId())
                         .orElseThrow(
                             () ->
@@ -363,7 +373,7 @@ public final class Workflows implements AutoCloseable {
                   .filter(f -> !task.values().containsKey(f))
                   .forEach(f -> v.add(f, "is required by the action " + action.name()));
               v.throwIfUnprocessable();
-              return tx.workflows()
+              return tx.store(WorkflowStore.class)
                   .insertExecution(
                       w.workspaceId(), w.id(), task.id(), action, performer.id(), clock.instant());
             });
@@ -373,7 +383,7 @@ public final class Workflows implements AutoCloseable {
 
   public Execution execution(User caller, long executionId) {
     return store
-        .transaction(tx -> tx.workflows().execution(executionId))
+        .transaction(tx -> tx.store(WorkflowStore.class).execution(executionId))
         .filter(e -> e.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("execution " + executionId));
   }

@@ -9,6 +9,7 @@ import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
+import org.backchannel.core.web.WebStore;
 
 /** Workspaces, people, flows and who belongs to which; and who a token belongs to. */
 public final class Directory {
@@ -32,15 +33,18 @@ public final class Directory {
     User admin =
         store.transaction(
             tx -> {
-              Workspace ws = tx.insertWorkspace(workspaceName.strip(), clock.instant());
-              return tx.insertUser(
-                  ws.id(),
-                  adminName.strip(),
-                  normalEmail(adminEmail),
-                  null,
-                  User.Role.ADMIN,
-                  Tokens.hash(token),
-                  clock.instant());
+              Workspace ws =
+                  tx.store(WorkspaceStore.class)
+                      .insertWorkspace(workspaceName.strip(), clock.instant());
+              return tx.store(WorkspaceStore.class)
+                  .insertUser(
+                      ws.id(),
+                      adminName.strip(),
+                      normalEmail(adminEmail),
+                      null,
+                      User.Role.ADMIN,
+                      Tokens.hash(token),
+                      clock.instant());
             });
     return new Created<>(admin, token);
   }
@@ -54,13 +58,15 @@ public final class Directory {
       throw new Problem.Unauthorized("an API token is required: Authorization: Bearer <token>");
     }
     return store
-        .read(tx -> tx.userByTokenHash(Tokens.hash(token.strip())))
+        .read(tx -> tx.store(WorkspaceStore.class).userByTokenHash(Tokens.hash(token.strip())))
         .filter(User::isActive)
         .orElseThrow(() -> new Problem.Unauthorized("the API token is not valid"));
   }
 
   public Workspace workspace(User caller) {
-    return store.read(tx -> tx.workspace(caller.workspaceId())).orElseThrow();
+    return store
+        .read(tx -> tx.store(WorkspaceStore.class).workspace(caller.workspaceId()))
+        .orElseThrow();
   }
 
   /** Adds a person to the caller's workspace (admins only); their API token is shown once. */
@@ -74,17 +80,20 @@ public final class Directory {
     User user =
         store.transaction(
             tx -> {
-              if (tx.userByEmail(caller.workspaceId(), normalEmail(email)).isPresent()) {
+              if (tx.store(WorkspaceStore.class)
+                  .userByEmail(caller.workspaceId(), normalEmail(email))
+                  .isPresent()) {
                 throw Problem.Invalid.of("email", "is already taken in this workspace");
               }
-              return tx.insertUser(
-                  caller.workspaceId(),
-                  name.strip(),
-                  normalEmail(email),
-                  avatar,
-                  role == null ? User.Role.MEMBER : role,
-                  Tokens.hash(token),
-                  clock.instant());
+              return tx.store(WorkspaceStore.class)
+                  .insertUser(
+                      caller.workspaceId(),
+                      name.strip(),
+                      normalEmail(email),
+                      avatar,
+                      role == null ? User.Role.MEMBER : role,
+                      Tokens.hash(token),
+                      clock.instant());
             });
     return new Created<>(user, token);
   }
@@ -103,7 +112,7 @@ public final class Directory {
     String token = Tokens.newApiToken();
     store.transaction(
         tx -> {
-          tx.setUserTokenHash(userId, Tokens.hash(token));
+          tx.store(WorkspaceStore.class).setUserTokenHash(userId, Tokens.hash(token));
           return null;
         });
     return new Created<>(user, token);
@@ -126,8 +135,8 @@ public final class Directory {
               && activeAdmins(tx, caller.workspaceId()) == 1) {
             throw Problem.Invalid.of("role", "cannot be member: the workspace needs an admin");
           }
-          tx.setUserRole(userId, role);
-          return tx.user(userId).orElseThrow();
+          tx.store(WorkspaceStore.class).setUserRole(userId, role);
+          return tx.store(WorkspaceStore.class).user(userId).orElseThrow();
         });
   }
 
@@ -144,7 +153,7 @@ public final class Directory {
     }
     return store.transaction(
         (Tx tx) -> {
-          User now = tx.user(userId).orElseThrow();
+          User now = tx.store(WorkspaceStore.class).user(userId).orElseThrow();
           if (!now.isActive()) {
             return now; // already done: deactivating twice changes nothing
           }
@@ -152,10 +161,10 @@ public final class Directory {
             throw new Problem.Conflict(
                 "user " + userId + " is the last active admin: the workspace needs one");
           }
-          tx.setUserDeactivated(userId, clock.instant(), null);
-          tx.web().deleteSessionsOf(userId);
-          tx.web().deleteSetupLinksOf(userId);
-          return tx.user(userId).orElseThrow();
+          tx.store(WorkspaceStore.class).setUserDeactivated(userId, clock.instant(), null);
+          tx.store(WebStore.class).deleteSessionsOf(userId);
+          tx.store(WebStore.class).deleteSetupLinksOf(userId);
+          return tx.store(WorkspaceStore.class).user(userId).orElseThrow();
         });
   }
 
@@ -170,11 +179,11 @@ public final class Directory {
     User user =
         store.transaction(
             (Tx tx) -> {
-              if (tx.user(userId).orElseThrow().isActive()) {
+              if (tx.store(WorkspaceStore.class).user(userId).orElseThrow().isActive()) {
                 throw new Problem.Conflict("user " + userId + " is not deactivated");
               }
-              tx.setUserDeactivated(userId, null, Tokens.hash(token));
-              return tx.user(userId).orElseThrow();
+              tx.store(WorkspaceStore.class).setUserDeactivated(userId, null, Tokens.hash(token));
+              return tx.store(WorkspaceStore.class).user(userId).orElseThrow();
             });
     return new Created<>(user, token);
   }
@@ -185,12 +194,12 @@ public final class Directory {
   }
 
   public List<User> users(User caller) {
-    return store.read(tx -> tx.users(caller.workspaceId()));
+    return store.read(tx -> tx.store(WorkspaceStore.class).users(caller.workspaceId()));
   }
 
   public User userInWorkspace(User caller, long userId) {
     return store
-        .read(tx -> tx.user(userId))
+        .read(tx -> tx.store(WorkspaceStore.class).user(userId))
         .filter(u -> u.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("user " + userId));
   }
@@ -209,20 +218,28 @@ public final class Directory {
     }
     return store.transaction(
         tx -> {
-          if (tx.flowByName(caller.workspaceId(), name.strip()).isPresent()) {
+          if (tx.store(WorkspaceStore.class)
+              .flowByName(caller.workspaceId(), name.strip())
+              .isPresent()) {
             throw Problem.Invalid.of("name", "is already taken by another flow");
           }
-          Flow flow = tx.insertFlow(caller.workspaceId(), name.strip(), clock.instant());
-          tx.addMember(flow.id(), caller.id(), clock.instant());
-          members.forEach(id -> tx.addMember(flow.id(), id, clock.instant()));
+          Flow flow =
+              tx.store(WorkspaceStore.class)
+                  .insertFlow(caller.workspaceId(), name.strip(), clock.instant());
+          tx.store(WorkspaceStore.class).addMember(flow.id(), caller.id(), clock.instant());
+          members.forEach(
+              id -> tx.store(WorkspaceStore.class).addMember(flow.id(), id, clock.instant()));
           return flow;
         });
   }
 
   /** Admins see every flow of the workspace; members the flows they belong to. */
   public List<Flow> flows(User caller) {
-    return store.transaction(
-        tx -> caller.isAdmin() ? tx.flows(caller.workspaceId()) : tx.flowsOfMember(caller.id()));
+    return store.read(
+        tx ->
+            caller.isAdmin()
+                ? tx.store(WorkspaceStore.class).flows(caller.workspaceId())
+                : tx.store(WorkspaceStore.class).flowsOfMember(caller.id()));
   }
 
   /** A flow the caller is a member of; any other flow does not exist for them. */
@@ -231,12 +248,13 @@ public final class Directory {
   }
 
   /** As {@link #memberFlow(User, long)}, inside a caller's transaction. */
-  public static Flow memberFlow(WorkspaceStore tx, User caller, long flowId) {
+  public static Flow memberFlow(Tx tx, User caller, long flowId) {
     Flow flow =
-        tx.flow(flowId)
+        tx.store(WorkspaceStore.class)
+            .flow(flowId)
             .filter(f -> f.workspaceId() == caller.workspaceId())
             .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
-    if (!tx.isMember(flowId, caller.id())) {
+    if (!tx.store(WorkspaceStore.class).isMember(flowId, caller.id())) {
       throw new Problem.NotFound("flow " + flowId);
     }
     return flow;
@@ -246,7 +264,7 @@ public final class Directory {
   public Flow adminFlow(User caller, long flowId) {
     requireAdmin(caller);
     return store
-        .read(tx -> tx.flow(flowId))
+        .read(tx -> tx.store(WorkspaceStore.class).flow(flowId))
         .filter(f -> f.workspaceId() == caller.workspaceId())
         .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
   }
@@ -257,7 +275,7 @@ public final class Directory {
     } else {
       memberFlow(caller, flowId);
     }
-    return store.read(tx -> tx.members(flowId));
+    return store.read(tx -> tx.store(WorkspaceStore.class).members(flowId));
   }
 
   public void addMember(User caller, long flowId, long userId) {
@@ -265,7 +283,7 @@ public final class Directory {
     requireActive(userInWorkspace(caller, userId));
     store.transaction(
         tx -> {
-          tx.addMember(flowId, userId, clock.instant());
+          tx.store(WorkspaceStore.class).addMember(flowId, userId, clock.instant());
           return null;
         });
   }
@@ -273,7 +291,7 @@ public final class Directory {
   public void removeMember(User caller, long flowId, long userId) {
     adminFlow(caller, flowId);
     userInWorkspace(caller, userId);
-    store.transaction(tx -> tx.removeMember(flowId, userId));
+    store.transaction(tx -> tx.store(WorkspaceStore.class).removeMember(flowId, userId));
   }
 
   private static void requireActive(User user) {
@@ -283,7 +301,9 @@ public final class Directory {
   }
 
   private static long activeAdmins(Tx tx, long workspaceId) {
-    return tx.users(workspaceId).stream().filter(u -> u.isAdmin() && u.isActive()).count();
+    return tx.store(WorkspaceStore.class).users(workspaceId).stream()
+        .filter(u -> u.isAdmin() && u.isActive())
+        .count();
   }
 
   public static void requireAdmin(User caller) {

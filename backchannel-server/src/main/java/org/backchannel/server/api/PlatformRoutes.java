@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
 import org.backchannel.core.delivery.Outcome;
@@ -25,6 +24,7 @@ import org.backchannel.core.platform.Platform;
 import org.backchannel.core.platform.PlatformIds;
 import org.backchannel.core.platform.PlatformJson;
 import org.backchannel.core.platform.Registration;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 
 /**

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.delivery.Outcome;
@@ -19,6 +18,7 @@ import org.backchannel.core.platform.Control;
 import org.backchannel.core.platform.InstallResult;
 import org.backchannel.core.platform.InstallableApp;
 import org.backchannel.core.platform.PlatformIds;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 

@@ -23,7 +23,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.Json;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
@@ -31,6 +30,7 @@ import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Endpoint;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Directory;
 
 /**

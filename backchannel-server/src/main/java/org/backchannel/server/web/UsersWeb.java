@@ -12,8 +12,8 @@ import io.javalin.http.HttpStatus;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.Problem;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 

@@ -17,13 +17,13 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.backchannel.core.Backchannel;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.threads.ActionResult;
 import org.backchannel.core.threads.FlowThread;
+import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 

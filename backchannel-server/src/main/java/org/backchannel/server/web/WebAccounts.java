@@ -12,7 +12,9 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.WorkspaceStore;
 
 /**
  * Passwords, one-time setup links and browser sessions. Tokens are random and stored as SHA-256, so
@@ -47,7 +49,7 @@ public final class WebAccounts {
   public String newSetupLink(long workspaceId, String email) {
     User user =
         store
-            .read(tx -> tx.userByEmail(workspaceId, normal(email)))
+            .read(tx -> tx.store(WorkspaceStore.class).userByEmail(workspaceId, normal(email)))
             .orElseThrow(() -> new Problem.NotFound("no user with email " + email));
     if (!user.isActive()) {
       throw new Problem.Conflict(email + " is deactivated: reactivate them first");
@@ -55,7 +57,7 @@ public final class WebAccounts {
     String token = Tokens.hex(32);
     store.transaction(
         tx -> {
-          tx.web()
+          tx.store(WebStore.class)
               .insertSetupLink(
                   Tokens.hash(token),
                   user.id(),
@@ -68,11 +70,11 @@ public final class WebAccounts {
 
   /** The person a setup link is for, if it is unused and unexpired and they are active. */
   Optional<User> setupUser(String token) {
-    return store.transaction(
+    return store.read(
         tx ->
-            tx.web()
+            tx.store(WebStore.class)
                 .setupLinkUser(Tokens.hash(token), clock.instant())
-                .flatMap(tx::user)
+                .flatMap(tx.store(WorkspaceStore.class)::user)
                 .filter(User::isActive));
   }
 
@@ -92,14 +94,15 @@ public final class WebAccounts {
         tx -> {
           String tokenHash = Tokens.hash(token);
           Optional<User> user =
-              tx.web()
+              tx.store(WebStore.class)
                   .setupLinkUser(tokenHash, clock.instant())
-                  .flatMap(tx::user)
+                  .flatMap(tx.store(WorkspaceStore.class)::user)
                   .filter(User::isActive);
-          if (user.isEmpty() || !tx.web().useSetupLink(tokenHash, clock.instant())) {
+          if (user.isEmpty()
+              || !tx.store(WebStore.class).useSetupLink(tokenHash, clock.instant())) {
             throw new Problem.NotFound("this setup link has been used or has expired");
           }
-          tx.web().setPasswordHash(user.get().id(), hash, clock.instant());
+          tx.store(WebStore.class).setPasswordHash(user.get().id(), hash, clock.instant());
           return user.get();
         });
   }
@@ -141,12 +144,18 @@ public final class WebAccounts {
     String normal = normal(email);
     record Candidate(User user, String hash) {}
     Optional<Candidate> found =
-        store.transaction(
+        store.read(
             tx ->
-                tx.workspaces().stream()
-                    .flatMap(w -> tx.userByEmail(w.id(), normal).stream())
+                tx.store(WorkspaceStore.class).workspaces().stream()
                     .flatMap(
-                        u -> tx.web().passwordHash(u.id()).map(h -> new Candidate(u, h)).stream())
+                        w -> tx.store(WorkspaceStore.class).userByEmail(w.id(), normal).stream())
+                    .flatMap(
+                        u ->
+                            tx
+                                .store(WebStore.class)
+                                .passwordHash(u.id())
+                                .map(h -> new Candidate(u, h))
+                                .stream())
                     .findFirst());
     byte[] given = password.getBytes(StandardCharsets.UTF_8);
     if (given.length > MAX_PASSWORD_BYTES) {
@@ -173,8 +182,8 @@ public final class WebAccounts {
     String id = Tokens.hex(32);
     store.transaction(
         tx -> {
-          tx.web().deleteExpiredSessions(clock.instant());
-          tx.web()
+          tx.store(WebStore.class).deleteExpiredSessions(clock.instant());
+          tx.store(WebStore.class)
               .insertSession(
                   Tokens.hash(id),
                   user.id(),
@@ -189,11 +198,11 @@ public final class WebAccounts {
     if (id == null || id.isBlank()) {
       return Optional.empty();
     }
-    return store.transaction(
+    return store.read(
         tx ->
-            tx.web()
+            tx.store(WebStore.class)
                 .session(Tokens.hash(id), clock.instant())
-                .flatMap(s -> tx.user(s.userId()))
+                .flatMap(s -> tx.store(WorkspaceStore.class).user(s.userId()))
                 .filter(User::isActive));
   }
 
@@ -201,7 +210,7 @@ public final class WebAccounts {
     if (id != null) {
       store.transaction(
           tx -> {
-            tx.web().deleteSession(Tokens.hash(id));
+            tx.store(WebStore.class).deleteSession(Tokens.hash(id));
             return null;
           });
     }

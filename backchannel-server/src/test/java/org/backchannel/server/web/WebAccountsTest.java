@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.testkit.SettableClock;
@@ -119,6 +120,6 @@ final class WebAccountsTest {
       String id, Instant at) {
     return store.transaction(
         (org.backchannel.core.store.Tx t) ->
-            t.web().session(org.backchannel.core.security.Tokens.hash(id), at));
+            t.store(WebStore.class).session(org.backchannel.core.security.Tokens.hash(id), at));
   }
 }

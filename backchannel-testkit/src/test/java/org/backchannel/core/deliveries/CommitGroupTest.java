@@ -18,6 +18,7 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Workspace;
+import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.testkit.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,7 +101,7 @@ class CommitGroupTest {
                       (Tx tx) -> {
                         inside.countDown();
                         await(release);
-                        return tx.insertWorkspace("first", T0);
+                        return tx.store(WorkspaceStore.class).insertWorkspace("first", T0);
                       }));
       await(inside);
       return first;
@@ -116,7 +117,10 @@ class CommitGroupTest {
                 () -> {
                   Workspace created = group.run(w);
                   // Answered means committed: another connection sees it at once.
-                  assertThat(store.read((Tx t) -> t.workspace(created.id()))).contains(created);
+                  assertThat(
+                          store.read(
+                              (Tx t) -> t.store(WorkspaceStore.class).workspace(created.id())))
+                      .contains(created);
                   return created;
                 }));
       }
@@ -132,7 +136,8 @@ class CommitGroupTest {
     void concurrentCallersShareOneCommitAndEachIsAnsweredOnlyOnceCommitted() throws Exception {
       Future<Workspace> first = blockingCaller();
       List<Future<Workspace>> rest =
-          callers(CALLERS, i -> (Tx tx) -> tx.insertWorkspace("w" + i, T0));
+          callers(
+              CALLERS, i -> (Tx tx) -> tx.store(WorkspaceStore.class).insertWorkspace("w" + i, T0));
       release.countDown();
       first.get(10, TimeUnit.SECONDS);
       for (Future<Workspace> f : rest) {
@@ -140,7 +145,8 @@ class CommitGroupTest {
       }
       // The first caller's commit, then one for all those who queued behind it.
       assertThat(store.transactions.get()).isEqualTo(2);
-      assertThat(store.read((Tx t) -> t.workspaces())).hasSize(CALLERS + 1);
+      assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces()))
+          .hasSize(CALLERS + 1);
     }
 
     @Test
@@ -152,15 +158,18 @@ class CommitGroupTest {
         all.add(
             threads.submit(
                 () -> {
-                  Workspace w = several.run((Tx tx) -> tx.insertWorkspace(name, T0));
-                  assertThat(store.read((Tx t) -> t.workspace(w.id()))).contains(w);
+                  Workspace w =
+                      several.run(
+                          (Tx tx) -> tx.store(WorkspaceStore.class).insertWorkspace(name, T0));
+                  assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspace(w.id())))
+                      .contains(w);
                   return w;
                 }));
       }
       for (Future<Workspace> f : all) {
         assertThat(f.get(30, TimeUnit.SECONDS).id()).isPositive();
       }
-      assertThat(store.read((Tx t) -> t.workspaces())).hasSize(200);
+      assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces())).hasSize(200);
       assertThat(several.queued()).isZero();
     }
 
@@ -172,7 +181,7 @@ class CommitGroupTest {
               CALLERS,
               i ->
                   (Tx tx) -> {
-                    Workspace w = tx.insertWorkspace("w" + i, T0);
+                    Workspace w = tx.store(WorkspaceStore.class).insertWorkspace("w" + i, T0);
                     if (i == 7) {
                       throw Problem.Invalid.of("data", "is not acceptable");
                     }
@@ -190,7 +199,7 @@ class CommitGroupTest {
           assertThat(f.get(10, TimeUnit.SECONDS).name()).isEqualTo("w" + i);
         }
       }
-      assertThat(store.read((Tx t) -> t.workspaces()))
+      assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces()))
           .extracting(Workspace::name)
           .hasSize(CALLERS)
           .doesNotContain("w7");
@@ -200,7 +209,8 @@ class CommitGroupTest {
     void aFailedCommitFailsEveryCallerInItAndWritesNothing() throws Exception {
       Future<Workspace> first = blockingCaller();
       List<Future<Workspace>> rest =
-          callers(CALLERS, i -> (Tx tx) -> tx.insertWorkspace("w" + i, T0));
+          callers(
+              CALLERS, i -> (Tx tx) -> tx.store(WorkspaceStore.class).insertWorkspace("w" + i, T0));
       store.failCommits = true;
       release.countDown();
       assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
@@ -210,10 +220,14 @@ class CommitGroupTest {
             .isInstanceOf(ExecutionException.class)
             .hasMessageContaining("the commit failed");
       }
-      assertThat(store.read((Tx t) -> t.workspaces())).isEmpty();
+      assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces())).isEmpty();
       // Nothing is left queued: the next caller is answered at once.
       store.failCommits = false;
-      assertThat(group.run((Tx tx) -> tx.insertWorkspace("after", T0)).name()).isEqualTo("after");
+      assertThat(
+              group
+                  .run((Tx tx) -> tx.store(WorkspaceStore.class).insertWorkspace("after", T0))
+                  .name())
+          .isEqualTo("after");
     }
   }
 

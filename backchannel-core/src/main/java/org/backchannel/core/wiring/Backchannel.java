@@ -1,4 +1,4 @@
-package org.backchannel.core;
+package org.backchannel.core.wiring;
 
 import java.security.SecureRandom;
 import java.time.Duration;

@@ -1,0 +1,374 @@
+package org.backchannel.store;
+
+import static org.backchannel.store.Rows.millis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.delivery.Attempt;
+import org.backchannel.core.delivery.Delivery;
+import org.backchannel.core.delivery.DeliveryCount;
+import org.backchannel.core.delivery.DeliveryFilter;
+import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Payload;
+import org.backchannel.core.delivery.SettledAttempt;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.NoTemplateEngine;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * Deliveries, their bodies and attempts, on one transaction's handle; the queue and endpoints are
+ * in {@link JdbcQueue}.
+ */
+final class JdbcDeliveryStore extends JdbcQueue {
+  JdbcDeliveryStore(Handle h, Dialect dialect) {
+    super(h, dialect);
+  }
+
+  @Override
+  public Delivery insertDelivery(NewDelivery d, Initial initial, Instant now) {
+    if (d.idempotencyKey() != null) {
+      Optional<Delivery> earlier =
+          h.createQuery(
+                  "SELECT "
+                      + Rows.DELIVERY
+                      + " FROM deliveries WHERE app_id = :app AND idempotency_key = :key")
+              .bind("app", d.appId())
+              .bind("key", d.idempotencyKey())
+              .map(Rows.DELIVERIES)
+              .findOne();
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
+    String messageId = initial.messageId();
+    Delivery delivery =
+        Conflicts.translate(
+            () ->
+                h.createQuery(
+                        "INSERT INTO deliveries (workspace_id, app_id, message_id, contract,"
+                            + " event, method, url, actor_user_id, interactive, state,"
+                            + " attempt_count, next_attempt_at, created_at, updated_at,"
+                            + " idempotency_key, endpoint_id) VALUES"
+                            + " (:ws, :app, :message, :contract, :event, :method, :url, :actor,"
+                            + " :interactive, :state, 0, :due, :now, :now, :key, :endpoint)"
+                            + " RETURNING "
+                            + Rows.DELIVERY)
+                    .bind("ws", d.workspaceId())
+                    .bind("app", d.appId())
+                    .bind("message", messageId)
+                    .bind("contract", d.contract().name())
+                    .bind("event", d.event())
+                    .bind("method", d.method())
+                    .bind("url", d.url())
+                    .bind("actor", d.actorUserId())
+                    .bind("interactive", initial.interactive())
+                    .bind("key", d.idempotencyKey())
+                    .bind("endpoint", initial.endpointId())
+                    .bind("state", initial.state().name())
+                    .bind("due", millis(initial.nextAttemptAt()))
+                    .bind("now", millis(now))
+                    .map(Rows.DELIVERIES)
+                    .one(),
+            Map.of("message_id", "a delivery with message id " + messageId + " already exists"));
+    if (initial.state() == DeliveryState.PENDING) {
+      madeWorkDue();
+    }
+    h.createUpdate(
+            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers)"
+                + " VALUES (:id, :body, :headers)")
+        .bind("id", delivery.id())
+        .bind("body", d.body() == null ? new byte[0] : d.body())
+        .bind("headers", d.sealedHeaders())
+        .execute();
+    return delivery;
+  }
+
+  @Override
+  public void redactDelivery(long deliveryId, String secret) {
+    byte[] body =
+        h.createQuery("SELECT body FROM delivery_bodies WHERE delivery_id = :id")
+            .bind("id", deliveryId)
+            .mapTo(byte[].class)
+            .findOne()
+            .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
+    String redacted = new String(body, StandardCharsets.UTF_8).replace(secret, Rows.REDACTED);
+    h.createUpdate("UPDATE delivery_bodies SET body = :body WHERE delivery_id = :id")
+        .bind("body", redacted.getBytes(StandardCharsets.UTF_8))
+        .bind("id", deliveryId)
+        .execute();
+    h.createUpdate(
+            "UPDATE attempts SET request_body = REPLACE(request_body, :secret, :redacted)"
+                + " WHERE delivery_id = :id")
+        .bind("secret", secret)
+        .bind("redacted", Rows.REDACTED)
+        .bind("id", deliveryId)
+        .execute();
+  }
+
+  @Override
+  public Optional<Delivery> delivery(long id) {
+    return h.createQuery("SELECT " + Rows.DELIVERY + " FROM deliveries WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.DELIVERIES)
+        .findOne();
+  }
+
+  @Override
+  public Map<Long, Payload> deliveryPayloads(List<Long> deliveryIds) {
+    Map<Long, Payload> out = new java.util.HashMap<>();
+    if (deliveryIds.isEmpty()) {
+      return out;
+    }
+    h.createQuery(
+            "SELECT delivery_id, body, sealed_headers FROM delivery_bodies"
+                + " WHERE delivery_id IN (<ids>)")
+        .bindList("ids", deliveryIds)
+        .map(
+            (rs, ctx) -> {
+              out.put(
+                  rs.getLong("delivery_id"),
+                  new Payload(rs.getBytes("body"), rs.getString("sealed_headers")));
+              return null;
+            })
+        .list();
+    return out;
+  }
+
+  @Override
+  public Payload deliveryPayload(long deliveryId) {
+    return h.createQuery("SELECT body, sealed_headers FROM delivery_bodies WHERE delivery_id = :id")
+        .bind("id", deliveryId)
+        .map((rs, ctx) -> new Payload(rs.getBytes("body"), rs.getString("sealed_headers")))
+        .findOne()
+        .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
+  }
+
+  @Override
+  public Attempt recordAttempt(
+      Attempt attempt, DeliveryState state, Instant nextAttemptAt, String summary, Instant now) {
+    return record(List.of(new SettledAttempt(attempt, state, nextAttemptAt, summary)), now, false)
+        .get(0);
+  }
+
+  @Override
+  public List<Attempt> recordAttempts(List<SettledAttempt> settled, Instant now) {
+    return record(settled, now, true);
+  }
+
+  private static final NoTemplateEngine NO_TEMPLATES = new NoTemplateEngine();
+
+  /** Attempts per INSERT statement at most (14 parameters each). */
+  private static final int ATTEMPT_ROWS = 64;
+
+  private List<Attempt> record(List<SettledAttempt> settled, Instant now, boolean bodyByDelivery) {
+    Map<Long, Long> ids = new java.util.HashMap<>();
+    // Statements of 64, 32, ... 1 rows: a handful of distinct SQL strings, each parsed once.
+    for (int from = 0; from < settled.size(); ) {
+      int rows = Math.min(ATTEMPT_ROWS, Integer.highestOneBit(settled.size() - from));
+      ids.putAll(insertAttempts(settled.subList(from, from + rows), bodyByDelivery));
+      from += rows;
+    }
+    PreparedBatch update =
+        h.prepareBatch(
+            "UPDATE deliveries SET state = :state, attempt_count = :number,"
+                + " next_attempt_at = :next, summary = :summary, updated_at = :now,"
+                + " lease_owner = NULL, lease_until = NULL WHERE id = :id");
+    for (SettledAttempt s : settled) {
+      update
+          .bind("state", s.state().name())
+          .bind("number", s.attempt().number())
+          .bind("next", millis(s.nextAttemptAt()))
+          .bind("summary", s.summary())
+          .bind("now", millis(now))
+          .bind("id", s.attempt().deliveryId())
+          .add();
+    }
+    int[] updated = update.execute();
+    List<Attempt> out = new ArrayList<>(settled.size());
+    for (int i = 0; i < settled.size(); i++) {
+      Attempt a = settled.get(i).attempt();
+      if (updated[i] == 0) {
+        throw new Problem.NotFound("delivery " + a.deliveryId());
+      }
+      out.add(
+          new Attempt(
+              ids.get(a.deliveryId()),
+              a.deliveryId(),
+              a.number(),
+              a.startedAt(),
+              a.duration(),
+              a.requestMethod(),
+              a.requestUrl(),
+              a.requestHeaders(),
+              a.requestBody(),
+              a.responseStatus(),
+              a.responseHeaders(),
+              a.responseBody(),
+              a.error(),
+              a.outcome()));
+    }
+    return out;
+  }
+
+  /**
+   * One multi-row INSERT; attempt ids by delivery id. With {@code bodyByDelivery} the request body
+   * is not stored: {@link #attempts} reads the delivery's body in its place.
+   */
+  private Map<Long, Long> insertAttempts(List<SettledAttempt> rows, boolean bodyByDelivery) {
+    StringBuilder sql =
+        new StringBuilder(
+            "INSERT INTO attempts (delivery_id, number, started_at, duration_ms, request_method,"
+                + " request_url, request_headers, request_body, body_from_delivery,"
+                + " response_status, response_headers, response_body, error, outcome) VALUES ");
+    for (int i = 0; i < rows.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    sql.append(" RETURNING id, delivery_id");
+    // No template engine: it would lex this long statement on every call (the parse is cached).
+    Query insert = h.createQuery(sql.toString()).setTemplateEngine(NO_TEMPLATES);
+    int p = 0;
+    for (SettledAttempt s : rows) {
+      Attempt a = s.attempt();
+      insert
+          .bind(p++, a.deliveryId())
+          .bind(p++, a.number())
+          .bind(p++, millis(a.startedAt()))
+          .bind(p++, a.duration().toMillis())
+          .bind(p++, a.requestMethod())
+          .bind(p++, a.requestUrl())
+          .bind(p++, Rows.headersJson(a.requestHeaders()))
+          .bind(p++, bodyByDelivery ? null : a.requestBody())
+          .bind(p++, bodyByDelivery)
+          .bind(p++, a.responseStatus())
+          .bind(p++, Rows.headersJson(a.responseHeaders()))
+          .bind(p++, a.responseBody())
+          .bind(p++, a.error())
+          .bind(p++, a.outcome());
+    }
+    String clash =
+        rows.size() == 1
+            ? "delivery "
+                + rows.get(0).attempt().deliveryId()
+                + " already has an attempt number "
+                + rows.get(0).attempt().number()
+            : "one of these attempts was already recorded";
+    Map<Long, Long> ids = new java.util.HashMap<>();
+    Conflicts.translate(
+        () -> insert.map((rs, ctx) -> ids.put(rs.getLong("delivery_id"), rs.getLong("id"))).list(),
+        Map.of("number", clash));
+    return ids;
+  }
+
+  @Override
+  public List<Attempt> attempts(long deliveryId) {
+    return h.createQuery(
+            "SELECT "
+                + Rows.ATTEMPT
+                + ", body_from_delivery, (SELECT body FROM delivery_bodies b"
+                + " WHERE b.delivery_id = attempts.delivery_id AND body_from_delivery)"
+                + " AS delivery_body FROM attempts WHERE delivery_id = :id ORDER BY number, id")
+        .bind("id", deliveryId)
+        .map(
+            (rs, ctx) -> {
+              Attempt a = Rows.ATTEMPTS.map(rs, ctx);
+              if (!rs.getBoolean("body_from_delivery")) {
+                return a;
+              }
+              // Decoded as the worker decoded it when it recorded the attempt.
+              byte[] body = rs.getBytes("delivery_body");
+              return new Attempt(
+                  a.id(),
+                  a.deliveryId(),
+                  a.number(),
+                  a.startedAt(),
+                  a.duration(),
+                  a.requestMethod(),
+                  a.requestUrl(),
+                  a.requestHeaders(),
+                  body == null ? null : new String(body, java.nio.charset.StandardCharsets.UTF_8),
+                  a.responseStatus(),
+                  a.responseHeaders(),
+                  a.responseBody(),
+                  a.error(),
+                  a.outcome());
+            })
+        .list();
+  }
+
+  @Override
+  public List<Delivery> deliveries(DeliveryFilter filter, PageRequest page) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + Rows.DELIVERY + " FROM deliveries WHERE workspace_id = :ws");
+    if (filter.appId() != null) {
+      sql.append(" AND app_id = :app");
+    }
+    if (filter.endpointId() != null) {
+      sql.append(" AND endpoint_id = :endpoint");
+    }
+    if (filter.state() != null) {
+      sql.append(" AND state = :state");
+    }
+    if (filter.since() != null) {
+      sql.append(" AND created_at >= :since");
+    }
+    if (filter.until() != null) {
+      sql.append(" AND created_at < :until");
+    }
+    if (filter.event() != null) {
+      sql.append(" AND event = :event");
+    }
+    Query query = Paging.paged(h, sql.toString(), page).bind("ws", filter.workspaceId());
+    if (filter.appId() != null) {
+      query.bind("app", filter.appId());
+    }
+    if (filter.endpointId() != null) {
+      query.bind("endpoint", filter.endpointId());
+    }
+    if (filter.state() != null) {
+      query.bind("state", filter.state().name());
+    }
+    if (filter.since() != null) {
+      query.bind("since", millis(filter.since()));
+    }
+    if (filter.until() != null) {
+      query.bind("until", millis(filter.until()));
+    }
+    if (filter.event() != null) {
+      query.bind("event", filter.event());
+    }
+    return query.map(Rows.DELIVERIES).list();
+  }
+
+  @Override
+  public List<DeliveryCount> deliveryCounts(
+      long workspaceId, Instant since, Duration bucket, int buckets) {
+    long start = millis(since);
+    long size = bucket.toMillis();
+    // Integer division by the bucket's length numbers the buckets the same way in both dialects.
+    return h.createQuery(
+            "SELECT (created_at - :start) / :size AS bucket, COUNT(*) AS total,"
+                + " SUM(CASE WHEN state = 'FAILED' THEN 1 ELSE 0 END) AS failed"
+                + " FROM deliveries WHERE workspace_id = :ws AND created_at >= :start"
+                + " AND created_at < :end GROUP BY bucket ORDER BY bucket")
+        .bind("ws", workspaceId)
+        .bind("start", start)
+        .bind("size", size)
+        .bind("end", start + size * buckets)
+        .map(
+            (rs, ctx) ->
+                new DeliveryCount(
+                    Instant.ofEpochMilli(start + rs.getLong("bucket") * size),
+                    rs.getLong("total"),
+                    rs.getLong("failed")))
+        .list();
+  }
+}

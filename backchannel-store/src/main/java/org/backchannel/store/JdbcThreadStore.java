@@ -1,0 +1,136 @@
+package org.backchannel.store;
+
+import static org.backchannel.store.Rows.millis;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.backchannel.core.Json;
+import org.backchannel.core.PageRequest;
+import org.backchannel.core.Problem;
+import org.backchannel.core.threads.Author;
+import org.backchannel.core.threads.FlowThread;
+import org.backchannel.core.threads.Message;
+import org.backchannel.core.threads.ThreadData;
+import org.backchannel.core.threads.ThreadJson;
+import org.backchannel.core.threads.ThreadStore;
+import org.jdbi.v3.core.Handle;
+
+/** Threads and messages, on one transaction's handle. */
+final class JdbcThreadStore implements ThreadStore {
+  private final Handle h;
+
+  JdbcThreadStore(Handle h) {
+    this.h = h;
+  }
+
+  @Override
+  public Optional<FlowThread> threadByExternalId(long sourceId, String externalThreadId) {
+    return h.createQuery(
+            "SELECT "
+                + Rows.THREAD
+                + " FROM threads WHERE source_id = :source AND external_thread_id = :ext")
+        .bind("source", sourceId)
+        .bind("ext", externalThreadId)
+        .map(Rows.THREADS)
+        .findOne();
+  }
+
+  @Override
+  public FlowThread insertThread(
+      long flowId, long sourceId, String externalThreadId, ThreadData data, Instant now) {
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO threads (flow_id, source_id, external_thread_id, data,"
+                        + " created_at, updated_at) VALUES (:flow, :source, :ext, :data, :now,"
+                        + " :now) RETURNING "
+                        + Rows.THREAD)
+                .bind("flow", flowId)
+                .bind("source", sourceId)
+                .bind("ext", externalThreadId)
+                .bind("data", ThreadJson.write(data))
+                .bind("now", millis(now))
+                .map(Rows.THREADS)
+                .one(),
+        Map.of(
+            "external_thread_id",
+            "the source already has a thread with external id " + externalThreadId));
+  }
+
+  @Override
+  public FlowThread updateThread(long threadId, ThreadData data, Instant now) {
+    return h.createQuery(
+            "UPDATE threads SET data = :data, updated_at = :now WHERE id = :id RETURNING "
+                + Rows.THREAD)
+        .bind("data", ThreadJson.write(data))
+        .bind("now", millis(now))
+        .bind("id", threadId)
+        .map(Rows.THREADS)
+        .findOne()
+        .orElseThrow(() -> new Problem.NotFound("thread " + threadId));
+  }
+
+  @Override
+  public Optional<FlowThread> thread(long id) {
+    return h.createQuery("SELECT " + Rows.THREAD + " FROM threads WHERE id = :id")
+        .bind("id", id)
+        .map(Rows.THREADS)
+        .findOne();
+  }
+
+  @Override
+  public List<FlowThread> threads(long flowId, PageRequest page) {
+    return Paging.paged(h, "SELECT " + Rows.THREAD + " FROM threads WHERE flow_id = :flow", page)
+        .bind("flow", flowId)
+        .map(Rows.THREADS)
+        .list();
+  }
+
+  @Override
+  public Message insertMessage(
+      long flowId,
+      Long threadId,
+      Long sourceId,
+      Long userId,
+      String event,
+      Author author,
+      String title,
+      String body,
+      Instant now) {
+    return h.createQuery(
+            "INSERT INTO messages (flow_id, thread_id, source_id, user_id, event, author, title,"
+                + " body, created_at) VALUES (:flow, :thread, :source, :user, :event, :author,"
+                + " :title, :body, :now) RETURNING "
+                + Rows.MESSAGE)
+        .bind("flow", flowId)
+        .bind("thread", threadId)
+        .bind("source", sourceId)
+        .bind("user", userId)
+        .bind("event", event)
+        .bind("author", author == null ? null : Json.write(author))
+        .bind("title", title)
+        .bind("body", body)
+        .bind("now", millis(now))
+        .map(Rows.MESSAGES)
+        .one();
+  }
+
+  @Override
+  public List<Message> messagesOfThread(long threadId, PageRequest page) {
+    return Paging.paged(
+            h, "SELECT " + Rows.MESSAGE + " FROM messages WHERE thread_id = :thread", page)
+        .bind("thread", threadId)
+        .map(Rows.MESSAGES)
+        .list();
+  }
+
+  @Override
+  public List<Message> messagesOfFlow(long flowId, PageRequest page) {
+    return Paging.paged(h, "SELECT " + Rows.MESSAGE + " FROM messages WHERE flow_id = :flow", page)
+        .bind("flow", flowId)
+        .map(Rows.MESSAGES)
+        .list();
+  }
+}
