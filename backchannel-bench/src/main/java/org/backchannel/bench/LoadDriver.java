@@ -358,7 +358,7 @@ public final class LoadDriver {
       s.put("dev", "true");
       s.put("secret_key", SecretBox.newKey());
       s.put("worker", "false"); // started by hand once the backlog is in, to time the drain alone
-      s.put("max_in_flight", opt.get("concurrency"));
+      s.put("worker_concurrency", opt.get("concurrency"));
       server = BackchannelServer.start(Config.from(s), store, Clock.systemUTC());
       adminToken =
           server

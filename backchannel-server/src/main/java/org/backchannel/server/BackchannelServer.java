@@ -65,18 +65,19 @@ public final class BackchannelServer implements AutoCloseable {
     backchannel.workflows().resume();
   }
 
+  private static final Backchannel.Settings DEFAULTS = Backchannel.Settings.defaults();
+
   static Backchannel.Settings settings(Config config) {
     return new Backchannel.Settings(
         config.interactiveTimeout(),
         config.backgroundTimeout(),
-        new RetryPolicy(
-            config.retrySchedule(), RetryPolicy.defaults().jitter(), config.disableAfter()),
+        new RetryPolicy(config.retrySchedule(), DEFAULTS.retry().jitter(), config.disableAfter()),
         new DeliveryWorker.Settings(
             config.node(),
-            Math.min(64, config.maxInFlight()),
-            config.maxInFlight(),
+            Math.min(DEFAULTS.worker().batch(), config.workerConcurrency()),
+            config.workerConcurrency(),
             config.lease(),
-            Duration.ofMillis(250)));
+            DEFAULTS.worker().poll()));
   }
 
   /** Opens (and migrates) the configured store, then starts serving. */

@@ -16,6 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.backchannel.core.delivery.AddressPolicy;
+import org.backchannel.core.wiring.Backchannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Settings, layered: defaults, then a properties file, then {@code BACKCHANNEL_*} environment
@@ -28,6 +31,8 @@ import org.backchannel.core.delivery.AddressPolicy;
  * @param worker whether this process sends background deliveries
  * @param node this process's name in delivery leases
  * @param lease how long a claimed delivery is held before another node may take it over
+ * @param workerConcurrency how many background deliveries this process sends at once (not an
+ *     endpoint's {@code max_in_flight}, which bounds one endpoint across every process)
  */
 public record Config(
     String host,
@@ -44,7 +49,7 @@ public record Config(
     Duration lease,
     List<Duration> retrySchedule,
     Duration disableAfter,
-    int maxInFlight,
+    int workerConcurrency,
     Duration shutdownGrace) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
@@ -64,31 +69,71 @@ public record Config(
           "lease",
           "retry_schedule",
           "disable_after",
-          "max_in_flight",
+          "worker_concurrency",
           "shutdown_grace");
+
+  /** Former names still read, with a warning, mapped to their settings. */
+  static final Map<String, String> DEPRECATED = Map.of("max_in_flight", "worker_concurrency");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Config.class);
 
   public Config {
     allow = List.copyOf(allow);
     retrySchedule = List.copyOf(retrySchedule);
   }
 
-  /** Defaults: loopback, port 8080, the SQLite file under ./data. */
+  /**
+   * Defaults: loopback, port 8080, the SQLite file under ./data; the delivery engine's tunables as
+   * core defines them ({@link Backchannel.Settings#defaults()}).
+   */
   public static Map<String, String> defaults() {
+    Backchannel.Settings engine = Backchannel.Settings.defaults();
     Map<String, String> d = new LinkedHashMap<>();
     d.put("host", "127.0.0.1");
     d.put("port", "8080");
     d.put("data_dir", "data");
     d.put("dev", "false");
     d.put("allow", "");
-    d.put("interactive_timeout", "10s");
+    d.put("interactive_timeout", text(engine.interactiveTimeout()));
     d.put("worker", "true");
-    d.put("background_timeout", "15s");
-    d.put("lease", "60s");
-    d.put("retry_schedule", "0s,5s,5m,30m,2h,5h,10h,10h");
-    d.put("disable_after", "5d");
-    d.put("max_in_flight", "256");
+    d.put("background_timeout", text(engine.backgroundTimeout()));
+    d.put("lease", text(engine.worker().lease()));
+    d.put(
+        "retry_schedule",
+        String.join(",", engine.retry().schedule().stream().map(Config::text).toList()));
+    d.put("disable_after", text(engine.retry().disableAfter()));
+    d.put("worker_concurrency", Integer.toString(engine.worker().concurrency()));
     d.put("shutdown_grace", "10s");
     return d;
+  }
+
+  /** A duration as the settings write it: "10s", "5m", "2h", "5d", or "250ms". */
+  static String text(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    } else if (s % 3600 == 0) {
+      return s / 3600 + "h";
+    } else if (s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+
+  /** Puts a value under its setting's current name, warning when it came by a former one. */
+  private static void put(Map<String, String> values, String name, String value, String where) {
+    String current = DEPRECATED.get(name);
+    if (current != null) {
+      LOG.warn("{}: '{}' is deprecated; use '{}'", where, name, current);
+      name = current;
+    }
+    values.put(name, value);
   }
 
   /** Reads the layers below the flags: defaults, the file (if any), the environment. */
@@ -102,18 +147,24 @@ public record Config(
         throw new IllegalArgumentException(
             "config file " + file + " cannot be read: " + e.getMessage());
       }
-      for (String name : p.stringPropertyNames()) {
-        if (!KEYS.contains(name)) {
+      // Former names first, so that a setting's current name wins when both are given.
+      List<String> names = new ArrayList<>(p.stringPropertyNames());
+      names.sort((a, b) -> Boolean.compare(!DEPRECATED.containsKey(a), !DEPRECATED.containsKey(b)));
+      for (String name : names) {
+        if (!KEYS.contains(name) && !DEPRECATED.containsKey(name)) {
           throw new IllegalArgumentException(
               "config file " + file + ": unknown setting '" + name + "' (known: " + KEYS + ")");
         }
-        values.put(name, p.getProperty(name).strip());
+        put(values, name, p.getProperty(name).strip(), "config file " + file);
       }
     }
-    for (String key : KEYS) {
-      String v = env.get("BACKCHANNEL_" + key.toUpperCase(Locale.ROOT));
+    List<String> names = new ArrayList<>(DEPRECATED.keySet());
+    names.addAll(KEYS);
+    for (String key : names) {
+      String variable = "BACKCHANNEL_" + key.toUpperCase(Locale.ROOT);
+      String v = env.get(variable);
       if (v != null) {
-        values.put(key, v.strip());
+        put(values, key, v.strip(), "environment variable " + variable);
       }
     }
     return values;
@@ -177,7 +228,7 @@ public record Config(
             c.duration("lease", Duration.ofSeconds(1), Duration.ofHours(1)),
             schedule,
             c.duration("disable_after", Duration.ofMinutes(1), Duration.ofDays(365)),
-            c.integer("max_in_flight", 1, 10_000),
+            c.integer("worker_concurrency", 1, 10_000),
             c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)));
     c.throwIfAny();
     return config;

@@ -30,11 +30,12 @@ public final class DeliveryWorker implements AutoCloseable {
   /**
    * @param node this worker's name in leases; unique per process
    * @param batch how many deliveries one claim takes at most
-   * @param maxInFlight how many deliveries this worker sends at once
+   * @param concurrency how many deliveries this worker sends at once (an endpoint's own {@code
+   *     max_in_flight} limits it further)
    * @param lease how long a claim holds a delivery before another worker may take it over
    * @param poll how long the loop waits for a wake-up before it looks for due work anyway
    */
-  public record Settings(String node, int batch, int maxInFlight, Duration lease, Duration poll) {
+  public record Settings(String node, int batch, int concurrency, Duration lease, Duration poll) {
     public static Settings defaults(String node) {
       return new Settings(node, 64, 256, Duration.ofMinutes(1), Duration.ofMillis(250));
     }
@@ -63,7 +64,7 @@ public final class DeliveryWorker implements AutoCloseable {
     this.engine = engine;
     this.clock = clock;
     this.settings = settings;
-    this.slots = new Semaphore(settings.maxInFlight());
+    this.slots = new Semaphore(settings.concurrency());
   }
 
   public String node() {
@@ -183,7 +184,7 @@ public final class DeliveryWorker implements AutoCloseable {
     List<DeliveryEngine.Sent> group = new ArrayList<>();
     while (running.get()
         || !results.isEmpty()
-        || slots.availablePermits() < settings.maxInFlight()) {
+        || slots.availablePermits() < settings.concurrency()) {
       try {
         DeliveryEngine.Sent first = results.poll(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
         if (first == null) {

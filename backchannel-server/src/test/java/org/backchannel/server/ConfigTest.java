@@ -1,0 +1,37 @@
+package org.backchannel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.backchannel.core.wiring.Backchannel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+  @Test
+  void defaultsAreTheEnginesOwn() {
+    Backchannel.Settings engine = Backchannel.Settings.defaults();
+    Config c = Config.from(Config.defaults());
+    assertThat(c.interactiveTimeout()).isEqualTo(engine.interactiveTimeout());
+    assertThat(c.backgroundTimeout()).isEqualTo(engine.backgroundTimeout());
+    assertThat(c.lease()).isEqualTo(engine.worker().lease());
+    assertThat(c.retrySchedule()).isEqualTo(engine.retry().schedule());
+    assertThat(c.disableAfter()).isEqualTo(engine.retry().disableAfter());
+    assertThat(c.workerConcurrency()).isEqualTo(engine.worker().concurrency()).isEqualTo(256);
+    assertThat(Config.defaults()).containsEntry("retry_schedule", "0s,5s,5m,30m,2h,5h,10h,10h");
+  }
+
+  @Test
+  void theFormerNameOfWorkerConcurrencyIsStillRead(@TempDir Path dir) throws Exception {
+    assertThat(Config.from(Config.layered(null, Map.of("BACKCHANNEL_MAX_IN_FLIGHT", "12"))))
+        .extracting(Config::workerConcurrency)
+        .isEqualTo(12);
+    Path file = dir.resolve("backchannel.properties");
+    Files.writeString(file, "max_in_flight=7\nworker_concurrency=9\n");
+    assertThat(Config.from(Config.layered(file, Map.of())).workerConcurrency()).isEqualTo(9);
+    Files.writeString(file, "max_in_flight=7\n");
+    assertThat(Config.from(Config.layered(file, Map.of())).workerConcurrency()).isEqualTo(7);
+  }
+}
