@@ -70,11 +70,6 @@ public final class DeliveryEngine {
     return retry;
   }
 
-  /** A new stable {@code webhook-id}, kept across a delivery's retries. */
-  public static String newMessageId() {
-    return Outbox.newMessageId();
-  }
-
   /**
    * Calls an app now, on the caller's thread, for a person who is waiting: the delivery is written
    * as being sent (no worker will pick it up), sent once, and recorded with its attempt.
