@@ -16,9 +16,12 @@ import org.backchannel.core.delivery.JettyHttpSender;
 import org.backchannel.core.delivery.RetryPolicy;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.web.WebAccounts;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.server.api.Api;
+import org.backchannel.server.web.Guard;
 import org.backchannel.server.web.Web;
+import org.backchannel.server.web.WebArea;
 import org.backchannel.store.JdbcStore;
 
 /** A running Backchannel: store, services and HTTP server, wired by hand. */
@@ -28,7 +31,7 @@ public final class BackchannelServer implements AutoCloseable {
   private final JettyHttpSender sender;
   private final Backchannel backchannel;
   private final Javalin http;
-  private final Web web;
+  private final Guard guard;
   private final Duration grace;
 
   private BackchannelServer(Config config, Store store, boolean ownsStore, InstantSource clock) {
@@ -39,7 +42,8 @@ public final class BackchannelServer implements AutoCloseable {
     Metrics metrics = new Metrics(store);
     backchannel.engine().observe(metrics);
     Api api = new Api(backchannel, store.kind());
-    this.web = new Web(backchannel, store, clock);
+    WebAccounts accounts = new WebAccounts(store, clock);
+    this.guard = new Guard(accounts);
     this.http =
         Javalin.create(
             c -> {
@@ -55,7 +59,25 @@ public final class BackchannelServer implements AutoCloseable {
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
-              web.register(c.routes);
+              for (WebArea area : Web.areas(backchannel, accounts, clock)) {
+                area.register(c.routes, guard);
+              }
+              // A failing page gets a page, a failing API call JSON.
+              c.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    String path;
+                    try {
+                      path = ctx.path();
+                    } catch (RuntimeException gone) {
+                      return; // the request has ended (a live stream closed): nobody to answer
+                    }
+                    if (Guard.owns(path)) {
+                      guard.failed(ctx, e);
+                    } else {
+                      Api.failed(ctx, e);
+                    }
+                  });
             });
     http.start();
     this.grace = config.shutdownGrace();
@@ -150,7 +172,7 @@ public final class BackchannelServer implements AutoCloseable {
 
   @Override
   public void close() {
-    web.close();
+    guard.close();
     http.stop();
     backchannel.worker().stop(grace);
     backchannel.workflows().close();

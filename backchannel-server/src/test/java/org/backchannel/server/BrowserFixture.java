@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.backchannel.core.store.Store;
-import org.backchannel.server.web.WebAccounts;
+import org.backchannel.core.web.WebAccounts;
 import org.backchannel.testkit.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

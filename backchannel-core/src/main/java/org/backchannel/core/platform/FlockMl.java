@@ -12,9 +12,10 @@ import org.owasp.html.PolicyFactory;
  * FlockML, the rich text apps put in attachments, kept as HTML that clients may render: only
  * FlockML's own elements survive (text styles, links, line breaks, user mentions and actions), with
  * only their own attributes; links are http, https or mailto. Everything else is dropped by the
- * OWASP sanitiser, which also writes the output in one normal form that {@link #action} reads.
+ * OWASP sanitiser, which also writes the output in one normal form that {@link #action} reads. This
+ * is the one FlockML policy: applied when an app sends FlockML, and again when a page shows it.
  */
-final class FlockMl {
+public final class FlockMl {
   private static final Pattern WIDGET_TYPE = Pattern.compile("modal|sidebar|attachment");
   private static final Pattern ACTION_TYPE = Pattern.compile("sendEvent|openWidget|openBrowser");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -55,7 +56,7 @@ final class FlockMl {
 
   private FlockMl() {}
 
-  static String sanitise(String flockml) {
+  public static String sanitise(String flockml) {
     return POLICY.sanitize(flockml);
   }
 

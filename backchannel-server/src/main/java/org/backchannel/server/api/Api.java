@@ -21,6 +21,7 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.threads.Posted;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
+import org.backchannel.server.http.HttpProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ public final class Api {
     this.storeKind = storeKind;
   }
 
-  /** Registers every route and the error mapping. */
+  /** Registers every route and the 404 and 405 answers; {@link #failed} answers failures. */
   public void register(RoutesConfig r) {
     r.get(
         "/healthz",
@@ -186,17 +187,6 @@ public final class Api {
     r.post("/api/v1/apps/{id}/events", this::publish);
     new WorkflowRoutes(bc).register(r);
 
-    r.exception(Problem.Invalid.class, (e, ctx) -> validation(ctx, e));
-    r.exception(Problem.NotFound.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
-    r.exception(Problem.Unauthorized.class, (e, ctx) -> error(ctx, 401, e.getMessage()));
-    r.exception(Problem.Forbidden.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
-    r.exception(Problem.Conflict.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
-    r.exception(
-        Exception.class,
-        (e, ctx) -> {
-          LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-          error(ctx, 500, "internal error");
-        });
     r.error(
         404,
         "*",
@@ -511,8 +501,22 @@ public final class Api {
     return Views.list(items, view);
   }
 
-  static void validation(Context ctx, Problem.Invalid e) {
-    validation(ctx, 400, e.errors());
+  /**
+   * The JSON answer to a request that failed: a refused one with its status, anything else as a
+   * logged 500 that says nothing of the cause.
+   */
+  public static void failed(Context ctx, Exception e) {
+    if (e instanceof Problem p) {
+      HttpProblem problem = HttpProblem.of(p);
+      if (problem.hasFields()) {
+        validation(ctx, problem.status(), problem.errors());
+      } else {
+        error(ctx, problem.status(), problem.message());
+      }
+      return;
+    }
+    LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+    error(ctx, 500, "internal error");
   }
 
   /** {@code {"message": "Validation error", "errors": {"field": ["reason", ...]}}}. */

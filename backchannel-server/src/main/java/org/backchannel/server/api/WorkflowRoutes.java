@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workflows.ActionDef;
@@ -86,8 +85,6 @@ final class WorkflowRoutes {
     r.get(
         "/api/v1/executions/{id}",
         ctx -> json(ctx, 200, execution(bc.workflows().execution(caller(bc, ctx), id(ctx, "id")))));
-
-    r.exception(Problem.Unprocessable.class, (e, ctx) -> Api.validation(ctx, 422, e.errors()));
   }
 
   private void tasks(Context ctx, boolean activeOnly) {

@@ -26,9 +26,9 @@ import org.backchannel.core.workspace.User;
  * A flow's chat, where people use third-party apps: post messages (URL previews included), run
  * slash commands, press the apps' buttons and open their widgets, install and remove apps. Forms
  * work without script; the page's script sends them in the background and shows the answer in place
- * (asking with {@link Web#fromScript}).
+ * (asking with {@link Requests#fromScript}).
  */
-final class ChatWeb {
+final class ChatWeb implements WebArea {
   private static final int SHOWN = 50;
   private static final String CLIENT = "desktop";
   // "/word rest": a slash command; "/path/to" and the like are plain text.
@@ -36,31 +36,32 @@ final class ChatWeb {
       Pattern.compile("/([A-Za-z0-9_.-]+)(?:\\s+(.*))?", Pattern.DOTALL);
 
   private final Backchannel bc;
-  private final Web web;
+  private Guard guard;
 
-  ChatWeb(Backchannel bc, Web web) {
+  ChatWeb(Backchannel bc) {
     this.bc = bc;
-    this.web = web;
   }
 
-  void register(RoutesConfig r) {
+  @Override
+  public void register(RoutesConfig r, Guard guard) {
+    this.guard = guard;
     String chat = "/ui/flows/{id}/chat";
-    r.get("/ui/chat", web.signedIn(this::firstChat));
-    r.get(chat, web.signedIn((ctx, s) -> render(ctx, s, Web.id(ctx, "id"), null)));
-    r.get(chat + "/messages", web.signedIn(this::messagesFragment));
-    r.get(chat + "/events", web.live(this::version));
-    r.post(chat, web.signedIn(this::compose));
-    r.post(chat + "/apps/{app}/install", web.signedIn(this::install));
-    r.post(chat + "/apps/{app}/uninstall", web.signedIn(this::uninstall));
-    r.post(chat + "/apps/{app}/buttons/{button}", web.signedIn(this::pressAppButton));
-    r.post(chat + "/messages/{message}/buttons/{button}", web.signedIn(this::pressMessageButton));
-    r.post(chat + "/messages/{message}/flockml-actions/{action}", web.signedIn(this::flockml));
+    r.get("/ui/chat", guard.signedIn(this::firstChat));
+    r.get(chat, guard.signedIn((ctx, s) -> render(ctx, s, Requests.id(ctx, "id"), null)));
+    r.get(chat + "/messages", guard.signedIn(this::messagesFragment));
+    r.get(chat + "/events", guard.live(bc.directory()::memberFlow, this::version));
+    r.post(chat, guard.signedIn(this::compose));
+    r.post(chat + "/apps/{app}/install", guard.signedIn(this::install));
+    r.post(chat + "/apps/{app}/uninstall", guard.signedIn(this::uninstall));
+    r.post(chat + "/apps/{app}/buttons/{button}", guard.signedIn(this::pressAppButton));
+    r.post(chat + "/messages/{message}/buttons/{button}", guard.signedIn(this::pressMessageButton));
+    r.post(chat + "/messages/{message}/flockml-actions/{action}", guard.signedIn(this::flockml));
   }
 
-  private void firstChat(Context ctx, Web.Session s) {
+  private void firstChat(Context ctx, Session s) {
     List<Flow> flows = bc.directory().flows(s.user());
     if (flows.isEmpty()) {
-      Web.html(ctx, 200, Pages.layout(s, "Chat", Pages.noFlows()));
+      Guard.html(ctx, 200, (out, in) -> JtenoFlowsGenerated.render(out, in, s, "Chat"));
       return;
     }
     ctx.redirect("/ui/flows/" + flows.getFirst().id() + "/chat", HttpStatus.SEE_OTHER);
@@ -83,17 +84,18 @@ final class ChatWeb {
     return out;
   }
 
-  private void messagesFragment(Context ctx, Web.Session s) {
-    long flowId = Web.id(ctx, "id");
+  private void messagesFragment(Context ctx, Session s) {
+    long flowId = Requests.id(ctx, "id");
     List<ChatMessage> messages = shown(s.user(), flowId);
-    Web.html(
+    var people = people(s.user());
+    var apps = bc.platform().installable(s.user());
+    Guard.html(
         ctx,
         200,
-        ChatPages.messages(
-            s, flowId, messages, people(s.user()), bc.platform().installable(s.user())));
+        (out, in) -> JtechatMessagesGenerated.render(out, in, s, flowId, messages, people, apps));
   }
 
-  private void render(Context ctx, Web.Session s, long flowId, ChatPages.Overlay overlay) {
+  private void render(Context ctx, Session s, long flowId, ChatPages.Overlay overlay) {
     Flow flow = bc.directory().memberFlow(s.user(), flowId);
     List<ChatMessage> messages = shown(s.user(), flowId);
     List<InstallableApp> apps = bc.platform().installable(s.user());
@@ -111,14 +113,14 @@ final class ChatWeb {
     // Only the apps' widget origins may be framed here; every other rule stays as strict.
     ctx.header(
         "Content-Security-Policy",
-        Web.CSP + "; frame-src " + (origins.isEmpty() ? "'none'" : String.join(" ", origins)));
-    Web.html(ctx, 200, Pages.layout(s, flow.name() + " chat", ChatPages.chat(view)));
+        Guard.CSP + "; frame-src " + (origins.isEmpty() ? "'none'" : String.join(" ", origins)));
+    Guard.html(ctx, 200, (out, in) -> JtechatGenerated.render(out, in, view));
   }
 
   /** The answer to a form: the overlay alone when asked in place, else the whole page. */
-  private void answer(Context ctx, Web.Session s, long flowId, ChatPages.Overlay overlay) {
-    if (Web.fromScript(ctx)) {
-      Web.html(ctx, 200, ChatPages.overlay(overlay));
+  private void answer(Context ctx, Session s, long flowId, ChatPages.Overlay overlay) {
+    if (Requests.fromScript(ctx)) {
+      Guard.html(ctx, 200, (out, in) -> JtechatOverlayGenerated.render(out, in, overlay));
     } else {
       render(ctx, s, flowId, overlay);
     }
@@ -126,9 +128,9 @@ final class ChatWeb {
 
   // ---- acting
 
-  private void compose(Context ctx, Web.Session s) {
-    Web.requireCsrf(ctx, s);
-    long flowId = Web.id(ctx, "id");
+  private void compose(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    long flowId = Requests.id(ctx, "id");
     String text = ctx.formParam("text");
     Matcher m = COMMAND.matcher(text == null ? "" : text.strip());
     if (m.matches()) {
@@ -155,8 +157,8 @@ final class ChatWeb {
       return;
     }
     bc.platform().post(s.user(), flowId, text);
-    if (Web.fromScript(ctx)) {
-      Web.html(ctx, 200, "");
+    if (Requests.fromScript(ctx)) {
+      Guard.html(ctx, 200, "");
     } else {
       ctx.redirect("/ui/flows/" + flowId + "/chat", HttpStatus.SEE_OTHER);
     }
@@ -167,17 +169,17 @@ final class ChatWeb {
         .anyMatch(c -> c.kind() == Control.Kind.SLASH_COMMAND && c.name().equals(command));
   }
 
-  private InstallableApp app(Web.Session s, long appId) {
+  private InstallableApp app(Session s, long appId) {
     return bc.platform().installable(s.user()).stream()
         .filter(a -> a.app().id() == appId)
         .findFirst()
         .orElseThrow(() -> new Problem.NotFound("app " + appId));
   }
 
-  private void install(Context ctx, Web.Session s) {
-    Web.requireCsrf(ctx, s);
-    long flowId = Web.id(ctx, "id");
-    InstallableApp app = app(s, Web.id(ctx, "app"));
+  private void install(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    long flowId = Requests.id(ctx, "id");
+    InstallableApp app = app(s, Requests.id(ctx, "app"));
     String name = app.app().name();
     ChatPages.Overlay overlay =
         switch (bc.platform().install(s.user(), app.app().id())) {
@@ -190,18 +192,18 @@ final class ChatWeb {
     answer(ctx, s, flowId, overlay);
   }
 
-  private void uninstall(Context ctx, Web.Session s) {
-    Web.requireCsrf(ctx, s);
-    long flowId = Web.id(ctx, "id");
-    InstallableApp app = app(s, Web.id(ctx, "app"));
+  private void uninstall(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    long flowId = Requests.id(ctx, "id");
+    InstallableApp app = app(s, Requests.id(ctx, "app"));
     bc.platform().uninstall(s.user(), app.app().id());
     answer(ctx, s, flowId, ChatPages.Overlay.notice(app.app().name(), "Removed."));
   }
 
-  private void pressAppButton(Context ctx, Web.Session s) {
-    Web.requireCsrf(ctx, s);
-    long flowId = Web.id(ctx, "id");
-    InstallableApp app = app(s, Web.id(ctx, "app"));
+  private void pressAppButton(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    long flowId = Requests.id(ctx, "id");
+    InstallableApp app = app(s, Requests.id(ctx, "app"));
     String button = ctx.pathParam("button");
     String name =
         app.registration().controls().stream()
@@ -216,17 +218,17 @@ final class ChatWeb {
   }
 
   /** A message of this flow the person can see; any other is not found here. */
-  private ChatMessage message(Context ctx, Web.Session s, long flowId) {
-    ChatMessage m = bc.platform().message(s.user(), Web.id(ctx, "message"));
+  private ChatMessage message(Context ctx, Session s, long flowId) {
+    ChatMessage m = bc.platform().message(s.user(), Requests.id(ctx, "message"));
     if (!m.chat().equals(PlatformIds.flow(flowId))) {
       throw new Problem.NotFound("message " + m.id());
     }
     return m;
   }
 
-  private void pressMessageButton(Context ctx, Web.Session s) {
-    Web.requireCsrf(ctx, s);
-    long flowId = Web.id(ctx, "id");
+  private void pressMessageButton(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    long flowId = Requests.id(ctx, "id");
     ChatMessage m = message(ctx, s, flowId);
     String id = ctx.pathParam("button");
     Attachment attachment =
@@ -240,22 +242,22 @@ final class ChatWeb {
     answer(ctx, s, flowId, overlay(appName(s, attachment.appId()), "“" + name + "”", result));
   }
 
-  private void flockml(Context ctx, Web.Session s) {
-    Web.requireCsrf(ctx, s);
-    long flowId = Web.id(ctx, "id");
+  private void flockml(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    long flowId = Requests.id(ctx, "id");
     ChatMessage m = message(ctx, s, flowId);
     String id = ctx.pathParam("action");
     ClientResult result = bc.platform().flockmlAction(s.user(), m.id(), id, CLIENT);
     long appId =
         m.attachments().stream()
-            .filter(a -> a.flockml() != null && a.flockml().contains("id=\"" + Html.esc(id) + "\""))
+            .filter(a -> a.flockml() != null && a.flockml().contains("id=\"" + id + "\""))
             .mapToLong(Attachment::appId)
             .findFirst()
             .orElse(-1);
     answer(ctx, s, flowId, overlay(appName(s, appId), "The action", result));
   }
 
-  private String appName(Web.Session s, long appId) {
+  private String appName(Session s, long appId) {
     return ChatPages.appName(bc.platform().installable(s.user()), appId);
   }
 

@@ -1,10 +1,9 @@
 package org.backchannel.server.web;
 
-import static org.backchannel.server.web.Web.blankToNull;
-import static org.backchannel.server.web.Web.html;
-import static org.backchannel.server.web.Web.id;
-import static org.backchannel.server.web.Web.optionalLong;
-import static org.backchannel.server.web.Web.requireCsrf;
+import static org.backchannel.server.web.Guard.html;
+import static org.backchannel.server.web.Requests.blankToNull;
+import static org.backchannel.server.web.Requests.id;
+import static org.backchannel.server.web.Requests.optionalLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,52 +37,51 @@ import org.backchannel.core.workspace.Directory;
  * and their flow tokens; endpoints; and the delivery log with its chart. New secrets and tokens are
  * shown once, on the page the form leads to, through {@link ShownOnce}.
  */
-final class DashboardWeb {
+final class DashboardWeb implements WebArea {
   static final int CHART_HOURS = 24;
   private static final List<Duration> GRACES =
       List.of(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(7));
 
   private final Backchannel bc;
   private final InstantSource clock;
-  private final Web web;
+  private Guard guard;
   private final ShownOnce shown;
 
-  DashboardWeb(Backchannel bc, InstantSource clock, Web web) {
+  DashboardWeb(Backchannel bc, InstantSource clock) {
     this.bc = bc;
     this.clock = clock;
-    this.web = web;
     this.shown = new ShownOnce(clock);
   }
 
-  void register(RoutesConfig r) {
-    r.get("/ui/apps", web.signedIn(this::apps));
-    r.post("/ui/apps", web.signedIn(this::createApp));
-    r.get("/ui/apps/{id}", web.signedIn(this::app));
-    r.post("/ui/apps/{id}/registration", web.signedIn(this::saveRegistration));
-    r.post("/ui/apps/{id}/secret", web.signedIn(this::rotateSecret));
-    r.post("/ui/apps/{id}/endpoints", web.signedIn(this::createEndpoint));
-    r.get("/ui/sources", web.signedIn(this::sources));
-    r.post("/ui/sources", web.signedIn(this::createSource));
-    r.post("/ui/sources/{id}/revoke", web.signedIn(this::revokeSource));
-    r.get("/ui/endpoints", web.signedIn(this::endpoints));
-    r.post("/ui/endpoints/{id}/enable", web.signedIn(this::enableEndpoint));
-    r.get("/ui/deliveries", web.signedIn(this::deliveries));
-    r.get("/ui/deliveries/{id}", web.signedIn(this::delivery));
-    r.post("/ui/deliveries/{id}/replay", web.signedIn(this::replay));
+  @Override
+  public void register(RoutesConfig r, Guard guard) {
+    this.guard = guard;
+    r.get("/ui/apps", guard.signedIn(this::apps));
+    r.post("/ui/apps", guard.signedIn(this::createApp));
+    r.get("/ui/apps/{id}", guard.signedIn(this::app));
+    r.post("/ui/apps/{id}/registration", guard.signedIn(this::saveRegistration));
+    r.post("/ui/apps/{id}/secret", guard.signedIn(this::rotateSecret));
+    r.post("/ui/apps/{id}/endpoints", guard.signedIn(this::createEndpoint));
+    r.get("/ui/sources", guard.signedIn(this::sources));
+    r.post("/ui/sources", guard.signedIn(this::createSource));
+    r.post("/ui/sources/{id}/revoke", guard.signedIn(this::revokeSource));
+    r.get("/ui/endpoints", guard.signedIn(this::endpoints));
+    r.post("/ui/endpoints/{id}/enable", guard.signedIn(this::enableEndpoint));
+    r.get("/ui/deliveries", guard.signedIn(this::deliveries));
+    r.get("/ui/deliveries/{id}", guard.signedIn(this::delivery));
+    r.post("/ui/deliveries/{id}/replay", guard.signedIn(this::replay));
   }
 
   // ---- apps
 
-  private void apps(Context ctx, Web.Session s) {
+  private void apps(Context ctx, Session s) {
     List<App> apps = bc.apps().apps(s.user());
-    html(
-        ctx,
-        200,
-        Pages.layout(s, "Apps", DashboardPages.apps(s, apps, bc.deliveries().endpoints(s.user()))));
+    var endpoints = bc.deliveries().endpoints(s.user());
+    html(ctx, 200, (out, in) -> JteappsGenerated.render(out, in, s, apps, endpoints));
   }
 
-  private void createApp(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void createApp(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     var created =
         bc.apps()
             .createApp(s.user(), ctx.formParam("name"), blankToNull(ctx.formParam("client_id")));
@@ -93,7 +91,7 @@ final class DashboardWeb {
         HttpStatus.SEE_OTHER);
   }
 
-  private void app(Context ctx, Web.Session s) {
+  private void app(Context ctx, Session s) {
     long id = id(ctx, "id");
     App app = bc.apps().app(s.user(), id);
     String secret = shown.take(s, ctx.queryParam("shown")).orElse(null);
@@ -109,11 +107,11 @@ final class DashboardWeb {
             secret,
             ctx.queryParam("what"),
             ctx.queryParam("until"));
-    html(ctx, 200, Pages.layout(s, app.name(), DashboardPages.app(s, view)));
+    html(ctx, 200, (out, in) -> JteappGenerated.render(out, in, s, view));
   }
 
-  private void saveRegistration(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void saveRegistration(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
     ObjectNode body = Json.MAPPER.createObjectNode();
@@ -138,8 +136,8 @@ final class DashboardWeb {
     ctx.redirect("/ui/apps/" + id + "?what=saved", HttpStatus.SEE_OTHER);
   }
 
-  private void rotateSecret(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void rotateSecret(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
     Duration grace = grace(ctx.formParam("grace"));
@@ -166,8 +164,8 @@ final class DashboardWeb {
     return GRACES;
   }
 
-  private void createEndpoint(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void createEndpoint(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
     String types = blankToNull(ctx.formParam("event_types"));
@@ -188,57 +186,48 @@ final class DashboardWeb {
 
   // ---- sources
 
-  private void sources(Context ctx, Web.Session s) {
+  private void sources(Context ctx, Session s) {
     String token = shown.take(s, ctx.queryParam("shown")).orElse(null);
+    var apps = bc.apps().apps(s.user());
+    var flows = bc.directory().flows(s.user());
+    var sources = bc.apps().sources(s.user());
+    Long source = optionalLong(ctx, "source");
+    boolean revoked = "1".equals(ctx.queryParam("revoked"));
     html(
         ctx,
         200,
-        Pages.layout(
-            s,
-            "Sources",
-            DashboardPages.sources(
-                s,
-                bc.apps().apps(s.user()),
-                bc.directory().flows(s.user()),
-                bc.apps().sources(s.user()),
-                token,
-                optionalLong(ctx, "source"),
-                "1".equals(ctx.queryParam("revoked")))));
+        (out, in) ->
+            JtesourcesGenerated.render(out, in, s, apps, flows, sources, token, source, revoked));
   }
 
-  private void createSource(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void createSource(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     Directory.requireAdmin(s.user());
-    long app = formId(ctx, "app");
-    long flow = formId(ctx, "flow");
+    long app = Requests.formId(ctx, "app");
+    long flow = Requests.formId(ctx, "flow");
     var created = bc.apps().createSource(s.user(), app, flow, blankToNull(ctx.formParam("name")));
     String key = shown.keep(s, created.secret());
     ctx.redirect(
         "/ui/sources?shown=" + key + "&source=" + created.value().id(), HttpStatus.SEE_OTHER);
   }
 
-  private void revokeSource(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void revokeSource(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     bc.apps().revokeSource(s.user(), id(ctx, "id"));
     ctx.redirect("/ui/sources?revoked=1", HttpStatus.SEE_OTHER);
   }
 
   // ---- endpoints
 
-  private void endpoints(Context ctx, Web.Session s) {
+  private void endpoints(Context ctx, Session s) {
     List<Endpoint> endpoints = bc.deliveries().endpoints(s.user());
-    html(
-        ctx,
-        200,
-        Pages.layout(
-            s,
-            "Endpoints",
-            DashboardPages.endpoints(
-                s, bc.apps().apps(s.user()), endpoints, optionalLong(ctx, "enabled"))));
+    var apps = bc.apps().apps(s.user());
+    Long enabled = optionalLong(ctx, "enabled");
+    html(ctx, 200, (out, in) -> JteendpointsGenerated.render(out, in, s, apps, endpoints, enabled));
   }
 
-  private void enableEndpoint(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void enableEndpoint(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     Endpoint e = bc.deliveries().enable(s.user(), id(ctx, "id"));
     ctx.redirect("/ui/endpoints?enabled=" + e.id(), HttpStatus.SEE_OTHER);
   }
@@ -268,7 +257,7 @@ final class DashboardWeb {
     }
   }
 
-  private void deliveries(Context ctx, Web.Session s) {
+  private void deliveries(Context ctx, Session s) {
     Directory.requireAdmin(s.user());
     String stateParam = blankToNull(ctx.queryParam("state"));
     DeliveryState state = null;
@@ -316,18 +305,13 @@ final class DashboardWeb {
                 end.minus(Duration.ofHours(CHART_HOURS)),
                 Duration.ofHours(1),
                 CHART_HOURS);
+    var apps = bc.apps().apps(s.user());
+    var endpoints = bc.deliveries().endpoints(s.user());
     html(
         ctx,
         200,
-        Pages.layout(
-            s,
-            "Deliveries",
-            DashboardPages.deliveries(
-                bc.apps().apps(s.user()),
-                bc.deliveries().endpoints(s.user()),
-                filters,
-                page,
-                DeliveryChart.render(counts))));
+        (out, in) ->
+            JtedeliveriesGenerated.render(out, in, s, apps, endpoints, filters, page, counts));
   }
 
   /** A time from a {@code datetime-local} field, read as UTC like every time the UI shows. */
@@ -342,40 +326,22 @@ final class DashboardWeb {
     }
   }
 
-  private void delivery(Context ctx, Web.Session s) {
+  private void delivery(Context ctx, Session s) {
     Directory.requireAdmin(s.user());
     var detail = bc.deliveries().get(s.user(), id(ctx, "id"));
     String notice = "1".equals(ctx.queryParam("replayed")) ? "Queued to be sent again." : null;
-    html(
-        ctx,
-        200,
-        Pages.layout(
-            s,
-            "Delivery " + detail.delivery().id(),
-            Pages.delivery(s, bc.apps().apps(s.user()), detail, notice)));
+    var apps = bc.apps().apps(s.user());
+    html(ctx, 200, (out, in) -> JtedeliveryGenerated.render(out, in, s, apps, detail, notice));
   }
 
-  private void replay(Context ctx, Web.Session s) {
-    requireCsrf(ctx, s);
+  private void replay(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     long id = id(ctx, "id");
     bc.deliveries().replay(s.user(), id);
     ctx.redirect("/ui/deliveries/" + id + "?replayed=1", HttpStatus.SEE_OTHER);
   }
 
   // ---- plumbing
-
-  /** A required id from a form's select, named in the 400 page when missing or not a number. */
-  static long formId(Context ctx, String name) {
-    String raw = blankToNull(ctx.formParam(name));
-    if (raw == null) {
-      throw Problem.Invalid.of(name, "is required");
-    }
-    try {
-      return Long.parseLong(raw.strip());
-    } catch (NumberFormatException e) {
-      throw Problem.Invalid.of(name, "must be a whole number");
-    }
-  }
 
   static String json(JsonNode node) {
     try {

@@ -27,7 +27,7 @@ final class ShownOnce {
   }
 
   /** Keeps a secret for one showing to this session; returns the key for the redirect. */
-  String keep(Web.Session session, String secret) {
+  String keep(Session session, String secret) {
     Instant now = clock.instant();
     if (held.size() >= MAX) {
       held.values().removeIf(h -> !h.until().isAfter(now));
@@ -38,12 +38,12 @@ final class ShownOnce {
   }
 
   /** The secret kept under {@code key} for this session, removed as it is read. */
-  Optional<String> take(Web.Session session, String key) {
+  Optional<String> take(Session session, String key) {
     if (key == null) {
       return Optional.empty();
     }
     Held h = held.get(key);
-    if (h == null || !Web.same(h.session(), session.csrf()) || !held.remove(key, h)) {
+    if (h == null || !Guard.same(h.session(), session.csrf()) || !held.remove(key, h)) {
       return Optional.empty();
     }
     return h.until().isAfter(clock.instant()) ? Optional.of(h.secret()) : Optional.empty();

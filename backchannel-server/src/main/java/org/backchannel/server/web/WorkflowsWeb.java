@@ -1,8 +1,7 @@
 package org.backchannel.server.web;
 
-import static org.backchannel.server.web.Web.html;
-import static org.backchannel.server.web.Web.id;
-import static org.backchannel.server.web.Web.requireCsrf;
+import static org.backchannel.server.web.Guard.html;
+import static org.backchannel.server.web.Requests.id;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -16,7 +15,6 @@ import org.backchannel.core.Page;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.wiring.Backchannel;
-import org.backchannel.core.workflows.ActionDef;
 import org.backchannel.core.workflows.Execution;
 import org.backchannel.core.workflows.FieldDef;
 import org.backchannel.core.workflows.Stage;
@@ -24,39 +22,37 @@ import org.backchannel.core.workflows.Task;
 import org.backchannel.core.workflows.Workflow;
 import org.backchannel.core.workflows.WorkflowJson;
 import org.backchannel.core.workspace.User;
-import org.backchannel.server.web.Web.Session;
 
 /**
  * Workflows in the web UI: the list, a board of tasks by stage, a form to create a task, and a task
  * page whose actions run with their progress shown as it happens (the page fetches its live part
  * again until the execution has finished).
  */
-final class WorkflowsWeb {
+final class WorkflowsWeb implements WebArea {
   private static final int PER_STAGE = 100;
 
   private final Backchannel bc;
-  private final Web web;
+  private Guard guard;
 
-  WorkflowsWeb(Backchannel bc, Web web) {
+  WorkflowsWeb(Backchannel bc) {
     this.bc = bc;
-    this.web = web;
   }
 
-  void register(RoutesConfig r) {
-    r.get("/ui/workflows", web.signedIn(this::list));
-    r.get("/ui/workflows/{id}", web.signedIn(this::board));
-    r.get("/ui/workflows/{id}/tasks/new", web.signedIn(this::newTask));
-    r.post("/ui/workflows/{id}/tasks", web.signedIn(this::createTask));
-    r.get("/ui/workflows/{id}/tasks/{task}", web.signedIn(this::task));
-    r.get("/ui/workflows/{id}/tasks/{task}/live", web.signedIn(this::live));
-    r.post("/ui/workflows/{id}/tasks/{task}/actions/{action}", web.signedIn(this::run));
+  @Override
+  public void register(RoutesConfig r, Guard guard) {
+    this.guard = guard;
+    r.get("/ui/workflows", guard.signedIn(this::list));
+    r.get("/ui/workflows/{id}", guard.signedIn(this::board));
+    r.get("/ui/workflows/{id}/tasks/new", guard.signedIn(this::newTask));
+    r.post("/ui/workflows/{id}/tasks", guard.signedIn(this::createTask));
+    r.get("/ui/workflows/{id}/tasks/{task}", guard.signedIn(this::task));
+    r.get("/ui/workflows/{id}/tasks/{task}/live", guard.signedIn(this::live));
+    r.post("/ui/workflows/{id}/tasks/{task}/actions/{action}", guard.signedIn(this::run));
   }
 
   private void list(Context ctx, Session s) {
-    html(
-        ctx,
-        200,
-        Pages.layout(s, "Workflows", WorkflowPages.list(bc.workflows().workflows(s.user()))));
+    var workflows = bc.workflows().workflows(s.user());
+    html(ctx, 200, (out, in) -> JteworkflowsGenerated.render(out, in, s, workflows));
   }
 
   private void board(Context ctx, Session s) {
@@ -73,7 +69,8 @@ final class WorkflowsWeb {
                   false,
                   new PageRequest(null, null, PER_STAGE)));
     }
-    html(ctx, 200, Pages.layout(s, w.name(), WorkflowPages.board(w, columns, people(s))));
+    var people = people(s);
+    html(ctx, 200, (out, in) -> JteboardGenerated.render(out, in, s, w, columns, people));
   }
 
   // ---- creating a task
@@ -84,7 +81,7 @@ final class WorkflowsWeb {
   }
 
   private void createTask(Context ctx, Session s) {
-    requireCsrf(ctx, s);
+    guard.requireCsrf(ctx, s);
     Workflow w = bc.workflows().workflow(s.user(), id(ctx, "id"));
     Map<String, String> given = new LinkedHashMap<>();
     ObjectNode fields = Json.MAPPER.createObjectNode();
@@ -123,11 +120,11 @@ final class WorkflowsWeb {
       int status,
       Map<String, String> given,
       Map<String, List<String>> errors) {
+    var people = people(s);
     html(
         ctx,
         status,
-        Pages.layout(
-            s, "New task · " + w.name(), WorkflowPages.taskForm(s, w, people(s), given, errors)));
+        (out, in) -> JtetaskFormGenerated.render(out, in, s, w, people, given, errors));
   }
 
   // ---- a task and its actions
@@ -138,15 +135,12 @@ final class WorkflowsWeb {
 
   /** The live part of the task page alone, fetched again while an execution runs. */
   private void live(Context ctx, Session s) {
-    View v = view(ctx, s);
-    html(
-        ctx,
-        200,
-        WorkflowPages.live(s, v.workflow(), v.task(), v.actions(), v.execution(), v.people()));
+    var v = view(ctx, s);
+    html(ctx, 200, (out, in) -> JtetaskLiveGenerated.render(out, in, v));
   }
 
   private void run(Context ctx, Session s) {
-    requireCsrf(ctx, s);
+    guard.requireCsrf(ctx, s);
     long workflowId = id(ctx, "id");
     long taskId = id(ctx, "task");
     int actionId = (int) Math.min(id(ctx, "action"), Integer.MAX_VALUE);
@@ -164,29 +158,14 @@ final class WorkflowsWeb {
   }
 
   private void renderTask(Context ctx, Session s, int status, Map<String, List<String>> refused) {
-    View v = view(ctx, s);
-    html(
-        ctx,
-        status,
-        Pages.layout(
-            s,
-            WorkflowPages.title(v.workflow(), v.task()) + " · " + v.workflow().name(),
-            WorkflowPages.task(
-                s, v.workflow(), v.task(), v.actions(), v.execution(), v.people(), refused)));
+    var v = view(ctx, s);
+    html(ctx, status, (out, in) -> JtetaskGenerated.render(out, in, v, refused));
   }
 
-  /** What the task page shows: the execution only when it is one of this task's. */
-  private record View(
-      Workflow workflow,
-      Task task,
-      List<ActionDef> actions,
-      Execution execution,
-      List<User> people) {}
-
-  private View view(Context ctx, Session s) {
+  private WorkflowPages.TaskView view(Context ctx, Session s) {
     Workflow w = bc.workflows().workflow(s.user(), id(ctx, "id"));
     Task task = bc.workflows().task(s.user(), w.id(), id(ctx, "task"));
-    Long executionId = Web.optionalLong(ctx, "execution");
+    Long executionId = Requests.optionalLong(ctx, "execution");
     Execution execution = null;
     if (executionId != null) {
       execution = bc.workflows().execution(s.user(), executionId);
@@ -194,7 +173,8 @@ final class WorkflowsWeb {
         throw new Problem.NotFound("execution " + executionId);
       }
     }
-    return new View(
+    return new WorkflowPages.TaskView(
+        s,
         w,
         task,
         bc.workflows().availableActions(s.user(), w.id(), task.id()),

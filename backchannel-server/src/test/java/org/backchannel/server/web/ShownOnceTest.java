@@ -14,8 +14,8 @@ final class ShownOnceTest {
   final ShownOnce shown = new ShownOnce(clock);
   final User ada =
       new User(1, 1, "Ada", "ada@example.com", null, User.Role.ADMIN, clock.instant(), null);
-  final Web.Session mine = new Web.Session(ada, "session-1");
-  final Web.Session other = new Web.Session(ada, "session-2");
+  final Session mine = new Session(ada, "session-1");
+  final Session other = new Session(ada, "session-2");
 
   @Test
   void onlyOnceAndOnlyToTheSessionThatMadeIt() {

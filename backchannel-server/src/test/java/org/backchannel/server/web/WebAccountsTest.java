@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.web.WebAccounts;
 import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;

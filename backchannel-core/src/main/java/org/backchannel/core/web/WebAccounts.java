@@ -1,4 +1,4 @@
-package org.backchannel.server.web;
+package org.backchannel.core.web;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,6 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
-import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.WorkspaceStore;
 
@@ -21,17 +20,18 @@ import org.backchannel.core.workspace.WorkspaceStore;
  * lookups are by hash and no stored secret is ever compared; passwords are bcrypt hashes.
  */
 public final class WebAccounts {
-  static final Duration SETUP_LINK_LIFETIME = Duration.ofHours(24);
-  static final Duration SESSION_LIFETIME = Duration.ofDays(14);
-  static final int COST = 12;
+  public static final Duration SETUP_LINK_LIFETIME = Duration.ofHours(24);
+  public static final Duration SESSION_LIFETIME = Duration.ofDays(14);
+  public static final int COST = 12;
   // bcrypt reads at most 72 bytes; longer passwords would be silently cut.
   private static final int MAX_PASSWORD_BYTES = 72;
   // Checked against when the email is unknown, so both paths take the same time. A fixed hash
   // (of "not a password", at COST): computing one at start-up took a quarter of a second.
-  static final String DUMMY_HASH = "$2a$12$Nsgz3GuadXadEh/RUM/CaekNPxK1Kf3hho/gWZC0PEgtRPHpyvpG.";
+  public static final String DUMMY_HASH =
+      "$2a$12$Nsgz3GuadXadEh/RUM/CaekNPxK1Kf3hho/gWZC0PEgtRPHpyvpG.";
 
-  static final int MAX_FAILURES = 10;
-  static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
+  public static final int MAX_FAILURES = 10;
+  public static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
 
   private final Store store;
   private final InstantSource clock;
@@ -69,7 +69,7 @@ public final class WebAccounts {
   }
 
   /** The person a setup link is for, if it is unused and unexpired and they are active. */
-  Optional<User> setupUser(String token) {
+  public Optional<User> setupUser(String token) {
     return store.read(
         tx ->
             tx.store(WebStore.class)
@@ -79,7 +79,7 @@ public final class WebAccounts {
   }
 
   /** Uses a setup link to set the person's password; the link cannot be used again. */
-  User completeSetup(String token, String password, String repeated) {
+  public User completeSetup(String token, String password, String repeated) {
     Validation v = new Validation();
     if (password == null || password.length() < 10) {
       v.add("password", "must be at least 10 characters");
@@ -108,7 +108,7 @@ public final class WebAccounts {
   }
 
   /** Whether sign-in for this email is refused for now, after too many wrong passwords. */
-  boolean throttled(String email) {
+  public boolean throttled(String email) {
     Failures f = email == null ? null : failures.get(normal(email));
     return f != null
         && f.count() >= MAX_FAILURES
@@ -137,7 +137,7 @@ public final class WebAccounts {
    * deactivated person gets the same answer as a wrong password, after the same work, so sign-in
    * does not tell who has left.
    */
-  Optional<User> checkPassword(String email, String password) {
+  public Optional<User> checkPassword(String email, String password) {
     if (email == null || password == null) {
       return Optional.empty();
     }
@@ -178,7 +178,7 @@ public final class WebAccounts {
    * have expired are deleted here, so the table holds only live ones plus those since the last
    * sign-in.
    */
-  String startSession(User user) {
+  public String startSession(User user) {
     String id = Tokens.hex(32);
     store.transaction(
         tx -> {
@@ -194,7 +194,7 @@ public final class WebAccounts {
     return id;
   }
 
-  Optional<User> sessionUser(String id) {
+  public Optional<User> sessionUser(String id) {
     if (id == null || id.isBlank()) {
       return Optional.empty();
     }
@@ -206,7 +206,7 @@ public final class WebAccounts {
                 .filter(User::isActive));
   }
 
-  void endSession(String id) {
+  public void endSession(String id) {
     if (id != null) {
       store.transaction(
           tx -> {
@@ -217,7 +217,7 @@ public final class WebAccounts {
   }
 
   /** The CSRF token of a session: derived from its id, so it needs no storage. */
-  static String csrfToken(String sessionId) {
+  public static String csrfToken(String sessionId) {
     return Tokens.hash("csrf:" + sessionId);
   }
 }
