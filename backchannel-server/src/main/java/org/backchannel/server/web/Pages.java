@@ -74,9 +74,9 @@ final class Pages {
             <span class="who">%s</span> <button type="submit">Sign out</button>
           </form>
         </header>
-        <main id="main">%s</main>
+        <main id="main">%s%s</main>
         """
-            .formatted(admin, esc(s.csrf()), esc(u.name()), main));
+            .formatted(admin, esc(s.csrf()), esc(u.name()), alert(s.notice()), main));
   }
 
   static String signIn(String formToken, String error, String email) {

@@ -17,6 +17,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.backchannel.core.Backchannel;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
@@ -58,7 +59,16 @@ public final class Web {
   }
 
   /** A signed-in person and their session's id, whose CSRF token every form carries. */
-  record Session(User user, String id) {
+  record Session(User user, String id, Supplier<Optional<String>> notices) {
+    Session(User user, String id) {
+      this(user, id, Optional::empty);
+    }
+
+    /** What the person should be told on the page being drawn (failed sign-ins), once. */
+    String notice() {
+      return notices.get().orElse(null);
+    }
+
     String csrf() {
       return WebAccounts.csrfToken(id);
     }
@@ -97,11 +107,19 @@ public final class Web {
 
   private void signIn(Context ctx) {
     requireFormToken(ctx);
-    if (accounts.throttled(ctx.formParam("email"))) {
-      signInPage(ctx, "Too many wrong passwords for this email. Try again in 15 minutes.", 429);
+    Optional<Duration> wait = accounts.throttled(ctx.ip(), ctx.formParam("email"));
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, wait.get().toSeconds());
+      ctx.header("Retry-After", Long.toString(seconds));
+      signInPage(
+          ctx,
+          "Too many wrong passwords from here. Try again in "
+              + (seconds < 120 ? seconds + " seconds." : (seconds + 59) / 60 + " minutes."),
+          429);
       return;
     }
-    Optional<User> user = accounts.checkPassword(ctx.formParam("email"), ctx.formParam("password"));
+    Optional<User> user =
+        accounts.checkPassword(ctx.ip(), ctx.formParam("email"), ctx.formParam("password"));
     if (user.isEmpty()) {
       signInPage(ctx, "The email or password is not right.", 401);
       return;
@@ -291,7 +309,9 @@ public final class Web {
                 }
                 return;
               }
-              handler.handle(ctx, new Session(user.get(), id));
+              // The first full page drawn tells of failed sign-ins with the person's email.
+              handler.handle(
+                  ctx, new Session(user.get(), id, () -> accounts.failedSignIns(user.get())));
             });
   }
 
