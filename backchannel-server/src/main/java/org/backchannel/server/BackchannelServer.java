@@ -48,7 +48,7 @@ public final class BackchannelServer implements AutoCloseable {
               c.concurrency.useVirtualThreads = true;
               c.startup.showJavalinBanner = false;
               c.startup.showOldJavalinVersionWarning = false;
-              c.http.maxRequestSize = 1024 * 1024;
+              c.http.maxRequestSize = Api.MAX_BODY;
               api.register(c.routes);
               c.routes.get(
                   "/metrics",

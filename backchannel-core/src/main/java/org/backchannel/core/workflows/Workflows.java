@@ -63,9 +63,11 @@ public final class Workflows implements AutoCloseable {
         tx -> {
           long ws = caller.workspaceId();
           if (app != null
+              && app.isIntegralNumber()
               && app.canConvertToLong()
               && tx.app(app.asLong()).filter(a -> a.workspaceId() == ws).isEmpty()) {
-            v.add("app_id", "is not an app of this workspace");
+            // Another workspace's app is answered as if it did not exist, like every other object.
+            throw new Problem.NotFound("app " + app.asLong());
           }
           List<User> people = tx.users(ws);
           checkPeople(d, people, v);

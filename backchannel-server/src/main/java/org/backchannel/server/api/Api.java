@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.router.EndpointNotFound;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -29,6 +33,9 @@ public final class Api {
   static final Logger LOG = LoggerFactory.getLogger(Api.class);
   static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+  /** The largest request body the server reads. */
+  public static final int MAX_BODY = 1024 * 1024;
+
   private final Backchannel bc;
   private final String storeKind;
 
@@ -39,6 +46,13 @@ public final class Api {
 
   /** Registers every route and the error mapping. */
   public void register(RoutesConfig r) {
+    // Refused from the header alone, before any route reads (or would wait for) the body.
+    r.before(
+        ctx -> {
+          if (ctx.req().getContentLengthLong() > MAX_BODY) {
+            throw new ContentTooLargeResponse();
+          }
+        });
     r.get(
         "/healthz",
         ctx -> json(ctx, 200, F.objectNode().put("status", "ok").put("store", storeKind)));
@@ -191,9 +205,17 @@ public final class Api {
     r.exception(Problem.Unauthorized.class, (e, ctx) -> error(ctx, 401, e.getMessage()));
     r.exception(Problem.Forbidden.class, (e, ctx) -> error(ctx, 403, e.getMessage()));
     r.exception(Problem.Conflict.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+    r.exception(HttpResponseException.class, Api::refused);
     r.exception(
         Exception.class,
         (e, ctx) -> {
+          Integer status = unreadableStatus(e);
+          if (status != null) {
+            // Broken framing or a client gone mid-body: its fault, worth one line at most.
+            LOG.info("{} {} refused: {}", ctx.method(), ctx.path(), e.getMessage());
+            error(ctx, status, "the request could not be read: " + e.getMessage());
+            return;
+          }
           LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
           error(ctx, 500, "internal error");
         });
@@ -203,10 +225,44 @@ public final class Api {
         ctx -> {
           String type = ctx.res().getContentType();
           if (type == null || !type.matches("(application/json|text/html).*")) {
-            error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+            error(ctx, 404, noSuchRoute(ctx));
           }
         });
     r.error(405, "*", ctx -> error(ctx, 405, "method not allowed"));
+  }
+
+  /**
+   * A request the router or the body reader refused, as JSON whatever the client accepts: an
+   * unknown route, a wrong method, a body over the limit.
+   */
+  private static void refused(HttpResponseException e, Context ctx) {
+    switch (e) {
+      case EndpointNotFound n -> error(ctx, 404, noSuchRoute(ctx));
+      case MethodNotAllowedResponse m -> error(ctx, 405, "method not allowed");
+      case ContentTooLargeResponse c ->
+          error(ctx, 413, "the request body is larger than " + MAX_BODY + " bytes");
+      default -> error(ctx, e.getStatus(), e.getMessage());
+    }
+  }
+
+  private static String noSuchRoute(Context ctx) {
+    return "no such route: " + ctx.method() + " " + ctx.path();
+  }
+
+  /**
+   * The status for a body that could not be read (Jetty's own status for broken framing, else 400),
+   * or null when the exception is not about reading the request.
+   */
+  private static Integer unreadableStatus(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() < 500) {
+        return h.getCode();
+      }
+      if (t instanceof IOException) {
+        return 400;
+      }
+    }
+    return null;
   }
 
   private void postMessage(Context ctx) {
@@ -254,7 +310,7 @@ public final class Api {
         throw Problem.Invalid.of("members", "must be an array of user ids");
       }
       for (JsonNode id : m) {
-        if (!id.canConvertToLong()) {
+        if (!id.isIntegralNumber() || !id.canConvertToLong()) {
           throw Problem.Invalid.of("members", "must be an array of user ids");
         }
         members.add(id.asLong());
@@ -418,13 +474,8 @@ public final class Api {
     if (bytes.length == 0) {
       throw Problem.Invalid.of("body", "is required: a JSON object");
     }
-    JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(bytes);
-    } catch (IOException e) {
-      throw Problem.Invalid.of("body", "is not valid JSON");
-    }
-    if (node == null || !node.isObject()) {
+    JsonNode node = Json.readSent(bytes, "body");
+    if (!node.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
     }
     return (ObjectNode) node;
