@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import org.backchannel.core.Backchannel;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
@@ -49,6 +50,7 @@ public final class BackchannelServer implements AutoCloseable {
               c.startup.showJavalinBanner = false;
               c.startup.showOldJavalinVersionWarning = false;
               c.http.maxRequestSize = Api.MAX_BODY;
+              c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
               api.register(c.routes);
               c.routes.get(
                   "/metrics",
@@ -137,6 +139,18 @@ public final class BackchannelServer implements AutoCloseable {
 
   public URI url() {
     return URI.create("http://127.0.0.1:" + port());
+  }
+
+  /** A route the router serves: its method and its path pattern, such as {@code /flows/{id}}. */
+  record Route(String method, String path) {}
+
+  /** Every HTTP route, as the router itself lists them: tests that must cover each start here. */
+  List<Route> routes() {
+    return http.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(h -> h.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> new Route(e.method.name(), e.path))
+        .toList();
   }
 
   public Backchannel backchannel() {

@@ -36,6 +36,9 @@ public final class Api {
   /** The largest request body the server reads. */
   public static final int MAX_BODY = 1024 * 1024;
 
+  /** The request's JSON body, read once before the route runs. */
+  private static final String PARSED = "backchannel.json";
+
   private final Backchannel bc;
   private final String storeKind;
 
@@ -51,6 +54,16 @@ public final class Api {
         ctx -> {
           if (ctx.req().getContentLengthLong() > MAX_BODY) {
             throw new ContentTooLargeResponse();
+          }
+          // A JSON body must be one well-formed document even where the route reads none, so
+          // that no route acts on a request whose body says something else. (App methods under
+          // /v1 read theirs themselves, to answer in their own error shape.)
+          String type = ctx.contentType();
+          if (type != null
+              && !ctx.path().startsWith("/v1/")
+              && type.toLowerCase(Locale.ROOT).startsWith("application/json")
+              && ctx.bodyAsBytes().length > 0) {
+            ctx.attribute(PARSED, Json.readSent(ctx.bodyAsBytes(), "body"));
           }
         });
     r.get(
@@ -470,11 +483,14 @@ public final class Api {
   }
 
   static ObjectNode jsonBody(Context ctx) {
-    byte[] bytes = ctx.bodyAsBytes();
-    if (bytes.length == 0) {
-      throw Problem.Invalid.of("body", "is required: a JSON object");
+    JsonNode node = ctx.attribute(PARSED);
+    if (node == null) {
+      byte[] bytes = ctx.bodyAsBytes();
+      if (bytes.length == 0) {
+        throw Problem.Invalid.of("body", "is required: a JSON object");
+      }
+      node = Json.readSent(bytes, "body");
     }
-    JsonNode node = Json.readSent(bytes, "body");
     if (!node.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
     }
