@@ -28,11 +28,6 @@ final class RawHttp {
 
   private RawHttp() {}
 
-  /** Writes {@code request}, half-closes, and reads until the server closes or 10 s pass. */
-  static Answer exchange(URI server, String request) {
-    return exchange(server, request.getBytes(StandardCharsets.ISO_8859_1), true);
-  }
-
   /**
    * Writes {@code request} and reads the answer; with {@code halfClose} false the connection stays
    * open for writing, as a client that has not finished its body would leave it.

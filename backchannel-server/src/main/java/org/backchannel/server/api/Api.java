@@ -9,7 +9,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -222,6 +221,9 @@ public final class Api {
     r.exception(
         Exception.class,
         (e, ctx) -> {
+          if (gone(ctx)) {
+            return; // the exchange has ended (a stream whose client left): nobody to answer
+          }
           Integer status = unreadableStatus(e);
           if (status != null) {
             // Broken framing or a client gone mid-body: its fault, worth one line at most.
@@ -271,11 +273,22 @@ public final class Api {
       if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() < 500) {
         return h.getCode();
       }
-      if (t instanceof IOException) {
-        return 400;
+      if (t instanceof org.eclipse.jetty.io.EofException) {
+        return 400; // the client stopped sending mid-body
       }
     }
     return null;
+  }
+
+  /** Whether Jetty has already recycled the request (and response) of this context. */
+  private static boolean gone(Context ctx) {
+    try {
+      ctx.req().getRequestURI();
+      ctx.res().getStatus();
+      return false;
+    } catch (RuntimeException recycled) {
+      return true;
+    }
   }
 
   private void postMessage(Context ctx) {

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * are counted per client address and per account, on this node. A client that keeps failing waits
  * longer and longer, whatever emails it tries. An account with many failures in a window is
  * guarded: only clients that have not been failing may try it, so its owner still signs in from
- * their own browser while the guessers wait. The owner is told of the failures when they next sign
- * in.
+ * their own browser while the guessers wait. The owner is told of the failures on the next page
+ * they open.
  */
 final class SignInThrottle {
   static final Duration WINDOW = Duration.ofMinutes(15);
@@ -39,7 +39,7 @@ final class SignInThrottle {
     }
   }
 
-  /** Failed sign-ins for an account since its owner last signed in. */
+  /** Failed sign-ins for an account its owner has not been told of. */
   record Unseen(int count, Instant last) {}
 
   private final InstantSource clock;
@@ -75,14 +75,18 @@ final class SignInThrottle {
     return until.isAfter(now) ? Optional.of(Duration.between(now, until)) : Optional.empty();
   }
 
-  /** Counts a wrong password from {@code client}; {@code account} is null for an unknown email. */
-  void failed(String client, String account) {
+  /**
+   * Counts a wrong password from {@code client} for {@code account}. Unknown emails are counted
+   * (and guarded) alike, so the answers do not tell which emails exist; only a real person's
+   * failures are kept to tell them.
+   */
+  void failed(String client, String account, boolean exists) {
     Instant now = clock.instant();
     prune(clients, now);
     clients.compute(client, (k, f) -> f == null ? new Failures(1, now, now) : f.plusOne(now));
-    if (account != null) {
-      prune(accounts, now);
-      accounts.compute(account, (k, f) -> f == null ? new Failures(1, now, now) : f.plusOne(now));
+    prune(accounts, now);
+    accounts.compute(account, (k, f) -> f == null ? new Failures(1, now, now) : f.plusOne(now));
+    if (exists) {
       unseen.merge(account, new Unseen(1, now), (a, b) -> new Unseen(a.count() + 1, now));
     }
   }

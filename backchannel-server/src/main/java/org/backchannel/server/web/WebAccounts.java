@@ -114,9 +114,9 @@ public final class WebAccounts {
             u ->
                 u.count()
                     + (u.count() == 1 ? " failed sign-in" : " failed sign-ins")
-                    + " with your email since you last signed in, the latest at "
+                    + " with your email recently, the latest at "
                     + u.last().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                    + ". If that was not you, choose a stronger password.");
+                    + ". If that was not you, someone may be guessing your password.");
   }
 
   private static String normal(String email) {
@@ -143,16 +143,15 @@ public final class WebAccounts {
                         u -> tx.web().passwordHash(u.id()).map(h -> new Candidate(u, h)).stream())
                     .findFirst());
     byte[] given = password.getBytes(StandardCharsets.UTF_8);
-    String account = found.isPresent() ? normal : null;
     if (given.length > MAX_PASSWORD_BYTES) {
-      throttle.failed(client, account);
+      throttle.failed(client, normal, found.isPresent());
       return Optional.empty();
     }
     String hash = found.map(Candidate::hash).orElse(DUMMY_HASH);
     boolean verified =
         BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
     if (!verified || found.isEmpty() || !found.get().user().isActive()) {
-      throttle.failed(client, account);
+      throttle.failed(client, normal, found.isPresent());
       return Optional.empty();
     }
     throttle.succeeded(client);

@@ -127,6 +127,23 @@ final class WebAccountsTest {
     assertThat(accounts.checkPassword(HOME, "ada@example.com", PASSWORD)).contains(ada);
   }
 
+  @Test
+  void anUnknownEmailIsGuardedAsAKnownOneIsSoTheAnswersDoNotTellWhichExist() {
+    setPassword();
+    String[] emails = {"ada@example.com", "ghost@example.com"};
+    for (int e = 0; e < emails.length; e++) {
+      // Four clients, three failures each: none backs off yet, but the email is now guarded.
+      for (int c = 0; c < 4; c++) {
+        for (int k = 0; k <= SignInThrottle.GUARDED_CLIENT_FAILURES; k++) {
+          accounts.checkPassword("10.0." + e + "." + c, emails[e], "guess " + k);
+        }
+      }
+      assertThat(accounts.throttled("10.0." + e + ".0", emails[e])).as(emails[e]).isPresent();
+      assertThat(accounts.throttled("10.0." + e + ".0", "someone@example.com")).isEmpty();
+      assertThat(accounts.throttled(HOME, emails[e])).isEmpty();
+    }
+  }
+
   private void setPassword() {
     String link = accounts.newSetupLink(ada.workspaceId(), "ada@example.com");
     accounts.completeSetup(link, PASSWORD, PASSWORD);
