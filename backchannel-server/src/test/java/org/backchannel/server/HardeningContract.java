@@ -24,16 +24,28 @@ abstract class HardeningContract extends ServerFixture {
   // ---- size and framing
 
   @Test
-  void anOversizeBodyIs413WithAJsonMessageOnEveryKindOfRoute() {
+  void anOversizeBodyIs413WithAJsonMessageOnEveryKindOfRoute() throws Exception {
     String big = "{\"text\":\"" + "x".repeat(MAX_BODY) + "\"}";
+    HttpClient client = HttpClient.newHttpClient();
     try (LogCapture log = new LogCapture()) {
       for (String path : new String[] {"/v1/chat.sendMessage", "/api/v1/flows", "/messages"}) {
-        Http.Answer answer = http.post(path, adminToken, big);
-        assertThat(answer.status()).as(path).isEqualTo(413);
-        assertThat(answer.raw().headers().firstValue("Content-Type").orElse(""))
+        // Sent as a careful client does, waiting for "100 Continue": a client that sends the body
+        // regardless may have the answer cut off by the server closing on the unread rest.
+        HttpResponse<String> answer =
+            client.send(
+                HttpRequest.newBuilder(URI.create(server.url() + path))
+                    .header("Authorization", "Bearer " + adminToken)
+                    .header("Content-Type", "application/json")
+                    .expectContinue(true)
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(big))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(path).isEqualTo(413);
+        assertThat(answer.headers().firstValue("Content-Type").orElse(""))
             .as(path)
             .startsWith("application/json");
-        assertThat(answer.json()).as(path + ": " + answer.text()).isNotNull();
+        assertThat(Json.read(answer.body()).get("message").asText()).as(path).isNotBlank();
       }
       assertThat(log.lines()).isLessThanOrEqualTo(3);
     }
