@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
 import org.backchannel.core.delivery.RetryPolicy;
@@ -52,7 +53,8 @@ public final class BackchannelServer implements AutoCloseable {
               c.concurrency.useVirtualThreads = true;
               c.startup.showJavalinBanner = false;
               c.startup.showOldJavalinVersionWarning = false;
-              c.http.maxRequestSize = 1024 * 1024;
+              c.http.maxRequestSize = Api.MAX_BODY;
+              c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
               api.register(c.routes);
               c.routes.get(
                   "/metrics",
@@ -66,12 +68,10 @@ public final class BackchannelServer implements AutoCloseable {
               c.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
-                    String path;
-                    try {
-                      path = ctx.path();
-                    } catch (RuntimeException gone) {
+                    if (Api.gone(ctx)) {
                       return; // the request has ended (a live stream closed): nobody to answer
                     }
+                    String path = ctx.path();
                     if (Guard.owns(path)) {
                       guard.failed(ctx, e);
                     } else {
@@ -160,6 +160,18 @@ public final class BackchannelServer implements AutoCloseable {
 
   public URI url() {
     return URI.create("http://127.0.0.1:" + port());
+  }
+
+  /** A route the router serves: its method and its path pattern, such as {@code /flows/{id}}. */
+  record Route(String method, String path) {}
+
+  /** Every HTTP route, as the router itself lists them: tests that must cover each start here. */
+  List<Route> routes() {
+    return http.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(h -> h.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> new Route(e.method.name(), e.path))
+        .toList();
   }
 
   public Backchannel backchannel() {

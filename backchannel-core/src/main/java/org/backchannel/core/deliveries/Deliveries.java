@@ -40,6 +40,8 @@ public final class Deliveries {
   /** The most a native event's payload may weigh. */
   static final int MAX_EVENT_BYTES = 256 * 1024;
 
+  static final int MAX_EVENT_TYPE = 100;
+
   private final Store store;
   private final Apps apps;
   private final Outbox outbox;
@@ -212,10 +214,7 @@ public final class Deliveries {
     App app = apps.app(caller, appId);
     Validation v = new Validation();
     if (v.required("type", type)) {
-      v.maxLength("type", type, 100);
-      if (!type.matches("[A-Za-z0-9_.:-]+")) {
-        v.add("type", "must be letters, digits, '.', '_', ':' or '-'");
-      }
+      checkEventType(v, "type", type);
     }
     if (data == null || data.isNull()) {
       v.add("data", "is required");
@@ -265,7 +264,27 @@ public final class Deliveries {
     }
     if (types != null && types.stream().anyMatch(t -> t == null || t.isBlank())) {
       v.add("event_types", "must be a list of event type names");
+    } else if (types != null) {
+      // The names publishing accepts, so a subscription can match and shows safely.
+      for (String t : types) {
+        if (!checkEventType(v, "event_types", t)) {
+          break; // one reason is enough
+        }
+      }
     }
+  }
+
+  /** Whether a name is at most 100 letters, digits, '.', '_', ':' or '-'; says why not in v. */
+  private static boolean checkEventType(Validation v, String field, String type) {
+    if (type.length() > MAX_EVENT_TYPE) {
+      v.add(field, "must be at most " + MAX_EVENT_TYPE + " characters");
+      return false;
+    }
+    if (!type.matches("[A-Za-z0-9_.:-]+")) {
+      v.add(field, "must be letters, digits, '.', '_', ':' or '-'");
+      return false;
+    }
+    return true;
   }
 
   /** Whether the delivery was made for the caller. */

@@ -250,7 +250,12 @@ public final class Platform {
     Instant now = clock.instant();
     return store.transaction(
         tx -> {
-          Install install = requireInstall(tx, caller, appId);
+          // Nothing to remove is "not found" (the app itself is visible: using it needs an install,
+          // which is why every other route answers 403).
+          Install install =
+              tx.store(PlatformStore.class)
+                  .liveInstall(appId, caller.id())
+                  .orElseThrow(() -> new Problem.NotFound("install of app " + appId));
           tx.store(PlatformStore.class).revokeInstall(install.id(), now);
           if (t.registration().eventListenerUrl() != null) {
             queue(tx, caller, t, event(Event.APP_UNINSTALL, caller));

@@ -3,11 +3,9 @@ package org.backchannel.core.web;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
@@ -30,19 +28,14 @@ public final class WebAccounts {
   public static final String DUMMY_HASH =
       "$2a$12$Nsgz3GuadXadEh/RUM/CaekNPxK1Kf3hho/gWZC0PEgtRPHpyvpG.";
 
-  public static final int MAX_FAILURES = 10;
-  public static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
-
   private final Store store;
   private final InstantSource clock;
-  // Failed sign-ins per email, on this node: enough to stop guessing through one server.
-  private final ConcurrentHashMap<String, Failures> failures = new ConcurrentHashMap<>();
-
-  private record Failures(int count, Instant since) {}
+  private final SignInThrottle throttle;
 
   public WebAccounts(Store store, InstantSource clock) {
     this.store = store;
     this.clock = clock;
+    this.throttle = new SignInThrottle(clock);
   }
 
   /** A one-time token for {@code /setup/<token>}, valid for 24 hours; only its hash is kept. */
@@ -107,25 +100,26 @@ public final class WebAccounts {
         });
   }
 
-  /** Whether sign-in for this email is refused for now, after too many wrong passwords. */
-  public boolean throttled(String email) {
-    Failures f = email == null ? null : failures.get(normal(email));
-    return f != null
-        && f.count() >= MAX_FAILURES
-        && f.since().plus(FAILURE_WINDOW).isAfter(clock.instant());
+  /**
+   * How long {@code client} (its address) must wait before trying this email again; empty when it
+   * may try now. See {@link SignInThrottle}: the owner of an email others are guessing at is not
+   * kept out.
+   */
+  public Optional<Duration> throttled(String client, String email) {
+    return throttle.wait(client, email == null ? null : normal(email));
   }
 
-  private void failed(String normal) {
-    Instant now = clock.instant();
-    if (failures.size() > 10_000) {
-      failures.values().removeIf(f -> !f.since().plus(FAILURE_WINDOW).isAfter(now));
-    }
-    failures.compute(
-        normal,
-        (k, f) ->
-            f == null || !f.since().plus(FAILURE_WINDOW).isAfter(now)
-                ? new Failures(1, now)
-                : new Failures(f.count() + 1, f.since()));
+  /** Wrong passwords for this person's email they have not been told of yet, once. */
+  public Optional<String> failedSignIns(User user) {
+    return throttle
+        .takeUnseen(normal(user.email()))
+        .map(
+            u ->
+                u.count()
+                    + (u.count() == 1 ? " failed sign-in" : " failed sign-ins")
+                    + " with your email recently, the latest at "
+                    + u.last().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ". If that was not you, someone may be guessing your password.");
   }
 
   private static String normal(String email) {
@@ -137,7 +131,7 @@ public final class WebAccounts {
    * deactivated person gets the same answer as a wrong password, after the same work, so sign-in
    * does not tell who has left.
    */
-  public Optional<User> checkPassword(String email, String password) {
+  public Optional<User> checkPassword(String client, String email, String password) {
     if (email == null || password == null) {
       return Optional.empty();
     }
@@ -159,17 +153,17 @@ public final class WebAccounts {
                     .findFirst());
     byte[] given = password.getBytes(StandardCharsets.UTF_8);
     if (given.length > MAX_PASSWORD_BYTES) {
-      failed(normal);
+      throttle.failed(client, normal, found.isPresent());
       return Optional.empty();
     }
     String hash = found.map(Candidate::hash).orElse(DUMMY_HASH);
     boolean verified =
         BCrypt.verifyer().verify(password.toCharArray(), hash.toCharArray()).verified;
     if (!verified || found.isEmpty() || !found.get().user().isActive()) {
-      failed(normal);
+      throttle.failed(client, normal, found.isPresent());
       return Optional.empty();
     }
-    failures.remove(normal);
+    throttle.succeeded(client);
     return found.map(Candidate::user);
   }
 

@@ -107,6 +107,11 @@ public final class TaskValues {
     } else {
       throw new IllegalArgumentException("must be a number");
     }
+    // Beyond what a double holds, the number would be stored and sent as "Infinity": refused, as
+    // "Infinity" and "NaN" themselves are.
+    if (!Double.isFinite(value.doubleValue())) {
+      throw new IllegalArgumentException("must be a finite number");
+    }
     value = value.stripTrailingZeros();
     if (value.scale() <= 0) {
       try {

@@ -264,7 +264,9 @@ public final class WorkflowJson {
           v.add(at + ".field", "must name a person field");
         }
         JsonNode user = s.get("user_id");
-        if (user != null && !user.isNull() && !user.isIntegralNumber()) {
+        if (user != null
+            && !user.isNull()
+            && (!user.isIntegralNumber() || !user.canConvertToLong())) {
           v.add(at + ".user_id", "must be a user id, or null for the person acting");
         }
         return new Step.Assign(field, user == null || user.isNull() ? null : user.asLong());

@@ -65,12 +65,14 @@ public final class Workflows implements AutoCloseable {
         tx -> {
           long ws = caller.workspaceId();
           if (app != null
+              && app.isIntegralNumber()
               && app.canConvertToLong()
               && tx.store(AppStore.class)
                   .app(app.asLong())
                   .filter(a -> a.workspaceId() == ws)
                   .isEmpty()) {
-            v.add("app_id", "is not an app of this workspace");
+            // Another workspace's app is answered as if it did not exist, like every other object.
+            throw new Problem.NotFound("app " + app.asLong());
           }
           List<User> people = tx.store(WorkspaceStore.class).users(ws);
           checkPeople(d, people, v);

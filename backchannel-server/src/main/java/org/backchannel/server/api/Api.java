@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
-import java.io.IOException;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.router.EndpointNotFound;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -30,6 +33,12 @@ public final class Api {
   static final Logger LOG = LoggerFactory.getLogger(Api.class);
   static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+  /** The largest request body the server reads. */
+  public static final int MAX_BODY = 1024 * 1024;
+
+  /** The request's JSON body, read once before the route runs. */
+  private static final String PARSED = "backchannel.json";
+
   private final Backchannel bc;
   private final String storeKind;
 
@@ -40,6 +49,23 @@ public final class Api {
 
   /** Registers every route and the 404 and 405 answers; {@link #failed} answers failures. */
   public void register(RoutesConfig r) {
+    // Refused from the header alone, before any route reads (or would wait for) the body.
+    r.before(
+        ctx -> {
+          if (ctx.req().getContentLengthLong() > MAX_BODY) {
+            throw new ContentTooLargeResponse();
+          }
+          // A JSON body must be one well-formed document even where the route reads none, so
+          // that no route acts on a request whose body says something else. (App methods under
+          // /v1 read theirs themselves, to answer in their own error shape.)
+          String type = ctx.contentType();
+          if (type != null
+              && !ctx.path().startsWith("/v1/")
+              && type.toLowerCase(Locale.ROOT).startsWith("application/json")
+              && ctx.bodyAsBytes().length > 0) {
+            ctx.attribute(PARSED, Json.readSent(ctx.bodyAsBytes(), "body"));
+          }
+        });
     r.get(
         "/healthz",
         ctx -> json(ctx, 200, F.objectNode().put("status", "ok").put("store", storeKind)));
@@ -193,10 +219,55 @@ public final class Api {
         ctx -> {
           String type = ctx.res().getContentType();
           if (type == null || !type.matches("(application/json|text/html).*")) {
-            error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+            error(ctx, 404, noSuchRoute(ctx));
           }
         });
     r.error(405, "*", ctx -> error(ctx, 405, "method not allowed"));
+  }
+
+  /**
+   * A request the router or the body reader refused, as JSON whatever the client accepts: an
+   * unknown route, a wrong method, a body over the limit.
+   */
+  private static void refused(HttpResponseException e, Context ctx) {
+    switch (e) {
+      case EndpointNotFound n -> error(ctx, 404, noSuchRoute(ctx));
+      case MethodNotAllowedResponse m -> error(ctx, 405, "method not allowed");
+      case ContentTooLargeResponse c ->
+          error(ctx, 413, "the request body is larger than " + MAX_BODY + " bytes");
+      default -> error(ctx, e.getStatus(), e.getMessage());
+    }
+  }
+
+  private static String noSuchRoute(Context ctx) {
+    return "no such route: " + ctx.method() + " " + ctx.path();
+  }
+
+  /**
+   * The status for a body that could not be read (Jetty's own status for broken framing, else 400),
+   * or null when the exception is not about reading the request.
+   */
+  private static Integer unreadableStatus(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() < 500) {
+        return h.getCode();
+      }
+      if (t instanceof org.eclipse.jetty.io.EofException) {
+        return 400; // the client stopped sending mid-body
+      }
+    }
+    return null;
+  }
+
+  /** Whether Jetty has already recycled the request (and response) of this context. */
+  public static boolean gone(Context ctx) {
+    try {
+      ctx.req().getRequestURI();
+      ctx.res().getStatus();
+      return false;
+    } catch (RuntimeException recycled) {
+      return true;
+    }
   }
 
   private void postMessage(Context ctx) {
@@ -244,7 +315,7 @@ public final class Api {
         throw Problem.Invalid.of("members", "must be an array of user ids");
       }
       for (JsonNode id : m) {
-        if (!id.canConvertToLong()) {
+        if (!id.isIntegralNumber() || !id.canConvertToLong()) {
           throw Problem.Invalid.of("members", "must be an array of user ids");
         }
         members.add(id.asLong());
@@ -404,17 +475,15 @@ public final class Api {
   }
 
   static ObjectNode jsonBody(Context ctx) {
-    byte[] bytes = ctx.bodyAsBytes();
-    if (bytes.length == 0) {
-      throw Problem.Invalid.of("body", "is required: a JSON object");
+    JsonNode node = ctx.attribute(PARSED);
+    if (node == null) {
+      byte[] bytes = ctx.bodyAsBytes();
+      if (bytes.length == 0) {
+        throw Problem.Invalid.of("body", "is required: a JSON object");
+      }
+      node = Json.readSent(bytes, "body");
     }
-    JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(bytes);
-    } catch (IOException e) {
-      throw Problem.Invalid.of("body", "is not valid JSON");
-    }
-    if (node == null || !node.isObject()) {
+    if (!node.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
     }
     return (ObjectNode) node;
@@ -506,6 +575,17 @@ public final class Api {
    * logged 500 that says nothing of the cause.
    */
   public static void failed(Context ctx, Exception e) {
+    if (e instanceof HttpResponseException refused) {
+      refused(refused, ctx);
+      return;
+    }
+    Integer unreadable = unreadableStatus(e);
+    if (unreadable != null) {
+      // Broken framing or a client gone mid-body: its fault, worth one line at most.
+      LOG.info("{} {} refused: {}", ctx.method(), ctx.path(), e.getMessage());
+      error(ctx, unreadable, "the request could not be read: " + e.getMessage());
+      return;
+    }
     if (e instanceof Problem p) {
       HttpProblem problem = HttpProblem.of(p);
       if (problem.hasFields()) {

@@ -8,6 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
 
 /**
@@ -51,6 +52,11 @@ final class FormBody {
     parts.add(key.substring(0, open));
     int i = open;
     while (i < key.length()) {
+      if (parts.size() >= Json.MAX_DEPTH) {
+        // The same limit as a JSON body's nesting; the name is clipped, as it may be huge.
+        throw Problem.Invalid.of(
+            Api.clip(key), "is nested deeper than " + Json.MAX_DEPTH + " levels");
+      }
       if (key.charAt(i) != '[') {
         throw Problem.Invalid.of(key, "is not a valid form field name");
       }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
+import io.javalin.http.HttpResponseException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,11 +194,7 @@ public final class PlatformRoutes {
       JsonNode attachments = body.get("attachments");
       if (attachments != null && attachments.isTextual()) {
         // Form posts carry attachments as a JSON string, as Flock's methods accept them.
-        try {
-          body.set("attachments", Json.MAPPER.readTree(attachments.asText()));
-        } catch (IOException e) {
-          throw Problem.Invalid.of("attachments", "is not valid JSON");
-        }
+        body.set("attachments", Json.readSent(attachments.asText(), "attachments"));
       }
       ChatMessage sent = platform().sendMessage(token, body);
       json(ctx, 200, F.objectNode().put("uid", sent.uid()));
@@ -214,6 +210,8 @@ public final class PlatformRoutes {
       methodError(ctx, 404, "NotFound", e.getMessage());
     } catch (Problem.Conflict e) {
       methodError(ctx, 409, "Conflict", e.getMessage());
+    } catch (HttpResponseException e) {
+      throw e; // the request itself was refused (too large, say): answered like any other route
     } catch (RuntimeException e) {
       Api.LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
       methodError(ctx, 500, "InternalServerError", "internal error");

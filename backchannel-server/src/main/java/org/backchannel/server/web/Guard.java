@@ -3,6 +3,7 @@ package org.backchannel.server.web;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
@@ -87,7 +88,8 @@ public final class Guard {
         }
         return;
       }
-      handler.handle(ctx, new Session(user.get(), id));
+      // The first full page drawn tells of failed sign-ins with the person's email.
+      handler.handle(ctx, new Session(user.get(), id, () -> accounts.failedSignIns(user.get())));
     };
   }
 
@@ -109,6 +111,11 @@ public final class Guard {
       HttpProblem problem = HttpProblem.of(p);
       String text = problem.hasFields() ? problem.reasons() : problem.message();
       html(ctx, problem.status(), message(title(problem.status()), text));
+      return;
+    }
+    if (e instanceof HttpResponseException refused && refused.getStatus() < 500) {
+      // the router's own refusals (no such page, wrong method, too large) as a page
+      html(ctx, refused.getStatus(), message(title(refused.getStatus()), refused.getMessage()));
       return;
     }
     LOG.error("{} {} failed", ctx.method(), ctx.path(), e);

@@ -2,6 +2,7 @@ package org.backchannel.server.web;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.Optional;
 import org.backchannel.core.Problem;
 import org.backchannel.core.web.WebAccounts;
@@ -35,11 +36,19 @@ final class SignInWeb implements WebArea {
 
   private void signIn(Context ctx) {
     guard.requireFormToken(ctx);
-    if (accounts.throttled(ctx.formParam("email"))) {
-      signInPage(ctx, "Too many wrong passwords for this email. Try again in 15 minutes.", 429);
+    Optional<Duration> wait = accounts.throttled(ctx.ip(), ctx.formParam("email"));
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, wait.get().toSeconds());
+      ctx.header("Retry-After", Long.toString(seconds));
+      signInPage(
+          ctx,
+          "Too many wrong passwords from here. Try again in "
+              + (seconds < 120 ? seconds + " seconds." : (seconds + 59) / 60 + " minutes."),
+          429);
       return;
     }
-    Optional<User> user = accounts.checkPassword(ctx.formParam("email"), ctx.formParam("password"));
+    Optional<User> user =
+        accounts.checkPassword(ctx.ip(), ctx.formParam("email"), ctx.formParam("password"));
     if (user.isEmpty()) {
       signInPage(ctx, "The email or password is not right.", 401);
       return;

@@ -1,4 +1,4 @@
-package org.backchannel.server.web;
+package org.backchannel.core.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
-import org.backchannel.core.web.WebAccounts;
-import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.testkit.SettableClock;
@@ -22,6 +20,9 @@ import org.junit.jupiter.api.Test;
 /** Setup links, passwords and sessions on a real store, with time moved by hand. */
 final class WebAccountsTest {
   static final String PASSWORD = "correct horse battery";
+  static final String HOME = "192.0.2.1";
+  static final String ATTACKER = "198.51.100.7";
+  static final String OTHER_ATTACKER = "203.0.113.9";
   final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
   Store store;
   WebAccounts accounts;
@@ -54,9 +55,9 @@ final class WebAccountsTest {
     assertThat(accounts.completeSetup(link, PASSWORD, PASSWORD)).isEqualTo(ada);
     assertThatThrownBy(() -> accounts.completeSetup(link, PASSWORD, PASSWORD))
         .isInstanceOf(Problem.NotFound.class);
-    assertThat(accounts.checkPassword(" ADA@example.com ", PASSWORD)).contains(ada);
-    assertThat(accounts.checkPassword("ada@example.com", "wrong password")).isEmpty();
-    assertThat(accounts.checkPassword("nobody@example.com", PASSWORD)).isEmpty();
+    assertThat(accounts.checkPassword(HOME, " ADA@example.com ", PASSWORD)).contains(ada);
+    assertThat(accounts.checkPassword(HOME, "ada@example.com", "wrong password")).isEmpty();
+    assertThat(accounts.checkPassword(HOME, "nobody@example.com", PASSWORD)).isEmpty();
   }
 
   @Test
@@ -75,17 +76,77 @@ final class WebAccountsTest {
   }
 
   @Test
-  void tooManyWrongPasswordsStopSignInForAWhile() {
+  void guessingSomeonesPasswordSlowsTheGuesserAndNotTheOwner() {
+    setPassword();
+    for (int i = 0; i < 25; i++) {
+      if (accounts.throttled(ATTACKER, "ada@example.com").isEmpty()) {
+        accounts.checkPassword(ATTACKER, "ada@example.com", "guess " + i);
+      }
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(accounts.throttled(ATTACKER, "ada@example.com")).isPresent();
+    // Another client guessing too, once it has a few failures, waits as long as the attack lasts.
+    for (int i = 0; i <= SignInThrottle.GUARDED_CLIENT_FAILURES; i++) {
+      accounts.checkPassword(OTHER_ATTACKER, "ada@example.com", "other guess " + i);
+    }
+    assertThat(accounts.throttled(OTHER_ATTACKER, "ada@example.com")).isPresent();
+
+    // Ada, from her own browser, is not kept out, even after a typo, and is told of the attempts.
+    assertThat(accounts.checkPassword(HOME, "ada@example.com", "typo")).isEmpty();
+    assertThat(accounts.throttled(HOME, "ada@example.com")).isEmpty();
+    assertThat(accounts.checkPassword(HOME, "ada@example.com", PASSWORD)).contains(ada);
+    String notice = accounts.failedSignIns(ada).orElseThrow();
+    assertThat(Integer.parseInt(notice.substring(0, notice.indexOf(' '))))
+        .isGreaterThanOrEqualTo(SignInThrottle.ACCOUNT_FAILURES);
+    assertThat(accounts.failedSignIns(ada)).as("told once").isEmpty();
+
+    clock.advance(SignInThrottle.WINDOW);
+    assertThat(accounts.throttled(ATTACKER, "ada@example.com")).isEmpty();
+  }
+
+  @Test
+  void oneClientTryingManyEmailsBacksOffLongerAndLonger() {
+    setPassword();
+    Duration previous = Duration.ZERO;
+    for (int i = 0; i < 12; i++) {
+      String email = "person" + i + "@example.com";
+      assertThat(accounts.throttled(ATTACKER, email)).as("try %d", i).isEmpty();
+      assertThat(accounts.checkPassword(ATTACKER, email, "guess")).isEmpty();
+      Duration wait =
+          accounts.throttled(ATTACKER, "someone.else@example.com").orElse(Duration.ZERO);
+      if (i < SignInThrottle.FREE_FAILURES - 1) {
+        assertThat(wait).isZero();
+      } else {
+        assertThat(wait).isGreaterThan(previous);
+      }
+      previous = wait;
+      clock.advance(wait);
+    }
+    assertThat(previous).isGreaterThanOrEqualTo(Duration.ofSeconds(64));
+    // Its back-off is its own: Ada signs in from home meanwhile.
+    assertThat(accounts.checkPassword(HOME, "ada@example.com", PASSWORD)).contains(ada);
+  }
+
+  @Test
+  void anUnknownEmailIsGuardedAsAKnownOneIsSoTheAnswersDoNotTellWhichExist() {
+    setPassword();
+    String[] emails = {"ada@example.com", "ghost@example.com"};
+    for (int e = 0; e < emails.length; e++) {
+      // Four clients, three failures each: none backs off yet, but the email is now guarded.
+      for (int c = 0; c < 4; c++) {
+        for (int k = 0; k <= SignInThrottle.GUARDED_CLIENT_FAILURES; k++) {
+          accounts.checkPassword("10.0." + e + "." + c, emails[e], "guess " + k);
+        }
+      }
+      assertThat(accounts.throttled("10.0." + e + ".0", emails[e])).as(emails[e]).isPresent();
+      assertThat(accounts.throttled("10.0." + e + ".0", "someone@example.com")).isEmpty();
+      assertThat(accounts.throttled(HOME, emails[e])).isEmpty();
+    }
+  }
+
+  private void setPassword() {
     String link = accounts.newSetupLink(ada.workspaceId(), "ada@example.com");
     accounts.completeSetup(link, PASSWORD, PASSWORD);
-    for (int i = 0; i < WebAccounts.MAX_FAILURES; i++) {
-      assertThat(accounts.throttled("ada@example.com")).isFalse();
-      accounts.checkPassword("ada@example.com", "guess " + i);
-    }
-    assertThat(accounts.throttled("Ada@example.com")).isTrue();
-    clock.advance(WebAccounts.FAILURE_WINDOW);
-    assertThat(accounts.throttled("ada@example.com")).isFalse();
-    assertThat(accounts.checkPassword("ada@example.com", PASSWORD)).contains(ada);
   }
 
   @Test
