@@ -39,7 +39,7 @@ public final class BackchannelServer implements AutoCloseable {
     Metrics metrics = new Metrics(store);
     backchannel.engine().observe(metrics);
     Api api = new Api(backchannel, store.kind());
-    this.web = new Web(backchannel, store, clock);
+    this.web = new Web(backchannel, store, clock, config.publicUrl());
     this.http =
         Javalin.create(
             c -> {

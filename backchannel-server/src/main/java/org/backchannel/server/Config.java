@@ -3,6 +3,8 @@ package org.backchannel.server;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,8 @@ import org.backchannel.core.delivery.AddressPolicy;
  * @param worker whether this process sends background deliveries
  * @param node this process's name in delivery leases
  * @param lease how long a claimed delivery is held before another node may take it over
+ * @param publicUrl the address people and apps reach Backchannel on, without a trailing slash; null
+ *     means "this server's own host and port"
  */
 public record Config(
     String host,
@@ -45,7 +49,8 @@ public record Config(
     List<Duration> retrySchedule,
     Duration disableAfter,
     int maxInFlight,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    String publicUrl) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
   static final List<String> KEYS =
@@ -65,7 +70,8 @@ public record Config(
           "retry_schedule",
           "disable_after",
           "max_in_flight",
-          "shutdown_grace");
+          "shutdown_grace",
+          "public_url");
 
   public Config {
     allow = List.copyOf(allow);
@@ -161,6 +167,15 @@ public record Config(
       }
     }
     String node = v.get("node");
+    String publicUrl = v.get("public_url");
+    if (publicUrl == null || publicUrl.isBlank()) {
+      publicUrl = null;
+    } else {
+      publicUrl = publicUrl.strip().replaceAll("/+$", "");
+      if (!absoluteHttp(publicUrl)) {
+        c.problem("public_url", "must be an absolute http or https URL, not '" + publicUrl + "'");
+      }
+    }
     Config config =
         new Config(
             v.get("host"),
@@ -178,7 +193,8 @@ public record Config(
             schedule,
             c.duration("disable_after", Duration.ofMinutes(1), Duration.ofDays(365)),
             c.integer("max_in_flight", 1, 10_000),
-            c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)));
+            c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)),
+            publicUrl);
     c.throwIfAny();
     return config;
   }
@@ -288,6 +304,30 @@ public record Config(
       throw new IllegalArgumentException("a duration cannot be negative: " + d);
     }
     return d;
+  }
+
+  private static boolean absoluteHttp(String url) {
+    try {
+      URI u = new URI(url);
+      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+          && u.getHost() != null
+          && u.getQuery() == null
+          && u.getFragment() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The base of every link Backchannel prints or sends: {@code public_url}, or else this server's
+   * own address on {@code port} (a wildcard listen address reads as loopback).
+   */
+  public String baseUrl(int port) {
+    if (publicUrl != null) {
+      return publicUrl;
+    }
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
   }
 
   /** Where outbound calls may go: public addresses, plus loopback in dev, plus the allow-list. */

@@ -11,6 +11,7 @@ import org.backchannel.core.store.Store;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.cli.ApiCommands;
+import org.backchannel.server.version.Version;
 import org.backchannel.server.web.WebAccounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "backchannel",
     mixinStandardHelpOptions = true,
-    version = "Backchannel 0.1.0",
+    versionProvider = Main.VersionText.class,
     description = "Signed, recorded callbacks from a collaboration product to its apps.",
     subcommands = {
       Main.Serve.class,
@@ -60,6 +61,14 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
+  }
+
+  /** Prints the version and the commit this build was made from. */
+  static final class VersionText implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {Version.current().text()};
+    }
   }
 
   /** Where the store is and how to open it: shared by the commands that use it directly. */
@@ -141,6 +150,9 @@ public final class Main implements Runnable {
       System.out.printf(
           "Backchannel listening on http://%s:%d (store: %s %s)%n",
           config.host(), server.port(), server.store().kind(), where);
+      if (config.publicUrl() != null) {
+        System.out.printf("links point at %s%n", config.publicUrl());
+      }
       System.out.flush();
       stopped.await();
       return 0;
@@ -234,6 +246,6 @@ public final class Main implements Runnable {
   }
 
   static String baseUrl(Config config) {
-    return "http://" + config.host() + ":" + config.port();
+    return config.baseUrl(config.port());
   }
 }

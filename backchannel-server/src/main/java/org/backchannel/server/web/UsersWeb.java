@@ -62,7 +62,7 @@ final class UsersWeb {
                   "Their old token no longer works; give them this one if they use the API.")
               : DashboardPages.shownOnce(
                   "Setup link for " + person.name(),
-                  base(ctx) + "/setup/" + link,
+                  web.baseUrl(ctx) + "/setup/" + link,
                   "Send it to " + person.email() + ": it works once, within 24 hours.");
     }
     if (person != null) {
@@ -141,11 +141,6 @@ final class UsersWeb {
 
   private static String role(User.Role role) {
     return role.name().toLowerCase(Locale.ROOT);
-  }
-
-  /** Where this server was reached, for a link the admin passes on. */
-  private static String base(Context ctx) {
-    return ctx.scheme() + "://" + ctx.host();
   }
 
   // ---- HTML

@@ -50,11 +50,22 @@ public final class Web {
   private final WebAccounts accounts;
   private volatile boolean closed;
   private final InstantSource clock;
+  private final String publicUrl;
 
-  public Web(Backchannel bc, Store store, InstantSource clock) {
+  /**
+   * @param publicUrl the base of absolute links the UI shows; null means "where the request came
+   *     in"
+   */
+  public Web(Backchannel bc, Store store, InstantSource clock, String publicUrl) {
     this.bc = bc;
     this.accounts = new WebAccounts(store, clock);
     this.clock = clock;
+    this.publicUrl = publicUrl;
+  }
+
+  /** The base of an absolute link shown to someone who passes it on. */
+  String baseUrl(Context ctx) {
+    return publicUrl != null ? publicUrl : ctx.scheme() + "://" + ctx.host();
   }
 
   /** A signed-in person and their session's id, whose CSRF token every form carries. */
