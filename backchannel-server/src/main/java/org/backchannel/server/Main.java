@@ -11,6 +11,8 @@ import org.backchannel.core.store.Store;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.cli.ApiCommands;
+import org.backchannel.server.cli.PlatformCommands;
+import org.backchannel.server.cli.WorkflowCommands;
 import org.backchannel.server.version.Version;
 import org.backchannel.server.web.WebAccounts;
 import org.slf4j.Logger;
@@ -37,6 +39,10 @@ import picocli.CommandLine.Option;
       ApiCommands.Sources.class,
       ApiCommands.Deliveries.class,
       ApiCommands.Endpoints.class,
+      PlatformCommands.Events.class,
+      WorkflowCommands.Workflows.class,
+      WorkflowCommands.Tasks.class,
+      WorkflowCommands.Executions.class,
       ApiCommands.Raw.class
     })
 public final class Main implements Runnable {
@@ -50,9 +56,13 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExpandAtFiles(false); // --data @FILE is ours to read, not an argument file
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           line.getErr().println("backchannel: " + e.getMessage());
+          if (e instanceof ApiCommands.UsageError) {
+            return 1; // the request cannot be made as given: a client error
+          }
           return e instanceof IllegalArgumentException || e instanceof Problem ? 2 : 1;
         });
     return cl;
