@@ -3,8 +3,6 @@ package org.backchannel.server;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.backchannel.core.Validation;
 import org.backchannel.core.delivery.AddressPolicy;
 
 /**
@@ -172,7 +171,7 @@ public record Config(
       publicUrl = null;
     } else {
       publicUrl = publicUrl.strip().replaceAll("/+$", "");
-      if (!absoluteHttp(publicUrl)) {
+      if (!Validation.isHttpUrl(publicUrl)) {
         c.problem("public_url", "must be an absolute http or https URL, not '" + publicUrl + "'");
       }
     }
@@ -304,18 +303,6 @@ public record Config(
       throw new IllegalArgumentException("a duration cannot be negative: " + d);
     }
     return d;
-  }
-
-  private static boolean absoluteHttp(String url) {
-    try {
-      URI u = new URI(url);
-      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-          && u.getHost() != null
-          && u.getQuery() == null
-          && u.getFragment() == null;
-    } catch (URISyntaxException e) {
-      return false;
-    }
   }
 
   /**
