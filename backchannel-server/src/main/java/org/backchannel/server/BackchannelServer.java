@@ -61,7 +61,7 @@ public final class BackchannelServer implements AutoCloseable {
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
-              for (WebArea area : Web.areas(backchannel, accounts, clock)) {
+              for (WebArea area : Web.areas(backchannel, accounts, clock, config.publicUrl())) {
                 area.register(c.routes, guard);
               }
               // A failing page gets a page, a failing API call JSON.

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.backchannel.core.Validation;
 import org.backchannel.core.delivery.AddressPolicy;
 import org.backchannel.core.wiring.Backchannel;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * @param lease how long a claimed delivery is held before another node may take it over
  * @param workerConcurrency how many background deliveries this process sends at once (not an
  *     endpoint's {@code max_in_flight}, which bounds one endpoint across every process)
+ * @param publicUrl the address people and apps reach Backchannel on, without a trailing slash; null
+ *     means "this server's own host and port"
  */
 public record Config(
     String host,
@@ -50,7 +53,8 @@ public record Config(
     List<Duration> retrySchedule,
     Duration disableAfter,
     int workerConcurrency,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    String publicUrl) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
   static final List<String> KEYS =
@@ -70,7 +74,8 @@ public record Config(
           "retry_schedule",
           "disable_after",
           "worker_concurrency",
-          "shutdown_grace");
+          "shutdown_grace",
+          "public_url");
 
   /** Former names still read, with a warning, mapped to their settings. */
   static final Map<String, String> DEPRECATED = Map.of("max_in_flight", "worker_concurrency");
@@ -212,6 +217,15 @@ public record Config(
       }
     }
     String node = v.get("node");
+    String publicUrl = v.get("public_url");
+    if (publicUrl == null || publicUrl.isBlank()) {
+      publicUrl = null;
+    } else {
+      publicUrl = publicUrl.strip().replaceAll("/+$", "");
+      if (!Validation.isHttpUrl(publicUrl)) {
+        c.problem("public_url", "must be an absolute http or https URL, not '" + publicUrl + "'");
+      }
+    }
     Config config =
         new Config(
             v.get("host"),
@@ -229,7 +243,8 @@ public record Config(
             schedule,
             c.duration("disable_after", Duration.ofMinutes(1), Duration.ofDays(365)),
             c.integer("worker_concurrency", 1, 10_000),
-            c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)));
+            c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)),
+            publicUrl);
     c.throwIfAny();
     return config;
   }
@@ -339,6 +354,18 @@ public record Config(
       throw new IllegalArgumentException("a duration cannot be negative: " + d);
     }
     return d;
+  }
+
+  /**
+   * The base of every link Backchannel prints or sends: {@code public_url}, or else this server's
+   * own address on {@code port} (a wildcard listen address reads as loopback).
+   */
+  public String baseUrl(int port) {
+    if (publicUrl != null) {
+      return publicUrl;
+    }
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
   }
 
   /** Where outbound calls may go: public addresses, plus loopback in dev, plus the allow-list. */

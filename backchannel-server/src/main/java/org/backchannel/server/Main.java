@@ -12,6 +12,9 @@ import org.backchannel.core.web.WebAccounts;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.cli.ApiCommands;
+import org.backchannel.server.cli.PlatformCommands;
+import org.backchannel.server.cli.WorkflowCommands;
+import org.backchannel.server.version.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "backchannel",
     mixinStandardHelpOptions = true,
-    version = "Backchannel 0.1.0",
+    versionProvider = Main.VersionText.class,
     description = "Signed, recorded callbacks from a collaboration product to its apps.",
     subcommands = {
       Main.Serve.class,
@@ -36,6 +39,10 @@ import picocli.CommandLine.Option;
       ApiCommands.Sources.class,
       ApiCommands.Deliveries.class,
       ApiCommands.Endpoints.class,
+      PlatformCommands.Events.class,
+      WorkflowCommands.Workflows.class,
+      WorkflowCommands.Tasks.class,
+      WorkflowCommands.Executions.class,
       ApiCommands.Raw.class
     })
 public final class Main implements Runnable {
@@ -49,9 +56,13 @@ public final class Main implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExpandAtFiles(false); // --data @FILE is ours to read, not an argument file
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           line.getErr().println("backchannel: " + e.getMessage());
+          if (e instanceof ApiCommands.UsageError) {
+            return 1; // the request cannot be made as given: a client error
+          }
           return e instanceof IllegalArgumentException || e instanceof Problem ? 2 : 1;
         });
     return cl;
@@ -60,6 +71,14 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
+  }
+
+  /** Prints the version and the commit this build was made from. */
+  static final class VersionText implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {Version.current().text()};
+    }
   }
 
   /** Where the store is and how to open it: shared by the commands that use it directly. */
@@ -141,6 +160,9 @@ public final class Main implements Runnable {
       System.out.printf(
           "Backchannel listening on http://%s:%d (store: %s %s)%n",
           config.host(), server.port(), server.store().kind(), where);
+      if (config.publicUrl() != null) {
+        System.out.printf("links point at %s%n", config.publicUrl());
+      }
       System.out.flush();
       stopped.await();
       return 0;
@@ -234,6 +256,6 @@ public final class Main implements Runnable {
   }
 
   static String baseUrl(Config config) {
-    return "http://" + config.host() + ":" + config.port();
+    return config.baseUrl(config.port());
   }
 }

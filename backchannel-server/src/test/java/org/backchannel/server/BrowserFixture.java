@@ -1,6 +1,7 @@
 package org.backchannel.server;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The server fixture plus the system Chromium driven by Playwright: one browser per test class, a
- * fresh context (cookies) per test. Skipped when {@code /usr/bin/chromium} is not installed.
+ * fresh context (cookies) per test. Without {@code /usr/bin/chromium} the tests fail, saying how to
+ * install it, unless {@code -Dbrowser.tests=skip} opts out: then they show as skipped.
  */
 abstract class BrowserFixture extends ServerFixture {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMIUM = Path.of(System.getProperty("browser.path", "/usr/bin/chromium"));
   static final String PASSWORD = "correct horse battery";
   static Playwright playwright;
   static Browser browser;
@@ -41,7 +43,7 @@ abstract class BrowserFixture extends ServerFixture {
 
   @BeforeAll
   static void launch() {
-    assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM);
+    requireBrowser(CHROMIUM, System.getProperty("browser.tests"));
     playwright = Playwright.create();
     browser =
         playwright
@@ -57,6 +59,20 @@ abstract class BrowserFixture extends ServerFixture {
                             "--disable-component-update",
                             "--disable-sync",
                             "--no-first-run")));
+  }
+
+  /**
+   * A browser test never passes by not running: it runs, fails saying why, or is skipped on
+   * request.
+   */
+  static void requireBrowser(Path chromium, String mode) {
+    assumeFalse("skip".equals(mode), "browser tests skipped (-Dbrowser.tests=skip)");
+    if (!Files.isExecutable(chromium)) {
+      fail(
+          "Chromium is not installed at "
+              + chromium
+              + ": apt-get install chromium (or skip the browser tests with -Dbrowser.tests=skip)");
+    }
   }
 
   @AfterAll

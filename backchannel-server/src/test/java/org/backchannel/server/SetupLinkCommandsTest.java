@@ -1,10 +1,12 @@
 package org.backchannel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -75,5 +77,46 @@ final class SetupLinkCommandsTest {
       assertThat(http.get(second, null).status()).isEqualTo(200);
       assertThat(http.get("/setup/" + "0".repeat(64), null).status()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void linksFollowTheConfiguredPortAndPublicUrl() throws Exception {
+    Path settings = data.resolve("port.properties");
+    Files.writeString(settings, "port = 9123\n");
+    assertThat(
+            run(
+                "init",
+                "--config",
+                settings.toString(),
+                "--data-dir",
+                data.toString(),
+                "--workspace",
+                "Acme",
+                "--name",
+                "Ada Admin",
+                "--email",
+                "ada@example.com"))
+        .containsPattern("http://127\\.0\\.0\\.1:9123/setup/[0-9a-f]{64}");
+
+    Files.writeString(settings, "port = 9123\npublic_url = https://bc.example.com/\n");
+    assertThat(
+            run(
+                "admin",
+                "set-password-link",
+                "--config",
+                settings.toString(),
+                "--data-dir",
+                data.toString(),
+                "--email",
+                "ada@example.com"))
+        .containsPattern("^https://bc\\.example\\.com/setup/[0-9a-f]{64}\\s*$");
+  }
+
+  @Test
+  void aPublicUrlThatIsNotAnAbsoluteHttpUrlStopsTheStartNamingTheSetting() {
+    Map<String, String> settings = Config.defaults();
+    settings.put("public_url", "bc.example.com");
+    assertThatThrownBy(() -> Config.from(settings))
+        .hasMessageContaining("public_url: must be an absolute http or https URL");
   }
 }

@@ -25,6 +25,7 @@ import org.backchannel.core.threads.Posted;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.http.HttpProblem;
+import org.backchannel.server.version.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,14 @@ public final class Api {
         });
     r.get(
         "/healthz",
-        ctx -> json(ctx, 200, F.objectNode().put("status", "ok").put("store", storeKind)));
+        ctx ->
+            json(
+                ctx,
+                200,
+                F.objectNode()
+                    .put("status", "ok")
+                    .put("store", storeKind)
+                    .put("version", Version.current().number())));
     r.post("/messages", this::postMessage);
 
     r.get("/api/v1/me", ctx -> json(ctx, 200, Views.user(caller(ctx))));

@@ -10,8 +10,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.backchannel.core.Json;
 import picocli.CommandLine.Command;
@@ -25,7 +28,7 @@ public final class ApiCommands {
 
   private ApiCommands() {}
 
-  /** The server and the caller's token. */
+  /** The server, the caller's token and how answers are printed. */
   static final class Connection {
     @Option(
         names = "--url",
@@ -39,17 +42,32 @@ public final class ApiCommands {
         description = "Your API token (env BACKCHANNEL_TOKEN).")
     String token;
 
-    /** Sends a request, prints the JSON answer, and returns 0 for 2xx, else 1. */
-    int call(String method, String path, JsonNode body) throws IOException, InterruptedException {
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "json",
+        description = "json (default) or table.")
+    Output output;
+
+    int call(String method, String path, JsonNode body) throws InterruptedException {
+      return call(method, path, body, Map.of());
+    }
+
+    /**
+     * Sends a request and prints the answer. Exit codes: 0 for 2xx, 1 for a client error (4xx, or a
+     * request that cannot be made), 2 when the server failed (5xx) or cannot be reached.
+     */
+    int call(String method, String path, JsonNode body, Map<String, String> headers)
+        throws InterruptedException {
       if (token == null || token.isBlank()) {
         System.err.println("backchannel: --token or BACKCHANNEL_TOKEN is required");
-        return 2;
+        return 1;
       }
       HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
               .timeout(Duration.ofSeconds(30))
               .header("Authorization", "Bearer " + token)
               .header("Accept", "application/json");
+      headers.forEach(request::header);
       if (body == null) {
         request.method(method, HttpRequest.BodyPublishers.noBody());
       } else {
@@ -57,22 +75,45 @@ public final class ApiCommands {
             .header("Content-Type", "application/json")
             .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
       }
+      HttpResponse<String> response;
       try (HttpClient client = HttpClient.newHttpClient()) {
-        HttpResponse<String> response =
-            client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        String text = response.body();
-        if (!text.isEmpty()) {
-          try {
-            text = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.read(text));
-          } catch (RuntimeException e) {
-            // not JSON: print as it came
-          }
-        }
-        boolean ok = response.statusCode() / 100 == 2;
-        (ok ? System.out : System.err)
-            .println(text.isEmpty() ? "HTTP " + response.statusCode() : text);
-        return ok ? 0 : 1;
+        response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        System.err.println("backchannel: cannot reach " + url + ": " + e);
+        return 2;
       }
+      int status = response.statusCode();
+      boolean ok = status / 100 == 2;
+      String text = response.body();
+      if (!text.isEmpty()) {
+        try {
+          text = output.render(Json.MAPPER.readTree(text));
+        } catch (IOException e) {
+          // not JSON: print as it came
+        }
+      }
+      (ok ? System.out : System.err).println(text.isEmpty() ? "HTTP " + status : text);
+      return ok ? 0 : status / 100 == 4 ? 1 : 2;
+    }
+  }
+
+  /** A request that cannot be made as given: a client error, exit code 1. */
+  public static final class UsageError extends RuntimeException {
+    UsageError(String message) {
+      super(message);
+    }
+  }
+
+  /** Reads JSON given on the command line, or from a file as {@code @FILE}. */
+  static JsonNode json(String option, String value) {
+    String text = value;
+    try {
+      if (value.startsWith("@")) {
+        text = Files.readString(Path.of(value.substring(1)));
+      }
+      return Json.MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new UsageError(option + " is not JSON (or its file cannot be read): " + e.getMessage());
     }
   }
 
@@ -81,7 +122,7 @@ public final class ApiCommands {
     for (int i = 0; i < pairs.length; i += 2) {
       if (pairs[i + 1] != null) {
         sb.append(sb.isEmpty() ? "?" : "&")
-            .append(pairs[i])
+            .append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8))
             .append('=')
             .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
       }
@@ -222,8 +263,14 @@ public final class ApiCommands {
   @Command(
       name = "apps",
       mixinStandardHelpOptions = true,
-      description = "List apps, or register one.",
-      subcommands = Apps.Create.class)
+      description =
+          "List apps, register one, show one, rotate its secret or set its platform registration.",
+      subcommands = {
+        Apps.Create.class,
+        Apps.Show.class,
+        Apps.RotateSecret.class,
+        PlatformCommands.Platform.class
+      })
   public static final class Apps implements Callable<Integer> {
     @Mixin Connection api = new Connection();
 
@@ -233,7 +280,8 @@ public final class ApiCommands {
     }
 
     @Command(
-        name = "create",
+        name = "register",
+        aliases = "create",
         mixinStandardHelpOptions = true,
         description = "Register an app; prints its secret once.")
     static final class Create implements Callable<Integer> {
@@ -252,6 +300,46 @@ public final class ApiCommands {
           body.put("client_id", clientId);
         }
         return api.call("POST", "/api/v1/apps", body);
+      }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an app.")
+    static final class Show implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "APP_ID")
+      long id;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("GET", "/api/v1/apps/" + id, null);
+      }
+    }
+
+    @Command(
+        name = "rotate-secret",
+        mixinStandardHelpOptions = true,
+        description =
+            "Give an app a new secret (printed once); the old one still verifies for a grace"
+                + " period.")
+    static final class RotateSecret implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "APP_ID")
+      long id;
+
+      @Option(
+          names = "--grace-seconds",
+          description = "How long the old secret still verifies (0 to 604800; default 86400).")
+      Long grace;
+
+      @Override
+      public Integer call() throws Exception {
+        ObjectNode body = F.objectNode();
+        if (grace != null) {
+          body.put("grace_seconds", grace);
+        }
+        return api.call("POST", "/api/v1/apps/" + id + "/secret", body);
       }
     }
   }
@@ -385,8 +473,14 @@ public final class ApiCommands {
   @Command(
       name = "endpoints",
       mixinStandardHelpOptions = true,
-      description = "List endpoints, or enable one, or replay its failed deliveries.",
-      subcommands = {Endpoints.Enable.class, Endpoints.Replay.class})
+      description =
+          "List endpoints, add or change one, enable one, or replay its failed deliveries.",
+      subcommands = {
+        PlatformCommands.EndpointCreate.class,
+        PlatformCommands.EndpointUpdate.class,
+        Endpoints.Enable.class,
+        Endpoints.Replay.class
+      })
   public static final class Endpoints implements Callable<Integer> {
     @Mixin Connection api = new Connection();
 
@@ -447,13 +541,29 @@ public final class ApiCommands {
     @Parameters(index = "1", paramLabel = "PATH")
     String path;
 
-    @Option(names = "--data", description = "A JSON body.")
+    @Option(names = "--data", description = "A JSON body, or @FILE to read it from a file.")
     String data;
+
+    @Option(
+        names = {"-H", "--header"},
+        description = "A request header, 'Name: value' (repeatable).")
+    List<String> headers = List.of();
 
     @Override
     public Integer call() throws Exception {
+      Map<String, String> h = new java.util.LinkedHashMap<>();
+      for (String header : headers) {
+        int colon = header.indexOf(':');
+        if (colon < 1) {
+          throw new UsageError("-H takes 'Name: value', not '" + header + "'");
+        }
+        h.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+      }
       return api.call(
-          method.toUpperCase(java.util.Locale.ROOT), path, data == null ? null : Json.read(data));
+          method.toUpperCase(java.util.Locale.ROOT),
+          path,
+          data == null ? null : json("--data", data),
+          h);
     }
   }
 }

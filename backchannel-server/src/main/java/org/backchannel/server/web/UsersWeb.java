@@ -27,8 +27,14 @@ final class UsersWeb implements WebArea {
   private Guard guard;
   private final ShownOnce shown;
 
-  UsersWeb(Backchannel bc, WebAccounts accounts, InstantSource clock) {
+  private final String publicUrl;
+
+  /**
+   * @param publicUrl the base of the links shown to pass on; null means "where the request came in"
+   */
+  UsersWeb(Backchannel bc, WebAccounts accounts, InstantSource clock, String publicUrl) {
     this.bc = bc;
+    this.publicUrl = publicUrl;
     this.accounts = accounts;
     this.shown = new ShownOnce(clock);
   }
@@ -65,7 +71,7 @@ final class UsersWeb implements WebArea {
                   "Their old token no longer works; give them this one if they use the API.")
               : new Once(
                   "Setup link for " + person.name(),
-                  base(ctx) + "/setup/" + link,
+                  baseUrl(ctx) + "/setup/" + link,
                   "Send it to " + person.email() + ": it works once, within 24 hours.");
     }
     if (person != null) {
@@ -148,8 +154,8 @@ final class UsersWeb implements WebArea {
     return role.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Where this server was reached, for a link the admin passes on. */
-  private static String base(Context ctx) {
-    return ctx.scheme() + "://" + ctx.host();
+  /** Where people reach this server, for a link the admin passes on. */
+  private String baseUrl(Context ctx) {
+    return publicUrl != null ? publicUrl : ctx.scheme() + "://" + ctx.host();
   }
 }

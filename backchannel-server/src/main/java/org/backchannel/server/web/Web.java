@@ -13,7 +13,8 @@ import org.backchannel.core.wiring.Backchannel;
 public final class Web {
   private Web() {}
 
-  public static List<WebArea> areas(Backchannel bc, WebAccounts accounts, InstantSource clock) {
+  public static List<WebArea> areas(
+      Backchannel bc, WebAccounts accounts, InstantSource clock, String publicUrl) {
     return List.of(
         new Assets(),
         new SignInWeb(accounts),
@@ -21,6 +22,6 @@ public final class Web {
         new WorkflowsWeb(bc),
         new ChatWeb(bc),
         new DashboardWeb(bc, clock),
-        new UsersWeb(bc, accounts, clock));
+        new UsersWeb(bc, accounts, clock, publicUrl));
   }
 }
