@@ -33,7 +33,10 @@ public final class Report {
     Path png = Path.of(args[3]);
     String note = args.length > 4 ? args[4] : "";
     plot(r, png);
-    Files.writeString(md, markdown(r, jmh, md.getParent().relativize(png).toString(), note));
+    // the outside-in section comes from another run (bench/run --external): kept as it is
+    String outsideIn = Files.exists(md) ? ExternalReport.existing(Files.readString(md)) : "";
+    String page = markdown(r, jmh, md.getParent().relativize(png).toString(), note);
+    Files.writeString(md, outsideIn.isEmpty() ? page : ExternalReport.withBlock(page, outsideIn));
     System.out.println("wrote " + md + " and " + png);
   }
 
