@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -562,6 +563,7 @@ public final class External {
       int n = rate * seconds;
       Histogram publishMs = new ConcurrentHistogram(60_000_000L, 3);
       AtomicLong failed = new AtomicLong();
+      AtomicReference<String> firstFailure = new AtomicReference<>();
       List<CompletableFuture<?>> calls = new ArrayList<>(n);
       long t0 = System.nanoTime() + 50_000_000L;
       for (int i = 0; i < n; i++) {
@@ -576,6 +578,8 @@ public final class External {
                     (resp, err) -> {
                       if (err != null || resp.statusCode() != 202) {
                         failed.incrementAndGet();
+                        firstFailure.compareAndSet(
+                            null, err != null ? err.toString() : "HTTP " + resp.statusCode());
                       }
                       publishMs.recordValue((System.nanoTime() - at) / 1000);
                     }));
@@ -594,6 +598,9 @@ public final class External {
       r.put("seconds", seconds);
       r.put("published", n - failed.get());
       r.put("failed", failed.get());
+      if (firstFailure.get() != null) {
+        r.put("first_failure", firstFailure.get());
+      }
       r.put("received", st.get("count").asLong());
       r.set("event_to_receiver_ms", st.get("latency_ms"));
       r.set("publish_ms", percentiles(publishMs));
@@ -656,8 +663,7 @@ public final class External {
       HttpResponse<String> probe = http.send(batchCall(0, 1), HttpResponse.BodyHandlers.ofString());
       if (probe.statusCode() == 404) {
         r.put("available", false);
-        r.put(
-            "why", "POST /api/v1/apps/{id}/events/batch answered 404: not available in this build");
+        r.put("why", "POST /api/v1/apps/{id}/events/batch answered 404");
         return r;
       }
       if (probe.statusCode() / 100 != 2) {
@@ -903,11 +909,13 @@ public final class External {
                       try {
                         HttpResponse<Void> r =
                             http.send(call.request(i), HttpResponse.BodyHandlers.discarding());
-                        if (r.statusCode() / 100 != 2) {
-                          failed.incrementAndGet();
+                        if (r.statusCode() / 100 != 2 && failed.incrementAndGet() == 1) {
+                          log("  first failure: HTTP " + r.statusCode());
                         }
                       } catch (Exception e) {
-                        failed.incrementAndGet();
+                        if (failed.incrementAndGet() == 1) {
+                          log("  first failure: " + e);
+                        }
                       }
                     }
                   }));

@@ -108,6 +108,8 @@ public final class ExternalReport {
                   && !e.getKey().equals("out")
                   && !e.getKey().equals("peers-dir")
                   && !e.getKey().equals("skipped")
+                  && !e.getKey().equals("pg-url")
+                  && !e.getKey().equals("redis-port")
                   && !e.getValue().asText().isEmpty()) {
                 opts.add("--" + e.getKey() + "=" + e.getValue().asText());
               }
@@ -358,28 +360,34 @@ public final class ExternalReport {
         "| store | offered | received | queued → receiver p50 / p99 / p99.9 / max (ms) | publish p50 / p99 (ms) |\n|---|---|---|---|---|\n");
     for (String k : kinds) {
       for (JsonNode l : stores.get(k).get("latency")) {
-        JsonNode e = l.get("event_to_receiver_ms");
-        b.append("| ")
-            .append(k)
-            .append(" | ")
-            .append(l.get("offered_per_second").asInt())
-            .append("/s × ")
-            .append(l.get("seconds").asInt())
-            .append(" s | ")
-            .append(l.get("received").asLong())
-            .append(" | ")
-            .append(f(e.get("p50").asDouble()))
-            .append(" / ")
-            .append(f(e.get("p99").asDouble()))
-            .append(" / ")
-            .append(f(e.get("p99_9").asDouble()))
-            .append(" / ")
-            .append(f(e.get("max").asDouble()))
-            .append(" | ")
-            .append(f(l.get("publish_ms").get("p50").asDouble()))
-            .append(" / ")
-            .append(f(l.get("publish_ms").get("p99").asDouble()))
-            .append(" |\n");
+        Report.latencyRow(b, k, l);
+      }
+    }
+    for (String k : kinds) {
+      for (JsonNode l : stores.get(k).get("latency")) {
+        if (l.path("failed").asLong() > 0
+            || l.get("offered_per_second").asDouble()
+                > stores.get(k).get("drain").get("per_second").asDouble()) {
+          b.append("\nOn ")
+              .append(k)
+              .append(" at ")
+              .append(l.get("offered_per_second").asInt())
+              .append("/s: ")
+              .append(l.path("failed").asLong())
+              .append(" publishes failed")
+              .append(
+                  l.has("first_failure") ? " (first: " + l.get("first_failure").asText() + ")" : "")
+              .append(", and the offered rate is ")
+              .append(
+                  l.get("offered_per_second").asDouble()
+                          > stores.get(k).get("drain").get("per_second").asDouble()
+                      ? "above"
+                      : "below")
+              .append(" what this run drained (")
+              .append(f(stores.get(k).get("drain").get("per_second").asDouble()))
+              .append(
+                  "/s): where it is above, these latencies measure a growing backlog, not the path of one event.\n");
+        }
       }
     }
     b.append(
