@@ -104,6 +104,12 @@ public final class External {
     External x = new External();
     CommandSpec spec =
         CommandSpec.create().name("bench/run --external").mixinStandardHelpOptions(true);
+    spec.usageMessage()
+        .header(
+            "Outside-in benchmark: serve, receiver, load client, databases and peers as processes.",
+            "--quick (read by bench/run) means --events=10000 --warmup=2000 --seconds=5"
+                + " --presses=500 --messages=5000 --startups=2 --idle-seconds=3.",
+            "");
     OPTIONS.forEach(
         (name, value) ->
             spec.addOption(
