@@ -33,7 +33,10 @@ public final class Report {
     Path png = Path.of(args[3]);
     String note = args.length > 4 ? args[4] : "";
     plot(r, png);
-    Files.writeString(md, markdown(r, jmh, md.getParent().relativize(png).toString(), note));
+    // the outside-in section comes from another run (bench/run --external): kept as it is
+    String outsideIn = Files.exists(md) ? ExternalReport.existing(Files.readString(md)) : "";
+    String page = markdown(r, jmh, md.getParent().relativize(png).toString(), note);
+    Files.writeString(md, outsideIn.isEmpty() ? page : ExternalReport.withBlock(page, outsideIn));
     System.out.println("wrote " + md + " and " + png);
   }
 
@@ -70,6 +73,7 @@ public final class Report {
             + "bench/run --pending=10000,1000000 --endpoints=1,100,10000   # the issue's scale runs (long)\n"
             + "BENCH_JMH=0 bench/run ...                   # skip JMH\n"
             + "bench/run --phases=throughput --pending= --endpoints= --startups=0   # one part (profiling; the page needs all)\n"
+            + "bench/run --external [--quick]              # outside-in: every part its own process (its own section below)\n"
             + "```\n\n"
             + "The driver's options and defaults are in `LoadDriver.OPTIONS`; raw results are kept in"
             + " `backchannel-bench/target/bench/` (`results.json`, `jmh.json`, logs). `./mvnw verify`"
@@ -275,30 +279,7 @@ public final class Report {
     b.append(
         "| store | offered | received | event → receiver p50 / p99 / p99.9 / max (ms) | publish p50 / p99 (ms) |\n|---|---|---|---|---|\n");
     for (String k : kinds) {
-      JsonNode l = stores.get(k).get("latency");
-      JsonNode e = l.get("event_to_receiver_ms");
-      JsonNode p = l.get("publish_ms");
-      b.append("| ")
-          .append(k)
-          .append(" | ")
-          .append(l.get("offered_per_second").asInt())
-          .append("/s × ")
-          .append(l.get("seconds").asInt())
-          .append(" s | ")
-          .append(l.get("received").asInt())
-          .append(" | ")
-          .append(f(e.get("p50").asDouble()))
-          .append(" / ")
-          .append(f(e.get("p99").asDouble()))
-          .append(" / ")
-          .append(f(e.get("p99_9").asDouble()))
-          .append(" / ")
-          .append(f(e.get("max").asDouble()))
-          .append(" | ")
-          .append(f(p.get("p50").asDouble()))
-          .append(" / ")
-          .append(f(p.get("p99").asDouble()))
-          .append(" |\n");
+      latencyRow(b, k, stores.get(k).get("latency"));
     }
     for (String k : kinds) {
       int offered = stores.get(k).get("latency").get("offered_per_second").asInt();
@@ -427,6 +408,33 @@ public final class Report {
       - **PostgreSQL figures before this page were not durable:** the embedded server's test defaults are `fsync` off and asynchronous commit. The driver now turns both on (`--pg-durable=true`, the default), so every commit waits for its WAL flush as in production: the PostgreSQL figures on this page are of durable commits, those on earlier pages were not. Shared commits (publishes grouped by `CommitGroup`, attempts written in groups) matter most there.
       - **One JVM does everything here:** the receiver and the load generator share the 2 cores with the server, so all throughput numbers are lower bounds of what the server alone would do.
       """;
+
+  /** One row of a latency table: offered, received, event → receiver and publish percentiles. */
+  static void latencyRow(StringBuilder b, String store, JsonNode l) {
+    JsonNode e = l.get("event_to_receiver_ms");
+    JsonNode p = l.get("publish_ms");
+    b.append("| ")
+        .append(store)
+        .append(" | ")
+        .append(l.get("offered_per_second").asInt())
+        .append("/s × ")
+        .append(l.get("seconds").asInt())
+        .append(" s | ")
+        .append(l.get("received").asLong())
+        .append(" | ")
+        .append(f(e.get("p50").asDouble()))
+        .append(" / ")
+        .append(f(e.get("p99").asDouble()))
+        .append(" / ")
+        .append(f(e.get("p99_9").asDouble()))
+        .append(" / ")
+        .append(f(e.get("max").asDouble()))
+        .append(" | ")
+        .append(f(p.get("p50").asDouble()))
+        .append(" / ")
+        .append(f(p.get("p99").asDouble()))
+        .append(" |\n");
+  }
 
   static String triple(JsonNode p) {
     return f(p.get("p50").asDouble())
