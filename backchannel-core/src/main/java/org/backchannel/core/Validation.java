@@ -49,6 +49,11 @@ public final class Validation {
     }
   }
 
+  /** Every reason collected, by field. */
+  public Map<String, List<String>> errors() {
+    return java.util.Collections.unmodifiableMap(errors);
+  }
+
   public boolean ok() {
     return errors.isEmpty();
   }

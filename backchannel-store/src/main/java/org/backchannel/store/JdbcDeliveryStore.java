@@ -92,6 +92,150 @@ final class JdbcDeliveryStore extends JdbcQueue {
     return delivery;
   }
 
+  /** Deliveries per INSERT statement at most (16 parameters each). */
+  private static final int DELIVERY_ROWS = 64;
+
+  @Override
+  public List<Delivery> insertDeliveries(
+      List<NewDelivery> deliveries, List<Initial> initials, Instant now) {
+    if (deliveries.size() != initials.size()) {
+      throw new IllegalArgumentException("one initial state per delivery");
+    }
+    Map<String, Delivery> byKey = earlierByKey(deliveries);
+    // Which rows to write: each key once, the first time it comes.
+    List<Integer> fresh = new ArrayList<>();
+    java.util.Set<String> claimed = new java.util.HashSet<>();
+    for (int i = 0; i < deliveries.size(); i++) {
+      String key = keyOf(deliveries.get(i));
+      if (key == null || (!byKey.containsKey(key) && claimed.add(key))) {
+        fresh.add(i);
+      }
+    }
+    Map<String, Delivery> written = new java.util.HashMap<>();
+    for (int from = 0; from < fresh.size(); ) {
+      int rows = Math.min(DELIVERY_ROWS, Integer.highestOneBit(fresh.size() - from));
+      List<Integer> chunk = fresh.subList(from, from + rows);
+      for (Delivery d : insertRows(deliveries, initials, chunk, now)) {
+        written.put(d.messageId(), d);
+      }
+      insertBodies(deliveries, chunk, initials, written);
+      from += rows;
+    }
+    boolean pending = false;
+    for (int i : fresh) {
+      Delivery d = written.get(initials.get(i).messageId());
+      pending |= d.state() == DeliveryState.PENDING;
+      if (keyOf(deliveries.get(i)) != null) {
+        byKey.put(keyOf(deliveries.get(i)), d);
+      }
+    }
+    if (pending) {
+      madeWorkDue();
+    }
+    List<Delivery> out = new ArrayList<>(deliveries.size());
+    for (int i = 0; i < deliveries.size(); i++) {
+      Delivery d = written.get(initials.get(i).messageId());
+      out.add(d != null ? d : byKey.get(keyOf(deliveries.get(i))));
+    }
+    return out;
+  }
+
+  /** An idempotency key with its app, as the unique index sees it; null without a key. */
+  private static String keyOf(NewDelivery d) {
+    return d.idempotencyKey() == null ? null : d.appId() + "/" + d.idempotencyKey();
+  }
+
+  /** Deliveries already written under the list's idempotency keys, by {@link #keyOf}. */
+  private Map<String, Delivery> earlierByKey(List<NewDelivery> deliveries) {
+    Map<Long, List<String>> keysByApp = new java.util.HashMap<>();
+    for (NewDelivery d : deliveries) {
+      if (d.idempotencyKey() != null) {
+        keysByApp.computeIfAbsent(d.appId(), a -> new ArrayList<>()).add(d.idempotencyKey());
+      }
+    }
+    Map<String, Delivery> found = new java.util.HashMap<>();
+    keysByApp.forEach(
+        (app, keys) -> {
+          for (int from = 0; from < keys.size(); from += 500) {
+            h.createQuery(
+                    "SELECT "
+                        + Rows.DELIVERY
+                        + ", idempotency_key FROM deliveries WHERE app_id = :app"
+                        + " AND idempotency_key IN (<keys>)")
+                .bind("app", app)
+                .bindList("keys", keys.subList(from, Math.min(keys.size(), from + 500)))
+                .map(
+                    (rs, ctx) ->
+                        found.put(
+                            app + "/" + rs.getString("idempotency_key"),
+                            Rows.DELIVERIES.map(rs, ctx)))
+                .list();
+          }
+        });
+    return found;
+  }
+
+  private List<Delivery> insertRows(
+      List<NewDelivery> deliveries, List<Initial> initials, List<Integer> rows, Instant now) {
+    StringBuilder sql =
+        new StringBuilder(
+            "INSERT INTO deliveries (workspace_id, app_id, message_id, contract, event, method,"
+                + " url, actor_user_id, interactive, state, attempt_count, next_attempt_at,"
+                + " created_at, updated_at, idempotency_key, endpoint_id) VALUES ");
+    for (int i = 0; i < rows.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
+    }
+    sql.append(" RETURNING ").append(Rows.DELIVERY);
+    Query insert = h.createQuery(sql.toString()).setTemplateEngine(NO_TEMPLATES);
+    int p = 0;
+    for (int i : rows) {
+      NewDelivery d = deliveries.get(i);
+      Initial initial = initials.get(i);
+      insert
+          .bind(p++, d.workspaceId())
+          .bind(p++, d.appId())
+          .bind(p++, initial.messageId())
+          .bind(p++, d.contract().name())
+          .bind(p++, d.event())
+          .bind(p++, d.method())
+          .bind(p++, d.url())
+          .bind(p++, d.actorUserId())
+          .bind(p++, initial.interactive())
+          .bind(p++, initial.state().name())
+          .bind(p++, millis(initial.nextAttemptAt()))
+          .bind(p++, millis(now))
+          .bind(p++, millis(now))
+          .bind(p++, d.idempotencyKey())
+          .bind(p++, initial.endpointId());
+    }
+    return Conflicts.translate(
+        () -> insert.map(Rows.DELIVERIES).list(),
+        Map.of("message_id", "one of these deliveries' message ids is already taken"));
+  }
+
+  private void insertBodies(
+      List<NewDelivery> deliveries,
+      List<Integer> rows,
+      List<Initial> initials,
+      Map<String, Delivery> written) {
+    StringBuilder sql =
+        new StringBuilder(
+            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers) VALUES ");
+    for (int i = 0; i < rows.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?)");
+    }
+    var insert = h.createUpdate(sql.toString()).setTemplateEngine(NO_TEMPLATES);
+    int p = 0;
+    for (int i : rows) {
+      NewDelivery d = deliveries.get(i);
+      insert
+          .bind(p++, written.get(initials.get(i).messageId()).id())
+          .bind(p++, d.body() == null ? new byte[0] : d.body())
+          .bind(p++, d.sealedHeaders());
+    }
+    insert.execute();
+  }
+
   @Override
   public void redactDelivery(long deliveryId, String secret) {
     byte[] body =

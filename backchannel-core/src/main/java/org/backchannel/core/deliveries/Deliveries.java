@@ -203,6 +203,22 @@ public final class Deliveries {
         });
   }
 
+  /** The most events one batch may carry. */
+  public static final int MAX_BATCH = 1000;
+
+  /** One event to publish: its type, data and optional idempotency key. */
+  public record NewEvent(String type, JsonNode data, String idempotencyKey) {}
+
+  /**
+   * What became of one published event: the deliveries it made (one per subscribed endpoint), or,
+   * refused, the reasons by field and nothing written.
+   */
+  public record Published(List<Delivery> deliveries, Map<String, List<String>> errors) {
+    public boolean accepted() {
+      return errors.isEmpty();
+    }
+  }
+
   /**
    * Publishes a native event to every endpoint of the app that subscribes to its type, as
    * background deliveries with the body {@code {"type", "timestamp", "data"}}. The same {@code
@@ -212,50 +228,124 @@ public final class Deliveries {
   public List<Delivery> publish(
       User caller, long appId, String type, JsonNode data, String idempotencyKey) {
     App app = apps.app(caller, appId);
-    Validation v = new Validation();
-    if (v.required("type", type)) {
-      checkEventType(v, "type", type);
+    return switch (check(new NewEvent(type, data, idempotencyKey), clock.instant())) {
+      case Refused r -> throw new Problem.Invalid(r.errors());
+      case Checked c -> publishes.run((Tx tx) -> enqueue(tx, app, List.of(c))).get(0);
+    };
+  }
+
+  /**
+   * Publishes up to {@value #MAX_BATCH} events as {@link #publish} does one, answering for each in
+   * order. Each event is checked on its own: a refused one is answered with its reasons and the
+   * others still go. The accepted ones are committed together, in one transaction: all of them or,
+   * if the store fails, none.
+   */
+  public List<Published> publishBatch(User caller, long appId, List<NewEvent> events) {
+    App app = apps.app(caller, appId);
+    if (events.isEmpty() || events.size() > MAX_BATCH) {
+      throw Problem.Invalid.of("events", "must be 1 to " + MAX_BATCH + " events");
     }
-    if (data == null || data.isNull()) {
+    Instant now = clock.instant();
+    List<Checking> checked = new ArrayList<>(events.size());
+    List<Checked> accepted = new ArrayList<>(events.size());
+    for (NewEvent e : events) {
+      Checking c = check(e, now);
+      checked.add(c);
+      if (c instanceof Checked ok) {
+        accepted.add(ok);
+      }
+    }
+    List<List<Delivery>> made =
+        accepted.isEmpty() ? List.of() : publishes.run((Tx tx) -> enqueue(tx, app, accepted));
+    List<Published> out = new ArrayList<>(events.size());
+    int next = 0;
+    for (Checking c : checked) {
+      out.add(
+          switch (c) {
+            case Refused r -> new Published(List.of(), r.errors());
+            case Checked ok -> new Published(made.get(next++), Map.of());
+          });
+    }
+    return out;
+  }
+
+  /** An event checked: {@link Checked} to send, or {@link Refused}. */
+  private sealed interface Checking {}
+
+  /** An event that passed its checks, with the exact body its deliveries carry. */
+  private record Checked(String type, byte[] body, String idempotencyKey) implements Checking {}
+
+  /** An event refused, with the reasons by field. */
+  private record Refused(Map<String, List<String>> errors) implements Checking {}
+
+  private static Checking check(NewEvent e, Instant now) {
+    Validation v = new Validation();
+    if (v.required("type", e.type())) {
+      checkEventType(v, "type", e.type());
+    }
+    if (e.data() == null || e.data().isNull()) {
       v.add("data", "is required");
     }
-    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+    String key = e.idempotencyKey();
+    if (key != null && (key.isBlank() || key.length() > 200)) {
       v.add("Idempotency-Key", "must be 1 to 200 characters");
     }
-    v.throwIfInvalid();
-    Instant now = clock.instant();
+    if (!v.ok()) {
+      return new Refused(v.errors());
+    }
     ObjectNode body =
-        JsonNodeFactory.instance.objectNode().put("type", type).put("timestamp", now.toString());
-    body.set("data", data);
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("type", e.type())
+            .put("timestamp", now.toString());
+    body.set("data", e.data());
     byte[] bytes = Json.bytes(body);
     if (bytes.length > MAX_EVENT_BYTES) {
-      throw Problem.Invalid.of("data", "must be at most " + MAX_EVENT_BYTES + " bytes as JSON");
+      return new Refused(
+          Map.of("data", List.of("must be at most " + MAX_EVENT_BYTES + " bytes as JSON")));
     }
-    return publishes.run(
-        (Tx tx) -> {
-          List<Delivery> out = new ArrayList<>();
-          for (Endpoint e : tx.store(DeliveryStore.class).endpoints(app.workspaceId())) {
-            if (e.appId() != app.id() || !e.subscribes(type)) {
-              continue;
-            }
-            out.add(
-                outbox.enqueue(
-                    tx,
-                    e,
-                    new NewDelivery(
-                        app.workspaceId(),
-                        app.id(),
-                        Contract.NATIVE,
-                        type,
-                        "POST",
-                        e.url(),
-                        null,
-                        bytes,
-                        null,
-                        idempotencyKey == null ? null : idempotencyKey + ":" + e.id())));
-          }
-          return out;
-        });
+    return new Checked(e.type(), bytes, key);
+  }
+
+  /** Queues each event on every endpoint of the app subscribed to its type; per event, in order. */
+  private List<List<Delivery>> enqueue(Tx tx, App app, List<Checked> events) {
+    List<Endpoint> endpoints =
+        tx.store(DeliveryStore.class).endpoints(app.workspaceId()).stream()
+            .filter(e -> e.appId() == app.id())
+            .toList();
+    List<Outbox.ForEndpoint> rows = new ArrayList<>();
+    int[] counts = new int[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      Checked c = events.get(i);
+      for (Endpoint e : endpoints) {
+        if (!e.subscribes(c.type())) {
+          continue;
+        }
+        counts[i]++;
+        rows.add(
+            new Outbox.ForEndpoint(
+                e,
+                new NewDelivery(
+                    app.workspaceId(),
+                    app.id(),
+                    Contract.NATIVE,
+                    c.type(),
+                    "POST",
+                    e.url(),
+                    null,
+                    c.body(),
+                    null,
+                    c.idempotencyKey() == null ? null : c.idempotencyKey() + ":" + e.id())));
+      }
+    }
+    List<Delivery> made = outbox.enqueueAll(tx, rows);
+    List<List<Delivery>> out = new ArrayList<>(events.size());
+    int from = 0;
+    for (int n : counts) {
+      out.add(made.subList(from, from + n));
+      from += n;
+    }
+    return out;
   }
 
   private static void checkSettings(Validation v, Integer maxInFlight, List<String> types) {

@@ -27,6 +27,14 @@ public interface DeliveryStore {
   Delivery insertDelivery(NewDelivery delivery, Initial initial, Instant now);
 
   /**
+   * Writes many deliveries as {@link #insertDelivery} writes one, in a few multi-row statements,
+   * and returns them in order. A key the app already used, or one used earlier in the same list,
+   * gives the earlier delivery and writes nothing.
+   */
+  List<Delivery> insertDeliveries(
+      List<NewDelivery> deliveries, List<Initial> initials, Instant now);
+
+  /**
    * Replaces {@code secret} with {@code [redacted]} in a delivery's stored body and recorded
    * attempts, once a call that had to carry it in clear (an install token) is over.
    */

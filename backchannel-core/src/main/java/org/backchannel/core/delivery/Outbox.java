@@ -2,6 +2,8 @@ package org.backchannel.core.delivery;
 
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Tx;
 
@@ -30,19 +32,42 @@ public final class Outbox {
    * Queues a delivery on an endpoint the caller already holds; it is sent to that endpoint's URL.
    */
   public Delivery enqueue(Tx tx, Endpoint endpoint, NewDelivery delivery) {
-    if (endpoint.appId() != delivery.appId() || !endpoint.url().equals(delivery.url())) {
-      throw new IllegalArgumentException("delivery is not for endpoint " + endpoint.id());
-    }
+    check(endpoint, delivery);
     return insert(tx, delivery, endpoint, clock.instant());
   }
 
+  /** A delivery for an endpoint the caller already holds. */
+  public record ForEndpoint(Endpoint endpoint, NewDelivery delivery) {}
+
+  /**
+   * Queues many deliveries, each on the endpoint it names, in a few statements; returns them in
+   * order (an idempotency key used before gives the earlier delivery).
+   */
+  public List<Delivery> enqueueAll(Tx tx, List<ForEndpoint> deliveries) {
+    Instant now = clock.instant();
+    List<NewDelivery> rows = new ArrayList<>(deliveries.size());
+    List<DeliveryStore.Initial> initials = new ArrayList<>(deliveries.size());
+    for (ForEndpoint d : deliveries) {
+      check(d.endpoint(), d.delivery());
+      rows.add(d.delivery());
+      initials.add(queued(d.endpoint(), now));
+    }
+    return tx.store(DeliveryStore.class).insertDeliveries(rows, initials, now);
+  }
+
+  private static void check(Endpoint endpoint, NewDelivery delivery) {
+    if (endpoint.appId() != delivery.appId() || !endpoint.url().equals(delivery.url())) {
+      throw new IllegalArgumentException("delivery is not for endpoint " + endpoint.id());
+    }
+  }
+
+  private static DeliveryStore.Initial queued(Endpoint endpoint, Instant now) {
+    return new DeliveryStore.Initial(
+        newMessageId(), false, DeliveryState.PENDING, endpoint.id(), now);
+  }
+
   private static Delivery insert(Tx tx, NewDelivery delivery, Endpoint endpoint, Instant now) {
-    return tx.store(DeliveryStore.class)
-        .insertDelivery(
-            delivery,
-            new DeliveryStore.Initial(
-                newMessageId(), false, DeliveryState.PENDING, endpoint.id(), now),
-            now);
+    return tx.store(DeliveryStore.class).insertDelivery(delivery, queued(endpoint, now), now);
   }
 
   /**
