@@ -2,7 +2,7 @@ package org.backchannel.server.web;
 
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.backchannel.core.web.WebAccounts;
+import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.workspace.User;
 
 /** A signed-in person and their session's id, whose CSRF token every form carries. */

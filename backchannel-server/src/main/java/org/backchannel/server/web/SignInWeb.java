@@ -5,7 +5,7 @@ import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Optional;
 import org.backchannel.core.Problem;
-import org.backchannel.core.web.WebAccounts;
+import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.http.HttpProblem;
 

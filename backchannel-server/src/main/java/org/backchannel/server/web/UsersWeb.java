@@ -11,7 +11,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import org.backchannel.core.Problem;
-import org.backchannel.core.web.WebAccounts;
+import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;

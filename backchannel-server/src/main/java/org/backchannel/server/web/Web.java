@@ -2,7 +2,7 @@ package org.backchannel.server.web;
 
 import java.time.InstantSource;
 import java.util.List;
-import org.backchannel.core.web.WebAccounts;
+import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.wiring.Backchannel;
 
 /**

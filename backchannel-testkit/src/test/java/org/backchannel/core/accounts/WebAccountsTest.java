@@ -1,4 +1,4 @@
-package org.backchannel.core.web;
+package org.backchannel.core.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.testkit.SettableClock;

@@ -1,4 +1,4 @@
-package org.backchannel.core.web;
+package org.backchannel.core.accounts;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +10,7 @@ import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.web.WebStore;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.WorkspaceStore;
 

@@ -1,4 +1,4 @@
-package org.backchannel.core.web;
+package org.backchannel.core.accounts;
 
 import java.time.Duration;
 import java.time.Instant;
