@@ -12,6 +12,7 @@ import io.javalin.router.EndpointNotFound;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.backchannel.core.Json;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
+import org.backchannel.core.deliveries.Deliveries;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.threads.Posted;
@@ -219,6 +221,7 @@ public final class Api {
           json(ctx, 200, F.objectNode().put("replayed", n));
         });
     r.post("/api/v1/apps/{id}/events", this::publish);
+    r.post("/api/v1/apps/{id}/events/batch", this::publishBatch);
     new WorkflowRoutes(bc).register(r);
 
     r.error(
@@ -427,6 +430,66 @@ public final class Api {
                 caller, app, text(body, "type"), body.get("data"), ctx.header("Idempotency-Key"));
     ObjectNode out = F.objectNode();
     out.set("deliveries", list(created, Views::delivery));
+    json(ctx, 202, out);
+  }
+
+  /**
+   * {@code {"events": [{"type", "data", "idempotency_key"?}, ...]}}: each event answered in order,
+   * {@code 202} with its deliveries' ids or {@code 400} with its reasons; the accepted ones are
+   * committed together.
+   */
+  private void publishBatch(Context ctx) {
+    User caller = caller(ctx);
+    long app = id(ctx, "id");
+    JsonNode events = jsonBody(ctx).get("events");
+    if (events == null || !events.isArray()) {
+      throw Problem.Invalid.of("events", "is required: an array of events");
+    }
+    if (events.isEmpty() || events.size() > Deliveries.MAX_BATCH) {
+      throw Problem.Invalid.of("events", "must be 1 to " + Deliveries.MAX_BATCH + " events");
+    }
+    // An event that is not even an object is refused here; the rest are checked by the service.
+    List<Deliveries.NewEvent> readable = new ArrayList<>(events.size());
+    Map<Integer, Map<String, List<String>>> unreadable = new HashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      JsonNode e = events.get(i);
+      try {
+        if (!e.isObject()) {
+          throw Problem.Invalid.of("event", "must be a JSON object");
+        }
+        ObjectNode event = (ObjectNode) e;
+        readable.add(
+            new Deliveries.NewEvent(
+                text(event, "type"), event.get("data"), text(event, "idempotency_key")));
+      } catch (Problem.Invalid refused) {
+        unreadable.put(i, refused.errors());
+      }
+    }
+    List<Deliveries.Published> published =
+        readable.isEmpty() ? List.of() : bc.deliveries().publishBatch(caller, app, readable);
+    var results = F.arrayNode();
+    int accepted = 0;
+    for (int i = 0, next = 0; i < events.size(); i++) {
+      ObjectNode r = results.addObject();
+      Map<String, List<String>> errors =
+          unreadable.containsKey(i) ? unreadable.get(i) : published.get(next).errors();
+      if (errors.isEmpty()) {
+        accepted++;
+        r.put("status", 202);
+        var ids = r.putArray("delivery_ids");
+        published.get(next).deliveries().forEach(d -> ids.add(d.id()));
+      } else {
+        r.put("status", 400);
+        ObjectNode byField = r.putObject("errors");
+        errors.forEach((field, reasons) -> reasons.forEach(byField.withArrayProperty(field)::add));
+      }
+      if (!unreadable.containsKey(i)) {
+        next++;
+      }
+    }
+    ObjectNode out =
+        F.objectNode().put("accepted", accepted).put("refused", events.size() - accepted);
+    out.set("results", results);
     json(ctx, 202, out);
   }
 
