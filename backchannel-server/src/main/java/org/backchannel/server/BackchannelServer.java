@@ -1,6 +1,8 @@
 package org.backchannel.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -64,20 +66,11 @@ public final class BackchannelServer implements AutoCloseable {
               for (WebArea area : Web.areas(backchannel, accounts, clock, config.publicUrl())) {
                 area.register(c.routes, guard);
               }
-              // A failing page gets a page, a failing API call JSON.
-              c.routes.exception(
-                  Exception.class,
-                  (e, ctx) -> {
-                    if (Api.gone(ctx)) {
-                      return; // the request has ended (a live stream closed): nobody to answer
-                    }
-                    String path = ctx.path();
-                    if (Guard.owns(path)) {
-                      guard.failed(ctx, e);
-                    } else {
-                      Api.failed(ctx, e);
-                    }
-                  });
+              // A failing page gets a page, a failing API call JSON; the router's own refusals
+              // (no such route, too large) too, which Javalin answers in plain text unless their
+              // class has a handler of its own.
+              c.routes.exception(Exception.class, (e, ctx) -> failed(guard, e, ctx));
+              c.routes.exception(HttpResponseException.class, (e, ctx) -> failed(guard, e, ctx));
             });
     http.start();
     this.grace = config.shutdownGrace();
@@ -85,6 +78,17 @@ public final class BackchannelServer implements AutoCloseable {
       backchannel.worker().start();
     }
     backchannel.workflows().resume();
+  }
+
+  private static void failed(Guard guard, Exception e, Context ctx) {
+    if (Api.gone(ctx)) {
+      return; // the request has ended (a live stream closed): nobody to answer
+    }
+    if (Guard.owns(ctx.path())) {
+      guard.failed(ctx, e);
+    } else {
+      Api.failed(ctx, e);
+    }
   }
 
   private static final Backchannel.Settings DEFAULTS = Backchannel.Settings.defaults();

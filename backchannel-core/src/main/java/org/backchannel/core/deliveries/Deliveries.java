@@ -16,6 +16,7 @@ import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.apps.App;
+import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.apps.Apps;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Contract;
@@ -227,10 +228,11 @@ public final class Deliveries {
    */
   public List<Delivery> publish(
       User caller, long appId, String type, JsonNode data, String idempotencyKey) {
-    App app = apps.app(caller, appId);
+    Directory.requireAdmin(caller);
     return switch (check(new NewEvent(type, data, idempotencyKey), clock.instant())) {
       case Refused r -> throw new Problem.Invalid(r.errors());
-      case Checked c -> publishes.run((Tx tx) -> enqueue(tx, app, List.of(c))).get(0);
+      case Checked c ->
+          publishes.run((Tx tx) -> enqueue(tx, outbox, caller, appId, List.of(c))).get(0);
     };
   }
 
@@ -241,7 +243,7 @@ public final class Deliveries {
    * if the store fails, none.
    */
   public List<Published> publishBatch(User caller, long appId, List<NewEvent> events) {
-    App app = apps.app(caller, appId);
+    Directory.requireAdmin(caller);
     if (events.isEmpty() || events.size() > MAX_BATCH) {
       throw Problem.Invalid.of("events", "must be 1 to " + MAX_BATCH + " events");
     }
@@ -255,8 +257,13 @@ public final class Deliveries {
         accepted.add(ok);
       }
     }
+    if (accepted.isEmpty()) {
+      apps.app(caller, appId); // nothing to write, but an app that is not the caller's is not found
+    }
     List<List<Delivery>> made =
-        accepted.isEmpty() ? List.of() : publishes.run((Tx tx) -> enqueue(tx, app, accepted));
+        accepted.isEmpty()
+            ? List.of()
+            : publishes.run((Tx tx) -> enqueue(tx, outbox, caller, appId, accepted));
     List<Published> out = new ArrayList<>(events.size());
     int next = 0;
     for (Checking c : checked) {
@@ -307,8 +314,17 @@ public final class Deliveries {
     return new Checked(e.type(), bytes, key);
   }
 
-  /** Queues each event on every endpoint of the app subscribed to its type; per event, in order. */
-  private List<List<Delivery>> enqueue(Tx tx, App app, List<Checked> events) {
+  /**
+   * Queues each event on every endpoint of the app subscribed to its type; per event, in order. The
+   * app is read in the same transaction, which saves publishing a read of its own.
+   */
+  private static List<List<Delivery>> enqueue(
+      Tx tx, Outbox outbox, User caller, long appId, List<Checked> events) {
+    App app =
+        tx.store(AppStore.class)
+            .app(appId)
+            .filter(a -> a.workspaceId() == caller.workspaceId())
+            .orElseThrow(() -> new Problem.NotFound("app " + appId));
     List<Endpoint> endpoints =
         tx.store(DeliveryStore.class).endpoints(app.workspaceId()).stream()
             .filter(e -> e.appId() == app.id())

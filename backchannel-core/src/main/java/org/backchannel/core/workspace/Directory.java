@@ -1,5 +1,6 @@
 package org.backchannel.core.workspace;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +17,15 @@ public final class Directory {
   private final Store store;
   private final InstantSource clock;
 
+  /** How long this node trusts what it read of an API token (see {@link TokenCache}). */
+  public static final Duration TOKEN_CACHE = Duration.ofSeconds(1);
+
+  private final TokenCache tokens;
+
   public Directory(Store store, InstantSource clock) {
     this.store = store;
     this.clock = clock;
+    this.tokens = new TokenCache(clock, TOKEN_CACHE);
   }
 
   /** Creates a workspace with its first admin; for the command line, which has the database. */
@@ -31,7 +38,7 @@ public final class Directory {
     v.throwIfInvalid();
     String token = Tokens.newApiToken();
     User admin =
-        store.transaction(
+        changePeople(
             tx -> {
               Workspace ws =
                   tx.store(WorkspaceStore.class)
@@ -57,8 +64,10 @@ public final class Directory {
     if (token == null || token.isBlank()) {
       throw new Problem.Unauthorized("an API token is required: Authorization: Bearer <token>");
     }
-    return store
-        .read(tx -> tx.store(WorkspaceStore.class).userByTokenHash(Tokens.hash(token.strip())))
+    return tokens
+        .get(
+            Tokens.hash(token.strip()),
+            hash -> store.read(tx -> tx.store(WorkspaceStore.class).userByTokenHash(hash)))
         .filter(User::isActive)
         .orElseThrow(() -> new Problem.Unauthorized("the API token is not valid"));
   }
@@ -78,7 +87,7 @@ public final class Directory {
     v.throwIfInvalid();
     String token = Tokens.newApiToken();
     User user =
-        store.transaction(
+        changePeople(
             tx -> {
               if (tx.store(WorkspaceStore.class)
                   .userByEmail(caller.workspaceId(), normalEmail(email))
@@ -110,7 +119,7 @@ public final class Directory {
       throw new Problem.Conflict("user " + userId + " is deactivated: reactivate them instead");
     }
     String token = Tokens.newApiToken();
-    store.transaction(
+    changePeople(
         tx -> {
           tx.store(WorkspaceStore.class).setUserTokenHash(userId, Tokens.hash(token));
           return null;
@@ -128,7 +137,7 @@ public final class Directory {
       throw Problem.Invalid.of("role", "must be admin or member");
     }
     User user = userInWorkspace(caller, userId);
-    return store.transaction(
+    return changePeople(
         tx -> {
           if (user.isAdmin()
               && role != User.Role.ADMIN
@@ -151,7 +160,7 @@ public final class Directory {
     if (user.id() == caller.id()) {
       throw Problem.Invalid.of("user", "cannot deactivate yourself: ask another admin");
     }
-    return store.transaction(
+    return changePeople(
         (Tx tx) -> {
           User now = tx.store(WorkspaceStore.class).user(userId).orElseThrow();
           if (!now.isActive()) {
@@ -177,7 +186,7 @@ public final class Directory {
     userInWorkspace(caller, userId);
     String token = Tokens.newApiToken();
     User user =
-        store.transaction(
+        changePeople(
             (Tx tx) -> {
               if (tx.store(WorkspaceStore.class).user(userId).orElseThrow().isActive()) {
                 throw new Problem.Conflict("user " + userId + " is not deactivated");
@@ -304,6 +313,15 @@ public final class Directory {
     return tx.store(WorkspaceStore.class).users(workspaceId).stream()
         .filter(u -> u.isAdmin() && u.isActive())
         .count();
+  }
+
+  /** A transaction that changes people; what this node knows of tokens is dropped after it. */
+  private <T> T changePeople(java.util.function.Function<Tx, T> work) {
+    try {
+      return store.transaction(work);
+    } finally {
+      tokens.clear();
+    }
   }
 
   public static void requireAdmin(User caller) {
