@@ -254,22 +254,6 @@ public final class Api {
     return "no such route: " + ctx.method() + " " + ctx.path();
   }
 
-  /**
-   * The status for a body that could not be read (Jetty's own status for broken framing, else 400),
-   * or null when the exception is not about reading the request.
-   */
-  private static Integer unreadableStatus(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() < 500) {
-        return h.getCode();
-      }
-      if (t instanceof org.eclipse.jetty.io.EofException) {
-        return 400; // the client stopped sending mid-body
-      }
-    }
-    return null;
-  }
-
   /** Whether Jetty has already recycled the request (and response) of this context. */
   public static boolean gone(Context ctx) {
     try {
@@ -650,7 +634,7 @@ public final class Api {
       refused(refused, ctx);
       return;
     }
-    Integer unreadable = unreadableStatus(e);
+    Integer unreadable = HttpProblem.unreadable(e);
     if (unreadable != null) {
       // Broken framing or a client gone mid-body: its fault, worth one line at most.
       LOG.info("{} {} refused: {}", ctx.method(), ctx.path(), e.getMessage());

@@ -37,4 +37,20 @@ public record HttpProblem(int status, String message, Map<String, List<String>> 
             .map(x -> x.getKey() + " " + String.join(", ", x.getValue()))
             .toList());
   }
+
+  /**
+   * The status for a body that could not be read (Jetty's own status for broken framing, else 400),
+   * or null when the exception is not about reading the request.
+   */
+  public static Integer unreadable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() < 500) {
+        return h.getCode();
+      }
+      if (t instanceof org.eclipse.jetty.io.EofException) {
+        return 400; // the client stopped sending mid-body
+      }
+    }
+    return null;
+  }
 }

@@ -113,6 +113,12 @@ public final class Guard {
       html(ctx, problem.status(), message(title(problem.status()), text));
       return;
     }
+    Integer unreadable = HttpProblem.unreadable(e);
+    if (unreadable != null) {
+      LOG.info("{} {} refused: {}", ctx.method(), ctx.path(), e.getMessage());
+      html(ctx, unreadable, message(title(unreadable), "The request could not be read."));
+      return;
+    }
     if (e instanceof HttpResponseException refused && refused.getStatus() < 500) {
       // the router's own refusals (no such page, wrong method, too large) as a page
       html(ctx, refused.getStatus(), message(title(refused.getStatus()), refused.getMessage()));
