@@ -26,14 +26,14 @@ fi
 source "$root/.mvn/find-jdk.sh"
 backchannel_find_jdk || exit 1
 cd "$root"
-# serve's own runtime class path (without the benchmark's jars), written by each module beside itself
-./mvnw -B -q -DskipTests -pl backchannel-bench -am package dependency:build-classpath \
-  -Dmdep.outputFile=target/runtime-classpath-bench.txt -Dmdep.includeScope=runtime
+./mvnw -B -q -DskipTests -pl backchannel-bench -am package
 bench="$root/backchannel-bench"
 out="$bench/target/bench"
 mkdir -p "$out"
 cp="$bench/target/classes:$(cat "$bench/target/bench-classpath.txt")"
-serve_cp="$root/backchannel-server/target/classes:$(cat "$root/backchannel-server/target/runtime-classpath-bench.txt")"
+# serve on the class path ./backchannel runs it on (the runtime scope); BENCH_SERVE_CLASSPATH
+# measures another build of serve (an earlier commit's, for a before/after comparison)
+serve_cp="${BENCH_SERVE_CLASSPATH:-$root/backchannel-server/target/classes:$(cat "$root/backchannel-server/target/runtime-classpath.txt")}"
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -cp "$cp")
 for a in "${args[@]}"; do
   if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
