@@ -105,8 +105,21 @@ final class CommandLineApiTest extends ServerFixture {
         """);
     Run many = cli("events", "publish", "--app", Long.toString(appId), "--file", lines.toString());
     assertThat(many.code).as(many.err).isZero();
+    assertThat(many.json().get("accepted").asInt()).as("one batch request").isEqualTo(2);
     assertThat(server.backchannel().worker().drain()).isEqualTo(3);
     assertThat(app.requests()).hasSize(3);
+
+    Files.writeString(
+        lines,
+        """
+        {"type": "invoice.paid", "data": {"invoice": 10}}
+        {"type": "no spaces", "data": {}}
+        """);
+    Run partly =
+        cli("events", "publish", "--app", Long.toString(appId), "--file", lines.toString());
+    assertThat(partly.code).as("an event refused is a client error").isEqualTo(1);
+    assertThat(partly.json().get("results").get(1).get("errors").has("type")).isTrue();
+    assertThat(server.backchannel().worker().drain()).as("the good one still went").isEqualTo(1);
 
     Run bad = cli("events", "publish", "--app", Long.toString(appId), "--type", "no spaces");
     assertThat(bad.code).as("a 4xx is a client error").isEqualTo(1);

@@ -58,9 +58,18 @@ public final class ApiCommands {
      */
     int call(String method, String path, JsonNode body, Map<String, String> headers)
         throws InterruptedException {
+      return send(method, path, body, headers).code();
+    }
+
+    /** What a request printed came to: its exit code and its answer, if that was JSON. */
+    record Answer(int code, JsonNode json) {}
+
+    /** As {@link #call}, keeping the answer for a command that reads it. */
+    Answer send(String method, String path, JsonNode body, Map<String, String> headers)
+        throws InterruptedException {
       if (token == null || token.isBlank()) {
         System.err.println("backchannel: --token or BACKCHANNEL_TOKEN is required");
-        return 1;
+        return new Answer(1, null);
       }
       HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
@@ -80,20 +89,22 @@ public final class ApiCommands {
         response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         System.err.println("backchannel: cannot reach " + url + ": " + e);
-        return 2;
+        return new Answer(2, null);
       }
       int status = response.statusCode();
       boolean ok = status / 100 == 2;
       String text = response.body();
+      JsonNode json = null;
       if (!text.isEmpty()) {
         try {
-          text = output.render(Json.MAPPER.readTree(text));
+          json = Json.MAPPER.readTree(text);
+          text = output.render(json);
         } catch (IOException e) {
           // not JSON: print as it came
         }
       }
       (ok ? System.out : System.err).println(text.isEmpty() ? "HTTP " + status : text);
-      return ok ? 0 : status / 100 == 4 ? 1 : 2;
+      return new Answer(ok ? 0 : status / 100 == 4 ? 1 : 2, json);
     }
   }
 

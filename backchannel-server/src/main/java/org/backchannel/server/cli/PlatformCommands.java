@@ -1,6 +1,7 @@
 package org.backchannel.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.backchannel.core.deliveries.Deliveries;
 import org.backchannel.server.cli.ApiCommands.Connection;
 import org.backchannel.server.cli.ApiCommands.UsageError;
 import picocli.CommandLine.Command;
@@ -138,18 +140,27 @@ public final class PlatformCommands {
         } catch (IOException e) {
           throw new UsageError("--file cannot be read: " + e.getMessage());
         }
+        // Sent through the batch route, up to its limit per request; each answer is printed as it
+        // comes, and any event refused makes the exit code 1.
         int worst = 0;
+        ArrayNode batch = F.arrayNode();
         for (int i = 0; i < lines.size(); i++) {
-          if (lines.get(i).isBlank()) {
-            continue;
+          if (!lines.get(i).isBlank()) {
+            batch.add(ApiCommands.json("--file line " + (i + 1), lines.get(i)));
           }
-          JsonNode event = ApiCommands.json("--file line " + (i + 1), lines.get(i));
-          JsonNode key = event.get("idempotency_key");
-          ObjectNode body =
-              F.objectNode()
-                  .put("type", event.path("type").asText(null))
-                  .set("data", event.get("data"));
-          worst = Math.max(worst, publish(body, key == null ? null : key.asText()));
+          if (batch.size() == Deliveries.MAX_BATCH || (i == lines.size() - 1 && !batch.isEmpty())) {
+            Connection.Answer answer =
+                api.send(
+                    "POST",
+                    "/api/v1/apps/" + app + "/events/batch",
+                    F.objectNode().set("events", batch),
+                    Map.of());
+            if (answer.code() != 0) {
+              return answer.code();
+            }
+            worst = Math.max(worst, answer.json().path("refused").asInt() > 0 ? 1 : 0);
+            batch = F.arrayNode();
+          }
         }
         return worst;
       }
