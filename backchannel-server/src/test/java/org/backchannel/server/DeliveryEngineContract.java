@@ -349,6 +349,51 @@ abstract class DeliveryEngineContract extends ServerFixture {
   }
 
   @Test
+  void aLiveNodeKeepsItsLeasesByRenewingThemAndADeadNodesAreTakenOver() {
+    endpointId = createEndpoint("/leases", "");
+    publishOne("{}");
+    publishOne("{}");
+    Instant t0 = clock.instant();
+    Duration lease = Duration.ofSeconds(5);
+    assertThat(claim("live", t0, lease, 1)).hasSize(1);
+    assertThat(claim("dead", t0, lease, 1)).hasSize(1);
+
+    clock.advance(Duration.ofSeconds(3));
+    Instant t3 = clock.instant();
+    assertThat(
+            store.transaction(
+                (Tx t) ->
+                    t.store(DeliveryStore.class)
+                        .renewLeases("live", t3.plus(lease.dividedBy(2)), t3.plus(lease))))
+        .as("past half-way: renewed")
+        .isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(3)); // the dead node's lease ran out; the live one's did not
+    Instant t6 = clock.instant();
+    assertThat(
+            store.transaction(
+                (Tx t) -> t.store(DeliveryStore.class).releaseExpiredLeases("dead", t6)))
+        .as("a node never takes back its own leases as expired")
+        .isZero();
+    assertThat(
+            store.transaction(
+                (Tx t) -> t.store(DeliveryStore.class).releaseExpiredLeases("live", t6)))
+        .as("the dead node's delivery goes back to the queue")
+        .isEqualTo(1);
+    assertThat(
+            store
+                .transaction((Tx t) -> t.store(DeliveryStore.class).countByState())
+                .get(DeliveryState.SENDING))
+        .as("the live node still holds its own")
+        .isEqualTo(1);
+  }
+
+  private List<Delivery> claim(String node, Instant now, Duration lease, int limit) {
+    return store.transaction(
+        (Tx t) -> t.store(DeliveryStore.class).claimDue(node, now, now.plus(lease), limit));
+  }
+
+  @Test
   void aClaimTakesNoMoreThanAnEndpointsInFlightLimit() {
     endpointId = createEndpoint("/slow", ",\"max_in_flight\":2");
     for (int n = 0; n < 5; n++) {

@@ -124,12 +124,24 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
   }
 
   @Override
-  public int releaseExpiredLeases(Instant now) {
+  public int releaseExpiredLeases(String self, Instant now) {
     return h.createUpdate(
             "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
                 + " next_attempt_at = :now, updated_at = :now"
-                + " WHERE state = 'SENDING' AND lease_until < :now")
+                + " WHERE state = 'SENDING' AND lease_until < :now AND lease_owner <> :self")
+        .bind("self", self)
         .bind("now", millis(now))
+        .execute();
+  }
+
+  @Override
+  public int renewLeases(String owner, Instant renewBefore, Instant until) {
+    return h.createUpdate(
+            "UPDATE deliveries SET lease_until = :until"
+                + " WHERE state = 'SENDING' AND lease_until < :before AND lease_owner = :owner")
+        .bind("owner", owner)
+        .bind("before", millis(renewBefore))
+        .bind("until", millis(until))
         .execute();
   }
 

@@ -82,8 +82,17 @@ public interface DeliveryStore {
    */
   List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit);
 
-  /** Puts deliveries whose lease ran out (their node died) back in the queue; returns how many. */
-  int releaseExpiredLeases(Instant now);
+  /**
+   * Puts back in the queue the deliveries whose lease ran out (their node died or stopped renewing
+   * its leases), except {@code self}'s own, which it is still sending; returns how many.
+   */
+  int releaseExpiredLeases(String self, Instant now);
+
+  /**
+   * Extends to {@code until} the leases of {@code owner} that end before {@code renewBefore}: a
+   * live node keeps what it is sending, however long the send takes; returns how many.
+   */
+  int renewLeases(String owner, Instant renewBefore, Instant until);
 
   /** Puts the deliveries {@code owner} still holds back in the queue, due now (shutdown). */
   int releaseOwned(String owner, Instant now);

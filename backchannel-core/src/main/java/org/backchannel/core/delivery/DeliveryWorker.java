@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Sends background deliveries: claims due ones in batches under a lease, sends each on its own
  * virtual thread, and records how it went. Several workers (in one process or many, on one
  * PostgreSQL) share the queue with no other coordination: a claim is one statement that skips rows
- * another worker holds, and a lease that runs out (its node died) puts the rows back.
+ * another worker holds. Leases are short and renewed while a node lives, so the deliveries of a
+ * node that died go back to the queue within about one lease, not after the longest send.
  */
 public final class DeliveryWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryWorker.class);
@@ -32,12 +34,13 @@ public final class DeliveryWorker implements AutoCloseable {
    * @param batch how many deliveries one claim takes at most
    * @param concurrency how many deliveries this worker sends at once (an endpoint's own {@code
    *     max_in_flight} limits it further)
-   * @param lease how long a claim holds a delivery before another worker may take it over
+   * @param lease how long a claim holds a delivery unless renewed; a live worker renews its leases
+   *     every fifth of it, so a dead one's deliveries are taken over about this long after it died
    * @param poll how long the loop waits for a wake-up before it looks for due work anyway
    */
   public record Settings(String node, int batch, int concurrency, Duration lease, Duration poll) {
     public static Settings defaults(String node) {
-      return new Settings(node, 64, 256, Duration.ofMinutes(1), Duration.ofMillis(250));
+      return new Settings(node, 64, 256, Duration.ofSeconds(5), Duration.ofMillis(250));
     }
   }
 
@@ -49,6 +52,10 @@ public final class DeliveryWorker implements AutoCloseable {
   private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
   private final AtomicBoolean running = new AtomicBoolean();
   private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+  // Its own thread, so that leases are renewed even while the loop waits for a free slot.
+  private final ScheduledExecutorService leases =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("backchannel-leases").daemon().factory());
 
   /** How many settled attempts one transaction writes at most. */
   private static final int RECORD_GROUP = 256;
@@ -78,7 +85,9 @@ public final class DeliveryWorker implements AutoCloseable {
   public int drain() {
     int attempts = 0;
     while (true) {
-      store.transaction(tx -> tx.store(DeliveryStore.class).releaseExpiredLeases(clock.instant()));
+      store.transaction(
+          tx ->
+              tx.store(DeliveryStore.class).releaseExpiredLeases(settings.node(), clock.instant()));
       List<Delivery> claimed = claim(settings.batch());
       if (claimed.isEmpty()) {
         return attempts;
@@ -108,6 +117,14 @@ public final class DeliveryWorker implements AutoCloseable {
     if (!running.compareAndSet(false, true)) {
       return;
     }
+    int tookBack =
+        store.transaction(
+            tx -> tx.store(DeliveryStore.class).releaseOwned(settings.node(), clock.instant()));
+    if (tookBack > 0) {
+      LOG.warn("took back {} deliveries this node held when it last stopped", tookBack);
+    }
+    long beat = Math.max(100, settings.lease().toMillis() / 5);
+    leases.scheduleWithFixedDelay(this::keepLeases, beat, beat, TimeUnit.MILLISECONDS);
     subscription = store.onNewWork(this::wake);
     loop = Thread.ofPlatform().name("backchannel-worker").daemon().start(this::run);
     recorder = Thread.ofPlatform().name("backchannel-recorder").daemon().start(this::recordLoop);
@@ -119,18 +136,8 @@ public final class DeliveryWorker implements AutoCloseable {
   }
 
   private void run() {
-    Instant lastLeaseCheck = Instant.EPOCH;
     while (running.get()) {
       try {
-        Instant now = clock.instant();
-        if (Duration.between(lastLeaseCheck, now).compareTo(settings.lease().dividedBy(4)) >= 0) {
-          int released =
-              store.transaction(tx -> tx.store(DeliveryStore.class).releaseExpiredLeases(now));
-          if (released > 0) {
-            LOG.warn("took over {} deliveries whose lease ran out", released);
-          }
-          lastLeaseCheck = now;
-        }
         int room = Math.min(settings.batch(), slots.availablePermits());
         List<Delivery> claimed = room == 0 ? List.of() : claim(room);
         for (DeliveryEngine.Ready ready :
@@ -165,6 +172,32 @@ public final class DeliveryWorker implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  /**
+   * Renews this node's leases before they run out and puts back in the queue the deliveries of
+   * nodes that stopped renewing theirs (killed, or cut off from the database).
+   */
+  private void keepLeases() {
+    try {
+      Instant now = clock.instant();
+      int released =
+          store.transaction(
+              tx -> {
+                DeliveryStore deliveries = tx.store(DeliveryStore.class);
+                deliveries.renewLeases(
+                    settings.node(),
+                    now.plus(settings.lease().dividedBy(2)),
+                    now.plus(settings.lease()));
+                return deliveries.releaseExpiredLeases(settings.node(), now);
+              });
+      if (released > 0) {
+        LOG.warn("took over {} deliveries whose node stopped renewing their lease", released);
+        wake();
+      }
+    } catch (RuntimeException e) {
+      LOG.error("renewing leases failed; trying again", e);
     }
   }
 
@@ -239,6 +272,7 @@ public final class DeliveryWorker implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    leases.shutdownNow();
     int released =
         store.transaction(
             tx -> tx.store(DeliveryStore.class).releaseOwned(settings.node(), clock.instant()));
