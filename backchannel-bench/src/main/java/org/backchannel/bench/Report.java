@@ -65,7 +65,8 @@ public final class Report {
     b.append("# Benchmarks\n\n");
     b.append(
         "Written by `bench/run` from what it measured; do not edit by hand. Targets and method:"
-            + " issue 8. Every number below is from one run on the machine described here.\n\n");
+            + " issue 8. Every number below is from one run on the machine described here; changes"
+            + " measured before and after are in [BENCHMARKS-CHANGES.md](BENCHMARKS-CHANGES.md).\n\n");
     b.append(
         "```sh\n"
             + "bench/run                                   # JMH, then the load driver on SQLite and PostgreSQL\n"
