@@ -20,8 +20,6 @@ import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Payload;
 import org.backchannel.core.delivery.SettledAttempt;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.NoTemplateEngine;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 /**
@@ -186,30 +184,30 @@ final class JdbcDeliveryStore extends JdbcQueue {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
     }
     sql.append(" RETURNING ").append(Rows.DELIVERY);
-    Query insert = h.createQuery(sql.toString()).setTemplateEngine(NO_TEMPLATES);
-    int p = 0;
-    for (int i : rows) {
-      NewDelivery d = deliveries.get(i);
-      Initial initial = initials.get(i);
-      insert
-          .bind(p++, d.workspaceId())
-          .bind(p++, d.appId())
-          .bind(p++, initial.messageId())
-          .bind(p++, d.contract().name())
-          .bind(p++, d.event())
-          .bind(p++, d.method())
-          .bind(p++, d.url())
-          .bind(p++, d.actorUserId())
-          .bind(p++, initial.interactive())
-          .bind(p++, initial.state().name())
-          .bind(p++, millis(initial.nextAttemptAt()))
-          .bind(p++, millis(now))
-          .bind(p++, millis(now))
-          .bind(p++, d.idempotencyKey())
-          .bind(p++, initial.endpointId());
-    }
+    PlainRows.Binder values =
+        p -> {
+          for (int i : rows) {
+            NewDelivery d = deliveries.get(i);
+            Initial initial = initials.get(i);
+            p.add(d.workspaceId())
+                .add(d.appId())
+                .add(initial.messageId())
+                .add(d.contract().name())
+                .add(d.event())
+                .add(d.method())
+                .add(d.url())
+                .add(d.actorUserId())
+                .add(initial.interactive())
+                .add(initial.state().name())
+                .add(millis(initial.nextAttemptAt()))
+                .add(millis(now))
+                .add(millis(now))
+                .add(d.idempotencyKey())
+                .add(initial.endpointId());
+          }
+        };
     return Conflicts.translate(
-        () -> insert.map(Rows.DELIVERIES).list(),
+        () -> PlainRows.query(h, sql.toString(), values, Rows.DELIVERIES),
         Map.of("message_id", "one of these deliveries' message ids is already taken"));
   }
 
@@ -224,16 +222,17 @@ final class JdbcDeliveryStore extends JdbcQueue {
     for (int i = 0; i < rows.size(); i++) {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?)");
     }
-    var insert = h.createUpdate(sql.toString()).setTemplateEngine(NO_TEMPLATES);
-    int p = 0;
-    for (int i : rows) {
-      NewDelivery d = deliveries.get(i);
-      insert
-          .bind(p++, written.get(initials.get(i).messageId()).id())
-          .bind(p++, d.body() == null ? new byte[0] : d.body())
-          .bind(p++, d.sealedHeaders());
-    }
-    insert.execute();
+    PlainRows.update(
+        h,
+        sql.toString(),
+        p -> {
+          for (int i : rows) {
+            NewDelivery d = deliveries.get(i);
+            p.add(written.get(initials.get(i).messageId()).id())
+                .add(d.body() == null ? new byte[0] : d.body())
+                .add(d.sealedHeaders());
+          }
+        });
   }
 
   @Override
@@ -308,8 +307,6 @@ final class JdbcDeliveryStore extends JdbcQueue {
     return record(settled, now, true);
   }
 
-  private static final NoTemplateEngine NO_TEMPLATES = new NoTemplateEngine();
-
   /** Attempts per INSERT statement at most (14 parameters each). */
   private static final int ATTEMPT_ROWS = 64;
 
@@ -321,22 +318,19 @@ final class JdbcDeliveryStore extends JdbcQueue {
       ids.putAll(insertAttempts(settled.subList(from, from + rows), bodyByDelivery));
       from += rows;
     }
-    PreparedBatch update =
-        h.prepareBatch(
-            "UPDATE deliveries SET state = :state, attempt_count = :number,"
-                + " next_attempt_at = :next, summary = :summary, updated_at = :now,"
-                + " lease_owner = NULL, lease_until = NULL WHERE id = :id");
-    for (SettledAttempt s : settled) {
-      update
-          .bind("state", s.state().name())
-          .bind("number", s.attempt().number())
-          .bind("next", millis(s.nextAttemptAt()))
-          .bind("summary", s.summary())
-          .bind("now", millis(now))
-          .bind("id", s.attempt().deliveryId())
-          .add();
-    }
-    int[] updated = update.execute();
+    int[] updated =
+        PlainRows.batch(
+            h,
+            "UPDATE deliveries SET state = ?, attempt_count = ?, next_attempt_at = ?, summary = ?,"
+                + " updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+            settled,
+            (p, s) ->
+                p.add(s.state().name())
+                    .add(s.attempt().number())
+                    .add(millis(s.nextAttemptAt()))
+                    .add(s.summary())
+                    .add(millis(now))
+                    .add(s.attempt().deliveryId()));
     List<Attempt> out = new ArrayList<>(settled.size());
     for (int i = 0; i < settled.size(); i++) {
       Attempt a = settled.get(i).attempt();
@@ -377,27 +371,26 @@ final class JdbcDeliveryStore extends JdbcQueue {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
     sql.append(" RETURNING id, delivery_id");
-    // No template engine: it would lex this long statement on every call (the parse is cached).
-    Query insert = h.createQuery(sql.toString()).setTemplateEngine(NO_TEMPLATES);
-    int p = 0;
-    for (SettledAttempt s : rows) {
-      Attempt a = s.attempt();
-      insert
-          .bind(p++, a.deliveryId())
-          .bind(p++, a.number())
-          .bind(p++, millis(a.startedAt()))
-          .bind(p++, a.duration().toMillis())
-          .bind(p++, a.requestMethod())
-          .bind(p++, a.requestUrl())
-          .bind(p++, Rows.headersJson(a.requestHeaders()))
-          .bind(p++, bodyByDelivery ? null : a.requestBody())
-          .bind(p++, bodyByDelivery)
-          .bind(p++, a.responseStatus())
-          .bind(p++, Rows.headersJson(a.responseHeaders()))
-          .bind(p++, a.responseBody())
-          .bind(p++, a.error())
-          .bind(p++, a.outcome());
-    }
+    PlainRows.Binder values =
+        p -> {
+          for (SettledAttempt s : rows) {
+            Attempt a = s.attempt();
+            p.add(a.deliveryId())
+                .add(a.number())
+                .add(millis(a.startedAt()))
+                .add(a.duration().toMillis())
+                .add(a.requestMethod())
+                .add(a.requestUrl())
+                .add(Rows.headersJson(a.requestHeaders()))
+                .add(bodyByDelivery ? null : a.requestBody())
+                .add(bodyByDelivery)
+                .add(a.responseStatus())
+                .add(Rows.headersJson(a.responseHeaders()))
+                .add(a.responseBody())
+                .add(a.error())
+                .add(a.outcome());
+          }
+        };
     String clash =
         rows.size() == 1
             ? "delivery "
@@ -407,7 +400,12 @@ final class JdbcDeliveryStore extends JdbcQueue {
             : "one of these attempts was already recorded";
     Map<Long, Long> ids = new java.util.HashMap<>();
     Conflicts.translate(
-        () -> insert.map((rs, ctx) -> ids.put(rs.getLong("delivery_id"), rs.getLong("id"))).list(),
+        () ->
+            PlainRows.query(
+                h,
+                sql.toString(),
+                values,
+                (rs, ctx) -> ids.put(rs.getLong("delivery_id"), rs.getLong("id"))),
         Map.of("number", clash));
     return ids;
   }
