@@ -8,21 +8,45 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.backchannel.core.Json;
 
-/** A plain HTTP client for tests, talking to the server as any client would. */
+/**
+ * A plain HTTP client for tests, talking to the server as any client would. It keeps every exchange
+ * it made, so that the fixture can check each against the OpenAPI document ({@link OpenApiCheck}).
+ */
 final class Http {
   record Answer(int status, JsonNode json, String text, HttpResponse<String> raw) {}
 
+  /**
+   * One request and its answer, as sent and received: {@code requestType} and {@code answerType}
+   * are the Content-Type headers (null when absent), {@code requestBody} is empty for none.
+   */
+  record Exchange(
+      String method,
+      String path,
+      String requestType,
+      String requestBody,
+      int status,
+      String answerType,
+      String answerBody) {}
+
   private final HttpClient client = HttpClient.newHttpClient();
   private final URI base;
+  private final ConcurrentLinkedQueue<Exchange> exchanges = new ConcurrentLinkedQueue<>();
 
   Http(URI base) {
     this.base = base;
   }
 
+  /** Every exchange so far, oldest first. */
+  List<Exchange> exchanges() {
+    return List.copyOf(exchanges);
+  }
+
   Answer get(String path, String token) {
-    return send(builder(path, token).GET(), token);
+    return send(builder(path, token).GET(), "");
   }
 
   Answer post(String path, String token, String json) {
@@ -30,7 +54,7 @@ final class Http {
         builder(path, token)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)),
-        token);
+        json);
   }
 
   Answer postWithHeader(String path, String token, String json, String name, String value) {
@@ -39,7 +63,7 @@ final class Http {
             .header("Content-Type", "application/json")
             .header(name, value)
             .POST(HttpRequest.BodyPublishers.ofString(json)),
-        token);
+        json);
   }
 
   Answer postForm(String path, String form) {
@@ -47,7 +71,7 @@ final class Http {
         builder(path, null)
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(form)),
-        null);
+        form);
   }
 
   Answer send(String method, String path, String token, String json) {
@@ -55,11 +79,11 @@ final class Http {
         builder(path, token)
             .header("Content-Type", "application/json")
             .method(method, HttpRequest.BodyPublishers.ofString(json)),
-        token);
+        json);
   }
 
   Answer send(String method, String path, String token) {
-    return send(builder(path, token).method(method, HttpRequest.BodyPublishers.noBody()), token);
+    return send(builder(path, token).method(method, HttpRequest.BodyPublishers.noBody()), "");
   }
 
   private HttpRequest.Builder builder(String path, String token) {
@@ -71,9 +95,19 @@ final class Http {
     return b;
   }
 
-  private Answer send(HttpRequest.Builder builder, String token) {
+  private Answer send(HttpRequest.Builder builder, String body) {
     try {
-      HttpResponse<String> r = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest request = builder.build();
+      HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+      exchanges.add(
+          new Exchange(
+              request.method(),
+              request.uri().getRawPath(),
+              request.headers().firstValue("Content-Type").orElse(null),
+              body,
+              r.statusCode(),
+              r.headers().firstValue("Content-Type").orElse(null),
+              r.body()));
       JsonNode json = null;
       if (!r.body().isEmpty()) {
         try {

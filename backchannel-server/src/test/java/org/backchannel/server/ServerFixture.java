@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 /**
  * A real server on a real store with a real receiver for the app, set up through the API as an
  * operator would: a workspace, its admin, a member, an outsider, a flow, an app and its source.
+ * After each test, every exchange made through {@link #http} is checked against the OpenAPI
+ * document the server serves.
  */
 abstract class ServerFixture {
   static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
@@ -93,6 +95,14 @@ abstract class ServerFixture {
     server.close();
     app.close();
     store.close();
+  }
+
+  /** Every request this test made through {@link #http}, and every answer, fit the OpenAPI. */
+  @AfterEach
+  void exchangesFitTheOpenApiDocument() {
+    if (http != null) {
+      OpenApiCheck.get().assertFits(http.exchanges());
+    }
   }
 
   static JsonNode ok(Http.Answer answer) {

@@ -9,6 +9,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -41,6 +44,9 @@ public final class Api {
 
   /** The request's JSON body, read once before the route runs. */
   private static final String PARSED = "backchannel.json";
+
+  /** The OpenAPI document of every route but the pages, served as written (openapi.json). */
+  private static final byte[] OPENAPI = resource("/openapi.json");
 
   private final Backchannel bc;
   private final String storeKind;
@@ -79,6 +85,9 @@ public final class Api {
                     .put("status", "ok")
                     .put("store", storeKind)
                     .put("version", Version.current().number())));
+    r.get(
+        "/api/v1/openapi.json",
+        ctx -> ctx.status(200).contentType("application/json").result(OPENAPI));
     r.post("/messages", this::postMessage);
 
     r.get("/api/v1/me", ctx -> json(ctx, 200, Views.user(caller(ctx))));
@@ -247,6 +256,17 @@ public final class Api {
       case ContentTooLargeResponse c ->
           error(ctx, 413, "the request body is larger than " + MAX_BODY + " bytes");
       default -> error(ctx, e.getStatus(), e.getMessage());
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = Api.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
