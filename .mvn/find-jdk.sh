@@ -3,6 +3,11 @@
 
 backchannel_jdk_version() { # prints the feature version of the JDK at $1, or nothing
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
+  # The JDK's release file says it without starting a JVM (a few hundred ms per launch).
+  if [ -f "$1/release" ] && grep -q '^JAVA_VERSION="[0-9]' "$1/release"; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1
+    return 0
+  fi
   "$1/bin/java" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
@@ -25,4 +30,41 @@ backchannel_find_jdk() {
   echo "Backchannel needs a JDK 21 or newer (java and javac). Looked at JAVA_HOME, the javac on PATH and /usr/lib/jvm/*; none is 21+." >&2
   echo "Install one (e.g. 'apt-get install -y openjdk-21-jdk-headless' or a Temurin 21+) or set JAVA_HOME to it." >&2
   return 1
+}
+
+# JVM options that let `serve` start from an ahead-of-time cache. On JDK 25+ the JDK's AOT cache:
+# the first start records what it loads (written as it stops), the next one makes the cache from
+# that record (a few seconds, once) and every later start maps it. On 21-24 a CDS archive the JVM
+# keeps up to date itself. One cache per build (named from the jars' sizes and times) in
+# BACKCHANNEL_CACHE_DIR (default ~/.cache/backchannel); nothing when that cannot be written or
+# BACKCHANNEL_AOT=off. The class path must be jars only and given exactly as java gets it.
+# Prints one option per line.
+backchannel_aot_options() { # $1: the class path; the rest: its jars
+  [ "${BACKCHANNEL_AOT:-on}" = off ] && return 0
+  local classpath="$1" dir v key
+  shift
+  dir="${BACKCHANNEL_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/backchannel}"
+  { mkdir -p "$dir" && [ -w "$dir" ]; } 2>/dev/null || return 0
+  v="$(backchannel_jdk_version "$JAVA_HOME")"
+  [ -n "$v" ] || return 0
+  key="$(stat -c '%n %s %Y' "$@" 2>/dev/null | cksum | cut -d' ' -f1)"
+  if [ "$v" -lt 25 ]; then
+    echo "-XX:+AutoCreateSharedArchive"
+    echo "-XX:SharedArchiveFile=$dir/serve-$key-jdk$v.jsa"
+    return 0
+  fi
+  local cache="$dir/serve-$key-jdk$v.aot" record="$dir/serve-$key-jdk$v.aotconf"
+  if [ ! -s "$cache" ] && [ -s "$record" ]; then
+    echo "backchannel: making the start-up cache from the first start (once)..." >&2
+    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:AOTMode=create -XX:AOTConfiguration="$record" \
+      -XX:AOTCache="$cache" -cp "$classpath" >"$dir/create.log" 2>&1 || rm -f "$cache"
+    rm -f "$record"
+  fi
+  echo "-Xlog:aot*=error" # what it skips and why is not the operator's concern
+  if [ -s "$cache" ]; then
+    echo "-XX:AOTCache=$cache"
+  else
+    echo "-XX:AOTMode=record"
+    echo "-XX:AOTConfiguration=$record"
+  fi
 }

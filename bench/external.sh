@@ -34,6 +34,13 @@ cp="$bench/target/classes:$(cat "$bench/target/bench-classpath.txt")"
 # serve on the class path ./backchannel runs it on (the runtime scope); BENCH_SERVE_CLASSPATH
 # measures another build of serve (an earlier commit's, for a before/after comparison)
 serve_cp="${BENCH_SERVE_CLASSPATH:-$root/backchannel-server/target/classes:$(cat "$root/backchannel-server/target/runtime-classpath.txt")}"
+# start-up is measured through ./backchannel, as a user starts it (with its AOT cache); the build
+# above is current, so the launcher must not build again
+launcher=()
+if [ -z "${BENCH_SERVE_CLASSPATH:-}" ]; then
+  touch "$root/backchannel-server/target/classes/.built"
+  launcher=(--launcher="$root/backchannel")
+fi
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -cp "$cp")
 for a in "${args[@]}"; do
   if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
@@ -133,6 +140,6 @@ skip_arg="$(IFS=';'; echo "${skipped[*]:-}")"
 mkdir -p "$tmp/java"   # the load client's data dirs and logs, removed with the rest
 "${java[@]}" -Djava.io.tmpdir="$tmp/java" org.backchannel.bench.External --out="$out/external.json" \
   --serve-classpath="$serve_cp" --peers-dir="$root/bench/peers" --skipped="$skip_arg" \
-  "${pg_args[@]}" "${redis_args[@]}" "${args[@]}" 2>"$out/external.log"
+  "${pg_args[@]}" "${redis_args[@]}" "${launcher[@]}" "${args[@]}" 2>"$out/external.log"
 "${java[@]}" org.backchannel.bench.ExternalReport "$out/external.json" "$root/docs/BENCHMARKS.md" \
   "${BENCH_NOTE:-}"

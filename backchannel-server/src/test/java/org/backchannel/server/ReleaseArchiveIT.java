@@ -57,17 +57,18 @@ final class ReleaseArchiveIT {
   record Result(int code, String out) {}
 
   /** Runs a command with the JDK running this test, as a user with only a JDK would. */
-  static Result run(Path cwd, List<String> command) throws IOException, InterruptedException {
+  Result run(Path cwd, List<String> command) throws IOException, InterruptedException {
     Process p = start(cwd, command, Map.of());
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     return new Result(p.waitFor(), out);
   }
 
-  static Process start(Path cwd, List<String> command, Map<String, String> env) throws IOException {
+  Process start(Path cwd, List<String> command, Map<String, String> env) throws IOException {
     ProcessBuilder b =
         new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
     b.environment().put("JAVA_HOME", System.getProperty("java.home"));
     b.environment().keySet().removeIf(k -> k.startsWith("BACKCHANNEL_"));
+    b.environment().put("BACKCHANNEL_CACHE_DIR", dir.resolve("cache").toString());
     b.environment().putAll(env);
     return b.start();
   }
@@ -138,6 +139,23 @@ final class ReleaseArchiveIT {
     assertThat(flow.out).contains("\"name\" : \"dev\"");
     assertThat(get(port, "/api/v1/flows", token.group(1)).body()).contains("\"name\":\"dev\"");
     assertThat(work.resolve("data/backchannel.db")).isRegularFile();
+
+    // The launcher keeps what this first start of serve loaded, as it stops, for the next start's
+    // AOT cache (JDK 25+), or a CDS archive (21-24).
+    server.destroy();
+    assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    server = null;
+    assertThat(kept(dir.resolve("cache"))).isNotEmpty();
+  }
+
+  /** What the launcher keeps in {@code dir}: an AOT record or cache, or a CDS archive. */
+  private static List<String> kept(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(name -> name.startsWith("serve-") && name.matches(".*\\.(aotconf|aot|jsa)"))
+          .toList();
+    }
   }
 
   @Test
