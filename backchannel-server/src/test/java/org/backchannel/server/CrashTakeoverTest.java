@@ -63,28 +63,17 @@ final class CrashTakeoverTest {
     int slots = 8;
     Path dir = Files.createTempDirectory("backchannel-crash");
     String url = "jdbc:sqlite:" + dir.resolve("backchannel.db");
-    CountDownLatch killed = new CountDownLatch(1);
-    CountDownLatch full = new CountDownLatch(slots);
-    AtomicInteger arrived = new AtomicInteger();
-    BlockingQueue<Long> later = new LinkedBlockingQueue<>();
     try (Setup s = Setup.on(url, slots);
         RecordingReceiver app = s.app) {
-      app.answer(
-          r -> {
-            if (arrived.incrementAndGet() <= slots) {
-              full.countDown(); // the first node's sends: held until it is dead
-              await(killed);
-            } else {
-              later.add(System.nanoTime());
-            }
-            return Answer.status(204);
-          });
+      HeldApp held = new HeldApp(app, slots);
+      CountDownLatch killed = held.killed;
+      BlockingQueue<Long> later = held.later;
       s.publish(events);
 
       Process first = node(url, s.key, freePort(), "sqlite-first");
       long killedAt;
       try {
-        assertThat(full.await(60, TimeUnit.SECONDS))
+        assertThat(held.full.await(60, TimeUnit.SECONDS))
             .as("the first node fills the endpoint")
             .isTrue();
         first.destroyForcibly(); // SIGKILL: no shutdown hook, its leases stay behind
@@ -127,28 +116,17 @@ final class CrashTakeoverTest {
     int events = 1_000;
     int slots = 16;
     String url = TestDatabases.postgresUrl();
-    CountDownLatch killed = new CountDownLatch(1);
-    CountDownLatch full = new CountDownLatch(slots);
-    AtomicInteger arrived = new AtomicInteger();
-    BlockingQueue<Long> later = new LinkedBlockingQueue<>();
     try (Setup s = Setup.on(url, slots);
         RecordingReceiver app = s.app) {
-      app.answer(
-          r -> {
-            if (arrived.incrementAndGet() <= slots) {
-              full.countDown(); // the first node's sends: held until it is dead
-              await(killed);
-            } else {
-              later.add(System.nanoTime());
-            }
-            return Answer.status(204);
-          });
+      HeldApp held = new HeldApp(app, slots);
+      CountDownLatch killed = held.killed;
+      BlockingQueue<Long> later = held.later;
       s.publish(events);
       Process doomed = node(url, s.key, freePort(), "pg-doomed");
       int port = freePort();
       Process survivor = null;
       try {
-        assertThat(full.await(60, TimeUnit.SECONDS))
+        assertThat(held.full.await(60, TimeUnit.SECONDS))
             .as("the first node fills the endpoint")
             .isTrue();
         survivor = node(url, s.key, port, "pg-survivor");
@@ -185,6 +163,31 @@ final class CrashTakeoverTest {
           survivor.destroyForcibly();
         }
       }
+    }
+  }
+
+  /**
+   * The app: the first {@code slots} calls (the first node's sends) are held until {@code killed}
+   * opens; the arrival of every later one is timed.
+   */
+  private static final class HeldApp {
+    final CountDownLatch killed = new CountDownLatch(1);
+    final CountDownLatch full;
+    final BlockingQueue<Long> later = new LinkedBlockingQueue<>();
+
+    HeldApp(RecordingReceiver app, int slots) {
+      full = new CountDownLatch(slots);
+      AtomicInteger arrived = new AtomicInteger();
+      app.answer(
+          r -> {
+            if (arrived.incrementAndGet() <= slots) {
+              full.countDown();
+              await(killed);
+            } else {
+              later.add(System.nanoTime());
+            }
+            return Answer.status(204);
+          });
     }
   }
 
