@@ -3,7 +3,6 @@ package org.backchannel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -317,24 +316,6 @@ final class CrashTakeoverTest {
 
   /** A real {@code backchannel serve} process, on its default lease settings. */
   private static Process node(String dbUrl, String key, int port, String name) throws IOException {
-    Files.createDirectories(RESULTS);
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "serve",
-            "--port",
-            Integer.toString(port),
-            "--dev",
-            "--db",
-            dbUrl);
-    pb.environment().put("BACKCHANNEL_SECRET_KEY", key);
-    File log = RESULTS.resolve(name + ".log").toFile();
-    pb.redirectErrorStream(true).redirectOutput(log);
-    return pb.start();
+    return ServeProcess.start(dbUrl, key, port, Map.of(), RESULTS.resolve(name + ".log"));
   }
 }

@@ -3,7 +3,6 @@ package org.backchannel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,27 +129,13 @@ final class ScaleOutCrashTest {
     return counts.get(DeliveryState.PENDING) + counts.get(DeliveryState.SENDING);
   }
 
-  /** A real {@code backchannel serve} process on the shared database. */
+  /** A real {@code backchannel serve} process on the shared database, with a short lease. */
   private static Process node(String dbUrl, String key, String name, Path logs) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "serve",
-            "--port",
-            "0",
-            "--dev",
-            "--db",
-            dbUrl);
-    pb.environment().put("BACKCHANNEL_SECRET_KEY", key);
-    pb.environment().put("BACKCHANNEL_NODE", name);
-    pb.environment().put("BACKCHANNEL_LEASE", "3s");
-    File log = logs.resolve(name + ".log").toFile();
-    pb.redirectErrorStream(true).redirectOutput(log);
-    return pb.start();
+    return ServeProcess.start(
+        dbUrl,
+        key,
+        0,
+        Map.of("BACKCHANNEL_NODE", name, "BACKCHANNEL_LEASE", "3s"),
+        logs.resolve(name + ".log"));
   }
 }
