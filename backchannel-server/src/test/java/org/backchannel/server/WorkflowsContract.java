@@ -3,6 +3,7 @@ package org.backchannel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -693,6 +694,46 @@ abstract class WorkflowsContract extends ServerFixture {
     assertThat(negative.json().get("errors").fieldNames())
         .toIterable()
         .containsExactlyInAnyOrder("task_id", "action_id");
+  }
+
+  static Answer text(int status, String type, String body) {
+    return new Answer(
+        status, Map.of("Content-Type", type), body.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  @Test
+  void theAppsAnswerIsReadAsJsonWhateverItsTypeAndAPlainTextFailureIsQuoted() throws Exception {
+    long task = activeAcme();
+    app.answer(
+        r ->
+            r.path().equals("/crm")
+                ? text(200, "text/plain", "{\"task\": {\"Expected Close Date\": \"2020-02-01\"}}")
+                : text(200, "text/html", "<p>Thanks!</p>"));
+
+    JsonNode done = runToEnd(task, 2, memberToken);
+
+    assertThat(done.get("status").asText()).isEqualTo("Succeeded");
+    assertThat(task(task).get("fields").get("Expected Close Date").asText())
+        .isEqualTo("2020-02-01");
+    assertThat(done.get("steps").get(1).get("detail").asText())
+        .isEqualTo("done (HTTP 200); updated Expected Close Date");
+    assertThat(done.get("steps").get(3).get("detail").asText())
+        .isEqualTo("done (HTTP 200); the answer was unreadable (not JSON), so it changed nothing");
+
+    long other = createTask(taskJson("Globex", "43", "\"Contract Value\": 500,"));
+    assertThat(runToEnd(other, 1, memberToken).get("status").asText()).isEqualTo("Succeeded");
+    app.answer(
+        text(
+            503,
+            "text/plain; charset=utf-8",
+            "Billing is down\r\n\u001b[31mtry later\u202e" + "x".repeat(300)));
+
+    JsonNode failed = runToEnd(other, 2, memberToken);
+
+    assertThat(failed.get("status").asText()).isEqualTo("Failed");
+    String quoted = "the app answered HTTP 503: Billing is down [31mtry later " + "x".repeat(170);
+    assertThat(failed.get("reason").asText()).isEqualTo(quoted);
+    assertThat(failed.get("steps").get(1).get("detail").asText()).isEqualTo(quoted);
   }
 
   User admin() {

@@ -279,6 +279,14 @@ final class ExecutionRunner implements AutoCloseable {
                 null));
     Delivery delivery = delivered.delivery();
     return switch (delivered.outcome()) {
+      case Outcome.Succeeded s when s.unreadable() ->
+          // A success all the same: only the changes the answer might have carried are lost.
+          new StepRecord(
+              index,
+              "api_call",
+              true,
+              delivery.id(),
+              s.summary() + "; the answer was unreadable (not JSON), so it changed nothing");
       case Outcome.Succeeded s -> {
         String applied = applyAnswer(c, s.answer(), staged, delivery.id());
         yield new StepRecord(index, "api_call", true, delivery.id(), s.summary() + applied);
