@@ -3,9 +3,14 @@ package org.backchannel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.backchannel.core.Json;
 import org.backchannel.core.store.Tx;
@@ -61,6 +66,39 @@ abstract class WorkflowsContract extends ServerFixture {
                "headers": {"X-Billing-Key": "billing-secret-2"}}]}]}
         """
         .formatted(appId, memberId, app.url("/crm"), app.url("/billing"));
+  }
+
+  @Override
+  void configure(Map<String, String> settings) {
+    // Some tests hold an API call open while they act; a busy machine must not time it out.
+    settings.put("interactive_timeout", "20s");
+  }
+
+  /**
+   * Holds the app's answers to {@code path} until closed, so that the execution making the call
+   * stays running meanwhile; other paths are answered at once.
+   */
+  final class Held implements AutoCloseable {
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    Held(String path) {
+      app.answer(
+          r -> {
+            if (r.path().equals(path)) {
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return Answer.json(200, "{}");
+          });
+    }
+
+    @Override
+    public void close() {
+      release.countDown();
+    }
   }
 
   @BeforeEach
@@ -405,6 +443,9 @@ abstract class WorkflowsContract extends ServerFixture {
   void aStartRunsWhatAStopLeftPendingAndFailsWhatItLeftRunning() throws Exception {
     long task = activeAcme();
     JsonNode before = task(task);
+    // Another task: one action runs at most once at a time on a task.
+    long other = createTask(taskJson("Globex", "43", "\"Contract Value\": 500,"));
+    assertThat(runToEnd(other, 1, memberToken).get("status").asText()).isEqualTo("Succeeded");
     Workflow workflow = server.backchannel().workflows().workflow(admin(), workflowId);
     ActionDef finish = workflow.action(2).orElseThrow();
     Execution pending =
@@ -419,7 +460,7 @@ abstract class WorkflowsContract extends ServerFixture {
               Execution e =
                   tx.store(WorkflowStore.class)
                       .insertExecution(
-                          workflow.workspaceId(), workflowId, task, finish, memberId, NOW);
+                          workflow.workspaceId(), workflowId, other, finish, memberId, NOW);
               Execution started =
                   e.withProgress(Execution.Status.RUNNING, null, null, List.of(), NOW);
               tx.store(WorkflowStore.class).updateExecution(started, Execution.Status.PENDING);
@@ -443,6 +484,256 @@ abstract class WorkflowsContract extends ServerFixture {
     assertThat(app.requests()).hasSize(2);
     assertThat(task(task).get("stage").asText()).isEqualTo("Completed");
     assertThat(before.get("stage").asText()).isEqualTo("Active");
+    assertThat(task(other).get("stage").asText()).isEqualTo("Active");
+  }
+
+  Http.Answer runWith(String body, String token) {
+    return http.post("/api/v1/workflows/" + workflowId + "/executions", token, body);
+  }
+
+  JsonNode finished(Http.Answer started, String token) throws Exception {
+    assertThat(started.status()).as(started.text()).isEqualTo(201);
+    long id = started.json().get("id").asLong();
+    server.backchannel().workflows().completion(id).get(10, TimeUnit.SECONDS);
+    return ok(http.get("/api/v1/executions/" + id, token));
+  }
+
+  @Test
+  void aSecondRunOfAnActionStillRunningOnTheTaskIsRefusedWith409() throws Exception {
+    long task = activeAcme();
+    Http.Answer first;
+    Held held = new Held("/crm");
+    try {
+      first = run(task, 2, memberToken);
+      assertThat(first.status()).as(first.text()).isEqualTo(201);
+      app.take(Duration.ofSeconds(10)); // the first run is calling the app, and waits there
+
+      Http.Answer again = run(task, 2, memberToken);
+      Http.Answer byAdmin = run(task, 2, adminToken);
+
+      String refused =
+          "the action Finish is already running on task " + task + ": wait until it has finished";
+      assertThat(again.status()).as(again.text()).isEqualTo(409);
+      assertThat(again.json()).isEqualTo(Json.read("{\"message\": \"" + refused + "\"}"));
+      assertThat(byAdmin.status()).isEqualTo(409);
+      assertThat(byAdmin.json().get("message").asText()).isEqualTo(refused);
+    } finally {
+      held.close();
+    }
+    assertThat(finished(first, memberToken).get("status").asText()).isEqualTo("Succeeded");
+    // Only the first run called the app: /crm, then /billing.
+    assertThat(app.requests()).extracting(r -> r.path()).containsExactly("/crm", "/billing");
+  }
+
+  @Test
+  void startsRacingOnOneTaskRunTheActionOnce() throws Exception {
+    long task = activeAcme();
+    List<Http.Answer> answers = new ArrayList<>();
+    Held held = new Held("/crm");
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Http.Answer>> racing = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        String token = i % 2 == 0 ? memberToken : adminToken;
+        racing.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return run(task, 2, token);
+                }));
+      }
+      go.countDown();
+      for (Future<Http.Answer> a : racing) {
+        answers.add(a.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(answers).extracting(Http.Answer::status).containsOnly(201, 409);
+      assertThat(answers).filteredOn(a -> a.status() == 201).hasSize(1);
+      app.take(Duration.ofSeconds(10));
+    } finally {
+      held.close();
+    }
+    Http.Answer started = answers.stream().filter(a -> a.status() == 201).findFirst().orElseThrow();
+    assertThat(finished(started, memberToken).get("status").asText()).isEqualTo("Succeeded");
+    assertThat(app.requests()).extracting(r -> r.path()).containsExactly("/crm", "/billing");
+  }
+
+  @Test
+  void anActionWritesNothingWhenTheTaskNoLongerAllowsItWhenItFinishes() throws Exception {
+    long moved = activeAcme();
+    long cleared = createTask(taskJson("Globex", "43", "\"Contract Value\": 500,"));
+    assertThat(runToEnd(cleared, 1, memberToken).get("status").asText()).isEqualTo("Succeeded");
+
+    JsonNode movedRun;
+    JsonNode clearedRun;
+    try (Held held = new Held("/crm")) {
+      Http.Answer first = run(moved, 2, memberToken);
+      app.take(Duration.ofSeconds(10));
+      // While Finish calls the app, someone moves the task back to Lead ...
+      ok(http.send("PATCH", tasksPath() + "/" + moved, memberToken, "{\"stage\": \"Lead\"}"));
+      Http.Answer second = run(cleared, 2, memberToken);
+      app.take(Duration.ofSeconds(10));
+      // ... and clears the other task's Contract Value, which Finish requires.
+      ok(
+          http.send(
+              "PATCH",
+              tasksPath() + "/" + cleared,
+              memberToken,
+              "{\"fields\": {\"Contract Value\": null}}"));
+      held.close();
+      movedRun = finished(first, memberToken);
+      clearedRun = finished(second, memberToken);
+    }
+
+    assertThat(movedRun.get("status").asText()).isEqualTo("Failed");
+    assertThat(movedRun.get("reason").asText())
+        .isEqualTo(
+            "the task moved to stage Lead meanwhile, where Finish is not available;"
+                + " the task was not changed");
+    assertThat(task(moved).get("stage").asText()).isEqualTo("Lead");
+    assertThat(task(moved).get("fields").has("Plan")).isFalse();
+    assertThat(clearedRun.get("status").asText()).isEqualTo("Failed");
+    assertThat(clearedRun.get("reason").asText())
+        .isEqualTo(
+            "Contract Value was cleared meanwhile: required by the action Finish;"
+                + " the task was not changed");
+    assertThat(task(cleared).get("stage").asText()).isEqualTo("Active");
+    assertThat(task(cleared).get("fields").has("Plan")).isFalse();
+  }
+
+  @Test
+  void anAdminCannotRunAnActionAsADeactivatedPerson() throws Exception {
+    long task = activeAcme(); // Mia may run Finish: she is one of its users
+    ok(http.post("/api/v1/users/" + memberId + "/deactivate", adminToken, ""));
+
+    Http.Answer byId =
+        runWith(
+            "{\"task_id\": " + task + ", \"action_id\": 2, \"performed_by\": " + memberId + "}",
+            adminToken);
+    Http.Answer byEmail =
+        runWith(
+            "{\"task_id\": " + task + ", \"action_id\": 2, \"performed_by\": \"MIA@example.com\"}",
+            adminToken);
+
+    assertThat(byId.status()).as(byId.text()).isEqualTo(409);
+    assertThat(byId.json())
+        .isEqualTo(Json.read("{\"message\": \"user " + memberId + " is deactivated\"}"));
+    assertThat(byEmail.status()).isEqualTo(409);
+    assertThat(byEmail.json().get("message").asText())
+        .isEqualTo("user " + memberId + " is deactivated");
+    assertThat(app.requests()).isEmpty();
+    assertThat(ok(http.get(tasksPath() + "/" + task, adminToken)).get("stage").asText())
+        .isEqualTo("Active");
+  }
+
+  @Test
+  void idsAsTextAPersonByEmailAndAnEmptyFilterAreUnderstood() throws Exception {
+    long acmeTask = createTask(acme);
+    long globex = createTask(taskJson("Globex", "43", "\"Contract Value\": 500,"));
+
+    // Ids as text, as spreadsheets and forms send them.
+    JsonNode start =
+        finished(
+            runWith("{\"task_id\": \"" + acmeTask + "\", \"action_id\": \"1\"}", memberToken),
+            memberToken);
+    assertThat(start.get("status").asText()).isEqualTo("Succeeded");
+    assertThat(start.get("task_id").asLong()).isEqualTo(acmeTask);
+    assertThat(start.get("action_id").asInt()).isEqualTo(1);
+
+    // The empty filter value finds the tasks nobody is assigned to.
+    assertThat(ids(tasksPath() + "?Assigned%20To=")).containsExactly(globex);
+    assertThat(ids(tasksPath() + "?Assigned%20To=mia%40example.com")).containsExactly(acmeTask);
+    assertThat(ids(tasksPath() + "/active?Assigned%20To=&Stage=Lead")).containsExactly(globex);
+
+    // performed_by by email: an admin for Mia, and Mia naming herself.
+    JsonNode forMia =
+        finished(
+            runWith(
+                "{\"task_id\": "
+                    + acmeTask
+                    + ", \"action_id\": 2, \"performed_by\": \"Mia@Example.com\"}",
+                adminToken),
+            adminToken);
+    assertThat(forMia.get("status").asText()).isEqualTo("Succeeded");
+    assertThat(forMia.get("performed_by").asLong()).isEqualTo(memberId);
+    Recorded crm = app.take(Duration.ofSeconds(5));
+    assertThat(Json.MAPPER.readTree(crm.body()).get("user").get("email").asText())
+        .isEqualTo("mia@example.com");
+    JsonNode herself =
+        finished(
+            runWith(
+                "{\"task_id\": "
+                    + globex
+                    + ", \"action_id\": 1, \"performed_by\": \"mia@example.com\"}",
+                memberToken),
+            memberToken);
+    assertThat(herself.get("status").asText()).isEqualTo("Succeeded");
+    assertThat(herself.get("performed_by").asLong()).isEqualTo(memberId);
+
+    // Bad values are still refused, naming the field.
+    Http.Answer bad =
+        runWith("{\"task_id\": \"12abc\", \"action_id\": 1.5, \"performed_by\": true}", adminToken);
+    assertThat(bad.status()).as(bad.text()).isEqualTo(422);
+    JsonNode errors = bad.json().get("errors");
+    assertThat(errors.get("task_id").get(0).asText())
+        .isEqualTo("must be a non-negative whole number, such as 12 or \"12\"");
+    assertThat(errors.get("action_id").get(0).asText())
+        .isEqualTo("must be a non-negative whole number, such as 12 or \"12\"");
+    assertThat(errors.get("performed_by").get(0).asText())
+        .isEqualTo("must be a person's user id or email");
+    Http.Answer nobody =
+        runWith(
+            "{\"task_id\": "
+                + acmeTask
+                + ", \"action_id\": 2, \"performed_by\": \"nobody@example.com\"}",
+            adminToken);
+    assertThat(nobody.status()).isEqualTo(422);
+    assertThat(nobody.json().get("errors").get("performed_by").get(0).asText())
+        .isEqualTo("is not a person in this workspace");
+    Http.Answer negative = runWith("{\"task_id\": -1, \"action_id\": \"-2\"}", adminToken);
+    assertThat(negative.status()).isEqualTo(422);
+    assertThat(negative.json().get("errors").fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("task_id", "action_id");
+  }
+
+  static Answer text(int status, String type, String body) {
+    return new Answer(
+        status, Map.of("Content-Type", type), body.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  @Test
+  void theAppsAnswerIsReadAsJsonWhateverItsTypeAndAPlainTextFailureIsQuoted() throws Exception {
+    long task = activeAcme();
+    app.answer(
+        r ->
+            r.path().equals("/crm")
+                ? text(200, "text/plain", "{\"task\": {\"Expected Close Date\": \"2020-02-01\"}}")
+                : text(200, "text/html", "<p>Thanks!</p>"));
+
+    JsonNode done = runToEnd(task, 2, memberToken);
+
+    assertThat(done.get("status").asText()).isEqualTo("Succeeded");
+    assertThat(task(task).get("fields").get("Expected Close Date").asText())
+        .isEqualTo("2020-02-01");
+    assertThat(done.get("steps").get(1).get("detail").asText())
+        .isEqualTo("done (HTTP 200); updated Expected Close Date");
+    assertThat(done.get("steps").get(3).get("detail").asText())
+        .isEqualTo("done (HTTP 200); the answer was unreadable (not JSON), so it changed nothing");
+
+    long other = createTask(taskJson("Globex", "43", "\"Contract Value\": 500,"));
+    assertThat(runToEnd(other, 1, memberToken).get("status").asText()).isEqualTo("Succeeded");
+    app.answer(
+        text(
+            503,
+            "text/plain; charset=utf-8",
+            "Billing is down\r\n\u001b[31mtry later\u202e" + "x".repeat(300)));
+
+    JsonNode failed = runToEnd(other, 2, memberToken);
+
+    assertThat(failed.get("status").asText()).isEqualTo("Failed");
+    String quoted = "the app answered HTTP 503: Billing is down [31mtry later " + "x".repeat(170);
+    assertThat(failed.get("reason").asText()).isEqualTo(quoted);
+    assertThat(failed.get("steps").get(1).get("detail").asText()).isEqualTo(quoted);
   }
 
   User admin() {

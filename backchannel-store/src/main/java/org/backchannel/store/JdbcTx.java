@@ -40,7 +40,7 @@ final class JdbcTx implements Tx {
     } else if (feature == DeliveryStore.class) {
       return new JdbcDeliveryStore(h, dialect);
     } else if (feature == WorkflowStore.class) {
-      return new JdbcWorkflowStore(h);
+      return new JdbcWorkflowStore(h, dialect);
     } else if (feature == PlatformStore.class) {
       return new JdbcPlatformStore(h);
     } else if (feature == WebStore.class) {

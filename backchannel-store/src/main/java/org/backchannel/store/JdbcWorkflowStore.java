@@ -99,9 +99,11 @@ final class JdbcWorkflowStore implements WorkflowStore {
       };
 
   private final Handle h;
+  private final Dialect dialect;
 
-  JdbcWorkflowStore(Handle handle) {
+  JdbcWorkflowStore(Handle handle, Dialect dialect) {
     this.h = handle;
+    this.dialect = dialect;
   }
 
   @Override
@@ -218,6 +220,16 @@ final class JdbcWorkflowStore implements WorkflowStore {
   }
 
   @Override
+  public Optional<Task> taskForUpdate(long id) {
+    // SQLite has one writer at a time: a transaction that writes holds every row already.
+    String lock = dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+    return h.createQuery("SELECT " + TASK + " FROM tasks WHERE id = :id" + lock)
+        .bind("id", id)
+        .map(TASKS)
+        .findOne();
+  }
+
+  @Override
   public Optional<Task> taskByUniqueKey(long workflowId, String uniqueKey) {
     return h.createQuery(
             "SELECT " + TASK + " FROM tasks WHERE workflow_id = :wf AND unique_key = :unique")
@@ -234,13 +246,13 @@ final class JdbcWorkflowStore implements WorkflowStore {
     binds.put("wf", workflowId);
     int i = 0;
     for (var e : filter.keys().entrySet()) {
-      sql.append(
-          " AND EXISTS (SELECT 1 FROM task_values v WHERE v.task_id = tasks.id"
-              + " AND v.field = :f"
-              + i
-              + " AND v.value = :v"
-              + i
-              + ")");
+      boolean notSet = TaskFilter.NOT_SET.equals(e.getValue());
+      sql.append(notSet ? " AND NOT EXISTS" : " AND EXISTS")
+          .append(" (SELECT 1 FROM task_values v WHERE v.task_id = tasks.id AND v.field = :f")
+          .append(i)
+          .append(notSet ? " AND v.value <> :v" : " AND v.value = :v")
+          .append(i)
+          .append(")");
       binds.put("f" + i, e.getKey());
       binds.put("v" + i, e.getValue());
       i++;
@@ -266,21 +278,33 @@ final class JdbcWorkflowStore implements WorkflowStore {
       ActionDef action,
       long performedBy,
       Instant now) {
-    return h.createQuery(
-            "INSERT INTO executions (workspace_id, workflow_id, task_id, action_id, action_name,"
-                + " performed_by, status, history, created_at, updated_at) VALUES (:ws, :wf,"
-                + " :task, :action, :name, :by, :status, '[]', :now, :now) RETURNING "
-                + EXECUTION)
-        .bind("ws", workspaceId)
-        .bind("wf", workflowId)
-        .bind("task", taskId)
-        .bind("action", action.id())
-        .bind("name", action.name())
-        .bind("by", performedBy)
-        .bind("status", Execution.Status.PENDING.name())
-        .bind("now", millis(now))
-        .map(EXECUTIONS)
-        .one();
+    // The unique index on unfinished executions refuses a second run of the action on the task,
+    // also when two starts race on different nodes.
+    return Conflicts.translate(
+        () ->
+            h.createQuery(
+                    "INSERT INTO executions (workspace_id, workflow_id, task_id, action_id,"
+                        + " action_name, performed_by, status, history, created_at, updated_at)"
+                        + " VALUES (:ws, :wf, :task, :action, :name, :by, :status, '[]', :now,"
+                        + " :now) RETURNING "
+                        + EXECUTION)
+                .bind("ws", workspaceId)
+                .bind("wf", workflowId)
+                .bind("task", taskId)
+                .bind("action", action.id())
+                .bind("name", action.name())
+                .bind("by", performedBy)
+                .bind("status", Execution.Status.PENDING.name())
+                .bind("now", millis(now))
+                .map(EXECUTIONS)
+                .one(),
+        Map.of(
+            "executions",
+            "the action "
+                + action.name()
+                + " is already running on task "
+                + taskId
+                + ": wait until it has finished"));
   }
 
   @Override

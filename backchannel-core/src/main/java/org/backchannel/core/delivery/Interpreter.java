@@ -2,6 +2,7 @@ package org.backchannel.core.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,6 +16,7 @@ final class Interpreter {
       Pattern.compile(
           "^\\s*Flowdock-Token\\s+url=\"?([^\"\\s]+)\"?\\s*$", Pattern.CASE_INSENSITIVE);
   private static final int MAX_REASON = 200;
+  private static final Pattern SPACES = Pattern.compile("\\s+");
 
   private Interpreter() {}
 
@@ -23,6 +25,7 @@ final class Interpreter {
     return switch (exchange) {
       case Exchange.Unanswered u -> new Outcome.Failed(null, unansweredReason(u));
       case Exchange.Answered a when contract == Contract.FLOCK -> flock(event, a);
+      case Exchange.Answered a when contract == Contract.FLOWDASH -> flowdash(a);
       case Exchange.Answered a -> answered(contract, a);
     };
   }
@@ -57,6 +60,52 @@ final class Interpreter {
     return new Outcome.Succeeded(a.status(), used);
   }
 
+  /**
+   * Flowdash API Calls reach people's own systems, which often label JSON as text: the body is read
+   * as JSON whatever its declared type. A 2xx body that is not JSON still succeeds, marked
+   * unreadable; a failure quotes the app's own words, from JSON or from a plain-text body.
+   */
+  private static Outcome flowdash(Exchange.Answered a) {
+    JsonNode body = anyJsonOrNull(a);
+    if (a.status() >= 200 && a.status() < 300) {
+      boolean sent = a.truncated() || !new String(a.body(), StandardCharsets.UTF_8).isBlank();
+      return new Outcome.Succeeded(a.status(), body, body == null && sent);
+    }
+    String reason = statusReason(a, body);
+    String type = a.headers().getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
+    if (body == null && (type.isEmpty() || type.startsWith("text/plain"))) {
+      String said = plainText(a.body());
+      if (!said.isEmpty()) {
+        reason += ": " + said;
+      }
+    }
+    return new Outcome.Failed(a.status(), reason);
+  }
+
+  /**
+   * At most {@value #MAX_REASON} characters of a text body, safe to show: control and format
+   * characters (line breaks, bidirectional overrides) become spaces, runs of spaces one.
+   */
+  static String plainText(byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 4 * MAX_REASON));
+    text.codePoints()
+        .limit(8L * MAX_REASON)
+        .forEach(
+            cp ->
+                out.appendCodePoint(
+                    Character.isISOControl(cp)
+                            || Character.getType(cp) == Character.FORMAT
+                            || cp == 0xFFFD
+                        ? ' '
+                        : cp));
+    String said = SPACES.matcher(out).replaceAll(" ").strip();
+    if (said.codePointCount(0, said.length()) > MAX_REASON) {
+      said = said.substring(0, said.offsetByCodePoints(0, MAX_REASON));
+    }
+    return said;
+  }
+
   private static Outcome answered(Contract contract, Exchange.Answered a) {
     if (contract == Contract.FLOWDOCK && a.status() == 401) {
       String challenge = a.headers().get("www-authenticate");
@@ -83,8 +132,11 @@ final class Interpreter {
 
   /** "the app answered HTTP 500", plus the app's own error text when its JSON body has one. */
   private static String statusReason(Exchange.Answered a) {
+    return statusReason(a, jsonOrNull(a));
+  }
+
+  private static String statusReason(Exchange.Answered a, JsonNode body) {
     String reason = "the app answered HTTP " + a.status();
-    JsonNode body = jsonOrNull(a);
     if (body != null && body.isObject()) {
       for (String field : new String[] {"error", "message", "description"}) {
         JsonNode text = body.get(field);
@@ -96,6 +148,21 @@ final class Interpreter {
       }
     }
     return reason;
+  }
+
+  /**
+   * The body as JSON whatever its declared type, or null when it is empty, cut short or not JSON.
+   */
+  private static JsonNode anyJsonOrNull(Exchange.Answered a) {
+    if (a.body().length == 0 || a.truncated()) {
+      return null;
+    }
+    try {
+      JsonNode node = Json.MAPPER.readTree(a.body());
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   static JsonNode jsonOrNull(Exchange.Answered a) {

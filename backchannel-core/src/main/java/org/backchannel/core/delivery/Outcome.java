@@ -7,8 +7,15 @@ public sealed interface Outcome {
   /** A short text for people and for the delivery list. */
   String summary();
 
-  /** The app accepted the call; {@code answer} is its JSON body, if it sent one. */
-  record Succeeded(int status, JsonNode answer) implements Outcome {
+  /**
+   * The app accepted the call; {@code answer} is its JSON body, if it sent one. {@code unreadable}
+   * says it sent a body that could not be read as JSON (only contracts that read any body say so).
+   */
+  record Succeeded(int status, JsonNode answer, boolean unreadable) implements Outcome {
+    public Succeeded(int status, JsonNode answer) {
+      this(status, answer, false);
+    }
+
     @Override
     public String summary() {
       return "done (HTTP " + status + ")";

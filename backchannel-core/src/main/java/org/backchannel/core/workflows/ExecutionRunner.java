@@ -279,6 +279,14 @@ final class ExecutionRunner implements AutoCloseable {
                 null));
     Delivery delivery = delivered.delivery();
     return switch (delivered.outcome()) {
+      case Outcome.Succeeded s when s.unreadable() ->
+          // A success all the same: only the changes the answer might have carried are lost.
+          new StepRecord(
+              index,
+              "api_call",
+              true,
+              delivery.id(),
+              s.summary() + "; the answer was unreadable (not JSON), so it changed nothing");
       case Outcome.Succeeded s -> {
         String applied = applyAnswer(c, s.answer(), staged, delivery.id());
         yield new StepRecord(index, "api_call", true, delivery.id(), s.summary() + applied);
@@ -352,7 +360,9 @@ final class ExecutionRunner implements AutoCloseable {
       return store.transaction(
           tx -> {
             WorkflowStore w = tx.store(WorkflowStore.class);
-            Task current = w.task(e.taskId()).orElseThrow();
+            // Held until the commit, so that no change lands between these checks and the write.
+            Task current = w.taskForUpdate(e.taskId()).orElseThrow();
+            stillAllowed(action(c), current);
             Map<String, JsonNode> values = new LinkedHashMap<>(current.values());
             staged.changes.forEach(
                 (field, value) -> {
@@ -391,6 +401,37 @@ final class ExecutionRunner implements AutoCloseable {
             .orElseThrow();
       }
       return fail(e, null, failed.getMessage(), history);
+    }
+  }
+
+  private static ActionDef action(Context c) {
+    return c.workflow().action(c.execution().actionId()).orElseThrow();
+  }
+
+  /**
+   * The task may have changed while the steps ran (edited, or moved by another action): the action
+   * must still be available in its stage, with its requirements set, or nothing is written.
+   */
+  private static void stillAllowed(ActionDef action, Task current) {
+    if (!action.availableIn(current.stage())) {
+      throw new StepFailed(
+          "the task moved to stage "
+              + current.stage()
+              + " meanwhile, where "
+              + action.name()
+              + " is not available; the task was not changed",
+          null);
+    }
+    List<String> missing =
+        action.requirements().stream().filter(f -> !current.values().containsKey(f)).toList();
+    if (!missing.isEmpty()) {
+      throw new StepFailed(
+          String.join(", ", missing)
+              + (missing.size() == 1 ? " was" : " were")
+              + " cleared meanwhile: required by the action "
+              + action.name()
+              + "; the task was not changed",
+          null);
     }
   }
 

@@ -30,13 +30,19 @@ public interface WorkflowStore {
 
   Optional<Task> task(long id);
 
+  /** The task, held against other transactions' changes until this one ends. */
+  Optional<Task> taskForUpdate(long id);
+
   /** The task of a workflow whose Unique ID value has this key. */
   Optional<Task> taskByUniqueKey(long workflowId, String uniqueKey);
 
   /** A workflow's tasks matching {@code filter}, newest first, up to {@code limit + 1}. */
   List<Task> tasks(long workflowId, TaskFilter filter, PageRequest page);
 
-  /** Inserts a pending execution. */
+  /**
+   * Inserts a pending execution. While the action has an unfinished (pending or running) execution
+   * on the task, this is a {@link org.backchannel.core.Problem.Conflict} that names them.
+   */
   Execution insertExecution(
       long workspaceId,
       long workflowId,

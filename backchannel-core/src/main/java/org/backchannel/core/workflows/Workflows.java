@@ -192,7 +192,12 @@ public final class Workflows implements AutoCloseable {
     return store.transaction(
         tx -> {
           Workflow w = workflow(tx, caller, workflowId);
-          Task task = task(tx, w, taskId);
+          // Held until the write, so that an action committing meanwhile is not overwritten.
+          Task task =
+              tx.store(WorkflowStore.class)
+                  .taskForUpdate(taskId)
+                  .filter(t -> t.workflowId() == w.id())
+                  .orElseThrow(() -> new Problem.NotFound("task " + taskId));
           Map<String, JsonNode> values = new LinkedHashMap<>(task.values());
           String stage = applyBody(tx, w, body, values, task.stage());
           String unique = uniqueKey(w, values);
@@ -280,7 +285,8 @@ public final class Workflows implements AutoCloseable {
 
   /**
    * A workflow's tasks whose fields equal the given values (as text, read by each field's type;
-   * {@code Stage} filters by stage); only those not in an end stage when {@code activeOnly}.
+   * {@code Stage} filters by stage; an empty value finds the tasks where the field is not set);
+   * only those not in an end stage when {@code activeOnly}.
    */
   public Page<Task> tasks(
       User caller,
@@ -304,6 +310,11 @@ public final class Workflows implements AutoCloseable {
             Optional<FieldDef> f = w.field(e.getKey());
             if (f.isEmpty()) {
               v.add(e.getKey(), "is not a field of this workflow");
+              continue;
+            }
+            if (e.getValue().isEmpty()) {
+              // ?Assigned%20To= : the tasks where the field is not set (nobody assigned).
+              keys.put(e.getKey(), TaskFilter.NOT_SET);
               continue;
             }
             JsonNode raw =
@@ -337,11 +348,13 @@ public final class Workflows implements AutoCloseable {
   }
 
   /**
-   * Starts an action on a task for {@code performedBy} (the caller when null; only admins may act
-   * for someone else). Answers at once with the pending execution, which then runs on its own.
+   * Starts an action on a task for {@code performedBy}, a user id (a number) or an email (text);
+   * the caller when null. Only admins may act for someone else, and not for a deactivated person.
+   * Answers at once with the pending execution, which then runs on its own; while the action is
+   * still pending or running on the task, starting it again is a conflict.
    */
   public Execution execute(
-      User caller, long workflowId, long taskId, int actionId, Long performedBy) {
+      User caller, long workflowId, long taskId, int actionId, JsonNode performedBy) {
     Execution pending =
         store.transaction(
             tx -> {
@@ -350,18 +363,22 @@ public final class Workflows implements AutoCloseable {
               ActionDef action =
                   w.action(actionId).orElseThrow(() -> new Problem.NotFound("action " + actionId));
               User performer = caller;
-              if (performedBy != null && performedBy != caller.id()) {
+              if (performedBy != null && !names(performedBy, caller)) {
                 if (!caller.isAdmin()) {
                   throw new Problem.Forbidden("only admins may run an action for another person");
                 }
                 performer =
-                    tx.store(WorkspaceStore.class)
-                        .user(performedBy)
-                        .filter(u -> u.workspaceId() == caller.workspaceId())
+                    tx.store(WorkspaceStore.class).users(caller.workspaceId()).stream()
+                        .filter(u -> names(performedBy, u))
+                        .findFirst()
                         .orElseThrow(
                             () ->
                                 Problem.Unprocessable.of(
                                     "performed_by", "is not a person in this workspace"));
+                if (!performer.isActive()) {
+                  // Refused as every other new use of someone who has left is.
+                  throw new Problem.Conflict("user " + performer.id() + " is deactivated");
+                }
               }
               if (!action.mayRun(performer)) {
                 throw new Problem.Forbidden(
@@ -381,6 +398,13 @@ public final class Workflows implements AutoCloseable {
             });
     runner.submit(pending.id());
     return pending;
+  }
+
+  /** Whether a user id (a number) or an email (text, in any case) names this person. */
+  private static boolean names(JsonNode person, User u) {
+    return person.isIntegralNumber()
+        ? person.asLong() == u.id()
+        : u.email().equalsIgnoreCase(person.asText().strip());
   }
 
   public Execution execution(User caller, long executionId) {

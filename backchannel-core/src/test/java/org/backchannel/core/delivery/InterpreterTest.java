@@ -93,6 +93,31 @@ final class InterpreterTest {
   }
 
   @Test
+  void flowdashReadsJsonWhateverItsTypeAndQuotesAPlainTextFailure() {
+    Map<String, String> text = Map.of("content-type", "text/plain");
+    Outcome labelledText = read(Contract.FLOWDASH, "e", answer(200, text, "{\"task\":{\"a\":1}}"));
+    assertThat(((Outcome.Succeeded) labelledText).answer().path("task").path("a").asInt())
+        .isEqualTo(1);
+    assertThat(read(Contract.FLOWDASH, "e", answer(200, text, "OK")))
+        .isEqualTo(new Outcome.Succeeded(200, null, true));
+    Exchange.Answered cut =
+        new Exchange.Answered(200, JSON, "{\"a\":1}".getBytes(), true, Duration.ZERO);
+    assertThat(read(Contract.FLOWDASH, "e", cut)).isEqualTo(new Outcome.Succeeded(200, null, true));
+    assertThat(read(Contract.FLOWDASH, "e", answer(204, Map.of(), " \n")))
+        .isEqualTo(new Outcome.Succeeded(204, null, false));
+    assertThat(read(Contract.FLOWDASH, "e", answer(500, text, " disk\r\n\u0007full\u202e ")))
+        .isEqualTo(new Outcome.Failed(500, "the app answered HTTP 500: disk full"));
+    assertThat(read(Contract.FLOWDASH, "e", answer(500, Map.of(), "\uD83D\uDE00".repeat(250))))
+        .isEqualTo(
+            new Outcome.Failed(500, "the app answered HTTP 500: " + "\uD83D\uDE00".repeat(200)));
+    // The other contracts still need a JSON type to read an answer.
+    Outcome nativeText = read(Contract.NATIVE, "e", answer(200, text, "{\"a\":1}"));
+    assertThat(nativeText).isEqualTo(new Outcome.Succeeded(200, null));
+    assertThat(read(Contract.NATIVE, "e", answer(500, text, "disk full")))
+        .isEqualTo(new Outcome.Failed(500, "the app answered HTTP 500"));
+  }
+
+  @Test
   void flockInstallNeedsExactlyTwoHundred() {
     assertThat(read(Contract.FLOCK, "app.install", answer(200, Map.of(), "")))
         .isEqualTo(new Outcome.Succeeded(200, null));

@@ -6,13 +6,17 @@ import static org.backchannel.server.api.Api.id;
 import static org.backchannel.server.api.Api.json;
 import static org.backchannel.server.api.Api.jsonBody;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.backchannel.core.Validation;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workflows.ActionDef;
@@ -28,6 +32,8 @@ import org.backchannel.core.workflows.WorkflowJson;
 final class WorkflowRoutes {
   private static final String REDACTED = "[redacted]";
   private static final Set<String> PAGING = Set.of("limit", "before", "after");
+  private static final Pattern WHOLE = Pattern.compile("\\s*[0-9]{1,18}\\s*");
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,200}@[^@\\s]{1,200}");
 
   private final Backchannel bc;
 
@@ -106,16 +112,60 @@ final class WorkflowRoutes {
     long workflowId = id(ctx, "id");
     ObjectNode body = jsonBody(ctx);
     Validation v = new Validation();
-    Long task = Api.number(body, "task_id", v);
-    Long action = Api.number(body, "action_id", v);
-    Long performedBy = null;
-    if (body.hasNonNull("performed_by")) {
-      performedBy = Api.number(body, "performed_by", v);
-    }
+    Long task = wholeNumber(body, "task_id", v);
+    Long action = wholeNumber(body, "action_id", v);
+    JsonNode performedBy = person(body, "performed_by", v);
     v.throwIfUnprocessable();
+    // No action has an id beyond int: a larger one is as unknown as any other.
     int actionId = (int) Math.min(action, Integer.MAX_VALUE);
     Execution e = bc.workflows().execute(caller, workflowId, task, actionId, performedBy);
     json(ctx, 201, F.objectNode().put("id", e.id()).put("status", e.status().label()));
+  }
+
+  /**
+   * A required id given as a number or as numeric text ({@code 12} or {@code "12"}): people copying
+   * ids out of a spreadsheet or a form send them as text.
+   */
+  private static Long wholeNumber(ObjectNode body, String field, Validation v) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      v.add(field, "is required");
+      return null;
+    }
+    Long value = wholeNumber(node);
+    if (value == null) {
+      v.add(field, "must be a non-negative whole number, such as 12 or \"12\"");
+    }
+    return value;
+  }
+
+  private static Long wholeNumber(JsonNode node) {
+    if (node.isIntegralNumber() && node.canConvertToLong() && node.asLong() >= 0) {
+      return node.asLong();
+    }
+    if (node.isTextual() && WHOLE.matcher(node.asText()).matches()) {
+      return Long.parseLong(node.asText().strip());
+    }
+    return null;
+  }
+
+  /**
+   * An optional person, as a user id (a number or numeric text) or an email; null when left out.
+   */
+  private static JsonNode person(ObjectNode body, String field, Validation v) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    Long id = wholeNumber(node);
+    if (id != null) {
+      return LongNode.valueOf(id);
+    }
+    if (node.isTextual() && EMAIL.matcher(node.asText().strip()).matches()) {
+      return TextNode.valueOf(node.asText().strip());
+    }
+    v.add(field, "must be a person's user id or email");
+    return null;
   }
 
   private ObjectNode workflow(Workflow w) {

@@ -177,13 +177,16 @@ public final class WorkflowCommands {
       @Option(names = "--action", required = true)
       long action;
 
-      @Option(names = "--performed-by", description = "Run it for this user (admins only).")
-      Long performedBy;
+      @Option(
+          names = "--performed-by",
+          description = "Run it for this user, by id or email (admins only).")
+      String performedBy;
 
       @Override
       public Integer call() throws Exception {
         ObjectNode body = F.objectNode().put("task_id", task).put("action_id", action);
         if (performedBy != null) {
+          // The server takes an id or an email, as given.
           body.put("performed_by", performedBy);
         }
         return api.call("POST", "/api/v1/workflows/" + workflow + "/executions", body);

@@ -150,6 +150,10 @@ final class WorkflowsWeb implements WebArea {
     } catch (Problem.Unprocessable x) {
       renderTask(ctx, s, 422, x.errors());
       return;
+    } catch (Problem.Conflict x) {
+      // The action is still running on this task (pressed twice, or by two people at once).
+      renderTask(ctx, s, 409, Map.of("", List.of(x.getMessage())));
+      return;
     }
     // Post, then redirect: reloading the task page never runs the action twice.
     ctx.redirect(
