@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,6 +77,9 @@ public final class External {
     // the launcher a user starts serve with (./backchannel), for the start-up phase: it keeps an
     // AOT cache; empty starts java directly on serve-classpath
     OPTIONS.put("launcher", "");
+    // publishes in flight at once in the open-loop phases: past it the schedule waits (its delay
+    // still counts, from each event's scheduled time) instead of opening connections without end
+    OPTIONS.put("latency-in-flight", "256");
     OPTIONS.put("pg-url", ""); // jdbc:postgresql://127.0.0.1:PORT/postgres?user=...: the server
     OPTIONS.put("pg-pid-file", ""); // its postmaster.pid, for its CPU
     OPTIONS.put("redis-port", "");
@@ -575,6 +579,7 @@ public final class External {
       AtomicLong failed = new AtomicLong();
       AtomicReference<String> firstFailure = new AtomicReference<>();
       List<CompletableFuture<?>> calls = new ArrayList<>(n);
+      Semaphore inFlight = new Semaphore(num("latency-in-flight"));
       long t0 = System.nanoTime() + 50_000_000L;
       for (int i = 0; i < n; i++) {
         long at = t0 + (long) (i * 1e9 / rate);
@@ -582,10 +587,12 @@ public final class External {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
+        inFlight.acquireUninterruptibly();
         calls.add(
             http.sendAsync(publishAt(i, at), HttpResponse.BodyHandlers.discarding())
                 .whenComplete(
                     (resp, err) -> {
+                      inFlight.release();
                       if (err != null || resp.statusCode() != 202) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(
