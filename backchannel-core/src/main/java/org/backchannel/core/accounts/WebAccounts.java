@@ -4,13 +4,13 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Locale;
 import java.util.Optional;
 import org.backchannel.core.Problem;
 import org.backchannel.core.Validation;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.web.WebStore;
+import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.WorkspaceStore;
 
@@ -43,7 +43,10 @@ public final class WebAccounts {
   public String newSetupLink(long workspaceId, String email) {
     User user =
         store
-            .read(tx -> tx.store(WorkspaceStore.class).userByEmail(workspaceId, normal(email)))
+            .read(
+                tx ->
+                    tx.store(WorkspaceStore.class)
+                        .userByEmail(workspaceId, Directory.normalEmail(email)))
             .orElseThrow(() -> new Problem.NotFound("no user with email " + email));
     if (!user.isActive()) {
       throw new Problem.Conflict(email + " is deactivated: reactivate them first");
@@ -107,13 +110,13 @@ public final class WebAccounts {
    * kept out.
    */
   public Optional<Duration> throttled(String client, String email) {
-    return throttle.wait(client, email == null ? null : normal(email));
+    return throttle.wait(client, email == null ? null : Directory.normalEmail(email));
   }
 
   /** Wrong passwords for this person's email they have not been told of yet, once. */
   public Optional<String> failedSignIns(User user) {
     return throttle
-        .takeUnseen(normal(user.email()))
+        .takeUnseen(Directory.normalEmail(user.email()))
         .map(
             u ->
                 u.count()
@@ -121,10 +124,6 @@ public final class WebAccounts {
                     + " with your email recently, the latest at "
                     + u.last().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                     + ". If that was not you, someone may be guessing your password.");
-  }
-
-  private static String normal(String email) {
-    return email.strip().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -136,7 +135,7 @@ public final class WebAccounts {
     if (email == null || password == null) {
       return Optional.empty();
     }
-    String normal = normal(email);
+    String normal = Directory.normalEmail(email);
     record Candidate(User user, String hash) {}
     Optional<Candidate> found =
         store.read(

@@ -193,11 +193,7 @@ public final class Workflows implements AutoCloseable {
         tx -> {
           Workflow w = workflow(tx, caller, workflowId);
           // Held until the write, so that an action committing meanwhile is not overwritten.
-          Task task =
-              tx.store(WorkflowStore.class)
-                  .taskForUpdate(taskId)
-                  .filter(t -> t.workflowId() == w.id())
-                  .orElseThrow(() -> new Problem.NotFound("task " + taskId));
+          Task task = inWorkflow(w, taskId, tx.store(WorkflowStore.class).taskForUpdate(taskId));
           Map<String, JsonNode> values = new LinkedHashMap<>(task.values());
           String stage = applyBody(tx, w, body, values, task.stage());
           String unique = uniqueKey(w, values);
@@ -277,8 +273,12 @@ public final class Workflows implements AutoCloseable {
   }
 
   private static Task task(Tx tx, Workflow w, long taskId) {
-    return tx.store(WorkflowStore.class)
-        .task(taskId)
+    return inWorkflow(w, taskId, tx.store(WorkflowStore.class).task(taskId));
+  }
+
+  /** The task found, if it belongs to the workflow; otherwise not found. */
+  private static Task inWorkflow(Workflow w, long taskId, Optional<Task> found) {
+    return found
         .filter(t -> t.workflowId() == w.id())
         .orElseThrow(() -> new Problem.NotFound("task " + taskId));
   }
@@ -367,10 +367,14 @@ public final class Workflows implements AutoCloseable {
                 if (!caller.isAdmin()) {
                   throw new Problem.Forbidden("only admins may run an action for another person");
                 }
+                WorkspaceStore people = tx.store(WorkspaceStore.class);
                 performer =
-                    tx.store(WorkspaceStore.class).users(caller.workspaceId()).stream()
-                        .filter(u -> names(performedBy, u))
-                        .findFirst()
+                    (performedBy.isIntegralNumber()
+                            ? people
+                                .user(performedBy.asLong())
+                                .filter(u -> u.workspaceId() == caller.workspaceId())
+                            : people.userByEmail(
+                                caller.workspaceId(), Directory.normalEmail(performedBy.asText())))
                         .orElseThrow(
                             () ->
                                 Problem.Unprocessable.of(
@@ -400,11 +404,11 @@ public final class Workflows implements AutoCloseable {
     return pending;
   }
 
-  /** Whether a user id (a number) or an email (text, in any case) names this person. */
+  /** Whether a user id (a number) or an email (text, in any case; stored normalised) names them. */
   private static boolean names(JsonNode person, User u) {
     return person.isIntegralNumber()
         ? person.asLong() == u.id()
-        : u.email().equalsIgnoreCase(person.asText().strip());
+        : u.email().equals(Directory.normalEmail(person.asText()));
   }
 
   public Execution execution(User caller, long executionId) {

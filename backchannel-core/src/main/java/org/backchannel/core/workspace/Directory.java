@@ -343,7 +343,8 @@ public final class Directory {
     v.httpUrl("avatar", avatar);
   }
 
-  private static String normalEmail(String email) {
+  /** An email as it is stored and looked up: without surrounding spaces, in lower case. */
+  public static String normalEmail(String email) {
     return email.strip().toLowerCase(Locale.ROOT);
   }
 }
