@@ -154,20 +154,18 @@ final class Interpreter {
    * The body as JSON whatever its declared type, or null when it is empty, cut short or not JSON.
    */
   private static JsonNode anyJsonOrNull(Exchange.Answered a) {
-    if (a.body().length == 0 || a.truncated()) {
-      return null;
-    }
-    try {
-      JsonNode node = Json.MAPPER.readTree(a.body());
-      return node == null || node.isMissingNode() ? null : node;
-    } catch (IOException e) {
-      return null;
-    }
+    JsonNode node = parsedOrNull(a);
+    return node == null || node.isMissingNode() ? null : node;
   }
 
   static JsonNode jsonOrNull(Exchange.Answered a) {
     String type = a.headers().getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
-    if (a.body().length == 0 || a.truncated() || !type.contains("json")) {
+    return type.contains("json") ? parsedOrNull(a) : null;
+  }
+
+  /** The body as Jackson reads it, or null when it is empty, cut short or not JSON. */
+  private static JsonNode parsedOrNull(Exchange.Answered a) {
+    if (a.body().length == 0 || a.truncated()) {
       return null;
     }
     try {
