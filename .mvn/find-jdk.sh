@@ -32,6 +32,9 @@ backchannel_find_jdk() {
   return 1
 }
 
+# The JVM options every start of Backchannel takes; its AOT cache must be made with the same ones.
+BACKCHANNEL_JAVA_OPTIONS=(--enable-native-access=ALL-UNNAMED)
+
 # JVM options that let `serve` start from an ahead-of-time cache. On JDK 25+ the JDK's AOT cache:
 # the first start records what it loads (written as it stops), the next one makes the cache from
 # that record (a few seconds, once) and every later start maps it. On 21-24 a CDS archive the JVM
@@ -56,8 +59,9 @@ backchannel_aot_options() { # $1: the class path; the rest: its jars
   local cache="$dir/serve-$key-jdk$v.aot" record="$dir/serve-$key-jdk$v.aotconf"
   if [ ! -s "$cache" ] && [ -s "$record" ]; then
     echo "backchannel: making the start-up cache from the first start (once)..." >&2
-    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:AOTMode=create -XX:AOTConfiguration="$record" \
-      -XX:AOTCache="$cache" -cp "$classpath" >"$dir/create.log" 2>&1 || rm -f "$cache"
+    "$JAVA_HOME/bin/java" "${BACKCHANNEL_JAVA_OPTIONS[@]}" -XX:AOTMode=create \
+      -XX:AOTConfiguration="$record" -XX:AOTCache="$cache" -cp "$classpath" \
+      >"$dir/create.log" 2>&1 || rm -f "$cache"
     rm -f "$record"
   fi
   echo "-Xlog:aot*=error" # what it skips and why is not the operator's concern

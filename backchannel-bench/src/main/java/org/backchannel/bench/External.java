@@ -299,7 +299,6 @@ public final class External {
       cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().keySet().removeIf(k -> k.startsWith("BACKCHANNEL_"));
-      pb.environment().put("BACKCHANNEL_CACHE_DIR", work.resolve("aot-cache").toString());
       pb.environment().put("BACKCHANNEL_WORKER", Boolean.toString(worker));
       pb.environment().put("BACKCHANNEL_SECRET_KEY", secretKey);
       return pb;
