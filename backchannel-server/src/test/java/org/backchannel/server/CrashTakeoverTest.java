@@ -62,12 +62,8 @@ final class CrashTakeoverTest {
     int slots = 8;
     Path dir = Files.createTempDirectory("backchannel-crash");
     String url = "jdbc:sqlite:" + dir.resolve("backchannel.db");
-    try (Setup s = Setup.on(url, slots);
-        RecordingReceiver app = s.app) {
-      HeldApp held = new HeldApp(app, slots);
-      CountDownLatch killed = held.killed;
-      BlockingQueue<Long> later = held.later;
-      s.publish(events);
+    try (Setup s = Setup.on(url, slots, events)) {
+      HeldApp held = s.held();
 
       Process first = node(url, s.key, freePort(), "sqlite-first");
       long killedAt;
@@ -80,7 +76,7 @@ final class CrashTakeoverTest {
         killedAt = System.nanoTime();
       } finally {
         first.destroyForcibly();
-        killed.countDown();
+        held.killed.countDown();
       }
 
       int port = freePort();
@@ -88,10 +84,10 @@ final class CrashTakeoverTest {
       Process second = node(url, s.key, port, "sqlite-second");
       try {
         long healthyAt = healthy(port);
-        Long firstAgain = later.poll(60, TimeUnit.SECONDS);
+        Long firstAgain = held.later.poll(60, TimeUnit.SECONDS);
         assertThat(firstAgain).as("the endpoint receives again").isNotNull();
         s.awaitSettled(Duration.ofSeconds(120));
-        int duplicates = s.checkNothingLost(app, events);
+        int duplicates = s.checkNothingLost();
         String result =
             "sqlite: restart to healthy %.1f s; endpoint received again %.1f s after healthy"
                     .formatted(secs(healthyAt - startedAt), secs(firstAgain - healthyAt))
@@ -115,12 +111,8 @@ final class CrashTakeoverTest {
     int events = 1_000;
     int slots = 16;
     String url = TestDatabases.postgresUrl();
-    try (Setup s = Setup.on(url, slots);
-        RecordingReceiver app = s.app) {
-      HeldApp held = new HeldApp(app, slots);
-      CountDownLatch killed = held.killed;
-      BlockingQueue<Long> later = held.later;
-      s.publish(events);
+    try (Setup s = Setup.on(url, slots, events)) {
+      HeldApp held = s.held();
       Process doomed = node(url, s.key, freePort(), "pg-doomed");
       int port = freePort();
       Process survivor = null;
@@ -131,18 +123,18 @@ final class CrashTakeoverTest {
         survivor = node(url, s.key, port, "pg-survivor");
         healthy(port);
         // Longer than a lease: a live node's deliveries must not be taken from it.
-        assertThat(later.poll(LEASE.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS))
+        assertThat(held.later.poll(LEASE.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS))
             .as("nothing is sent twice while the node holding it lives")
             .isNull();
         doomed.destroyForcibly();
         doomed.waitFor();
         long killedAt = System.nanoTime();
-        killed.countDown();
+        held.killed.countDown();
 
-        Long again = later.poll(60, TimeUnit.SECONDS);
+        Long again = held.later.poll(60, TimeUnit.SECONDS);
         assertThat(again).as("the survivor takes over").isNotNull();
         s.awaitSettled(Duration.ofSeconds(120));
-        int duplicates = s.checkNothingLost(app, events);
+        int duplicates = s.checkNothingLost();
         String result =
             ("postgresql: two nodes; the survivor took none of a live node's deliveries for %d s,"
                     + " then sent to the endpoint again %.1f s after that node was killed"
@@ -156,7 +148,7 @@ final class CrashTakeoverTest {
         report("postgresql.txt", result);
         assertThat(secs(again - killedAt)).as(result).isLessThanOrEqualTo(8.0);
       } finally {
-        killed.countDown();
+        held.killed.countDown();
         doomed.destroyForcibly();
         if (survivor != null) {
           survivor.destroyForcibly();
@@ -190,17 +182,19 @@ final class CrashTakeoverTest {
     }
   }
 
-  /** A workspace, an app and its endpoint on {@code url}, set up in this process. */
+  /**
+   * A workspace, an app and its endpoint of {@code slots} in-flight slots on {@code url}, set up in
+   * this process, the app held as {@link HeldApp} says, and {@code events} events published.
+   */
   private record Setup(
       JdbcStore store,
       JettyHttpSender sender,
-      Backchannel bc,
-      User admin,
-      long appId,
       RecordingReceiver app,
-      String key)
+      HeldApp held,
+      String key,
+      int events)
       implements AutoCloseable {
-    static Setup on(String url, int slots) {
+    static Setup on(String url, int slots, int events) {
       String key = SecretBox.newKey();
       JdbcStore store = JdbcStore.open(url);
       RecordingReceiver app = RecordingReceiver.start();
@@ -217,10 +211,7 @@ final class CrashTakeoverTest {
       long appId = bc.apps().createApp(admin, "Sink", "sink").value().id();
       bc.deliveries()
           .createEndpoint(admin, appId, app.url("/events").toString(), false, slots, null);
-      return new Setup(store, sender, bc, admin, appId, app, key);
-    }
-
-    void publish(int events) {
+      HeldApp held = new HeldApp(app, slots);
       for (int from = 0; from < events; from += Deliveries.MAX_BATCH) {
         List<Deliveries.NewEvent> batch = new ArrayList<>();
         for (int i = from; i < Math.min(events, from + Deliveries.MAX_BATCH); i++) {
@@ -230,6 +221,7 @@ final class CrashTakeoverTest {
         }
         bc.deliveries().publishBatch(admin, appId, batch);
       }
+      return new Setup(store, sender, app, held, key, events);
     }
 
     /** Waits, by what the app receives, until no delivery is pending or being sent. */
@@ -252,7 +244,7 @@ final class CrashTakeoverTest {
     }
 
     /** Every event reached the app and succeeded; returns how many requests were duplicates. */
-    int checkNothingLost(RecordingReceiver app, int events) {
+    int checkNothingLost() {
       Set<String> ids = new HashSet<>();
       List<RecordingReceiver.Recorded> received = app.requests();
       received.forEach(r -> ids.add(r.header("webhook-id")));
@@ -265,6 +257,7 @@ final class CrashTakeoverTest {
 
     @Override
     public void close() {
+      app.close();
       sender.close();
       store.close();
     }
