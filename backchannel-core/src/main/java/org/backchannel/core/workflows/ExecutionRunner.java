@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
 final class ExecutionRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionRunner.class);
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  // The seed sends the assignee second, right after the stage.
+  private static final String ASSIGNED_TO = "Assigned To";
   static final String INTERRUPTED =
       "interrupted: the server stopped while the action ran; the task was not changed";
 
@@ -255,11 +258,7 @@ final class ExecutionRunner implements AutoCloseable {
         .put("email", p.email())
         .put("first_name", space < 0 ? name : name.substring(0, space))
         .put("last_name", space < 0 ? "" : name.substring(space + 1).strip());
-    ObjectNode task = body.putObject("task");
-    c.workflow()
-        .fields()
-        .forEach(f -> task.set(f.name(), staged.values.getOrDefault(f.name(), F.nullNode())));
-    task.put(WorkflowJson.STAGE, staged.stage);
+    body.set("task", seedForm(c.workflow(), staged));
     ObjectNode headers = F.objectNode();
     call.headers().forEach((header, value) -> headers.put(header, box.open(value)));
     Execution e = c.execution();
@@ -295,6 +294,21 @@ final class ExecutionRunner implements AutoCloseable {
       case Outcome.AuthenticationRequired a ->
           throw new StepFailed("the app asked the person to authenticate", delivery.id());
     };
+  }
+
+  /**
+   * The task as the Flowdash seed writes it, so that an app typed after the seed reads it: {@code
+   * Stage} first, then {@code Assigned To}, then the fields in definition order; numbers as text.
+   */
+  private static ObjectNode seedForm(Workflow workflow, Staged staged) {
+    ObjectNode task = F.objectNode().put(WorkflowJson.STAGE, staged.stage);
+    List<FieldDef> fields = new ArrayList<>(workflow.fields());
+    fields.sort(Comparator.comparing(f -> !f.name().equals(ASSIGNED_TO)));
+    for (FieldDef f : fields) {
+      JsonNode value = staged.values.getOrDefault(f.name(), F.nullNode());
+      task.set(f.name(), value.isNumber() ? F.textNode(TaskValues.key(value)) : value);
+    }
+    return task;
   }
 
   /** Stages the fields of an answer's {@code task} object, all or none. */
