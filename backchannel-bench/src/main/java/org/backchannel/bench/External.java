@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
@@ -80,6 +81,9 @@ public final class External {
     // publishes in flight at once in the open-loop phases: past it the schedule waits (its delay
     // still counts, from each event's scheduled time) instead of opening connections without end
     OPTIONS.put("latency-in-flight", "256");
+    // serve nodes draining one PostgreSQL backlog together, each count on a fresh database
+    // (empty: not run)
+    OPTIONS.put("nodes", "");
     OPTIONS.put("pg-url", ""); // jdbc:postgresql://127.0.0.1:PORT/postgres?user=...: the server
     OPTIONS.put("pg-pid-file", ""); // its postmaster.pid, for its CPU
     OPTIONS.put("redis-port", "");
@@ -195,6 +199,18 @@ public final class External {
         skipped.put("backchannel-" + kind, "failed during the run: " + e);
       }
     }
+    if (!list("nodes").isEmpty()) {
+      if (opt.get("pg-url").isEmpty()) {
+        skipped.put("scale", "no PostgreSQL server was started");
+      } else {
+        try {
+          out.set("scale", scale());
+        } catch (Exception e) {
+          e.printStackTrace();
+          skipped.put("scale", "failed during the run: " + e);
+        }
+      }
+    }
     ObjectNode peers = out.putObject("peers");
     for (String peer : list("peers")) {
       if (skipped.has(peer)) {
@@ -214,6 +230,58 @@ public final class External {
       skipped.put("startup", "failed during the run: " + e);
     }
     out.put("loadavg_end", Machine.loadavg());
+    return out;
+  }
+
+  /**
+   * 1, 2, 3 … serve nodes on one PostgreSQL: for each count, a fresh database, a backlog of {@code
+   * events} published with every worker off, then that many nodes (distinct lease names) started
+   * with their workers to drain it together. Reports deliveries/s and the CPU per delivery of the
+   * nodes together and of the database.
+   */
+  ArrayNode scale() throws Exception {
+    ArrayNode out = JSON.createArrayNode();
+    for (String count : list("nodes")) {
+      int n = Integer.parseInt(count);
+      Store db = new Store("postgres");
+      db.init();
+      db.start(false);
+      db.setUp();
+      log("scale: " + n + " node(s), publishing " + num("events"));
+      closedLoop(num("events"), num("clients"), db::publish);
+      db.stop();
+      resetReceiver();
+      List<Process> nodes = new ArrayList<>();
+      try {
+        // started together, so that no node drains alone for long while the others start
+        List<CompletableFuture<Process>> starting = new ArrayList<>();
+        for (int k = 1; k <= n; k++) {
+          int port = freePort();
+          String name = "node" + k;
+          starting.add(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return db.startNode(port, true, name);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(name + " did not start", e);
+                    }
+                  }));
+          if (k == 1) {
+            db.base = "http://127.0.0.1:" + port; // its /metrics counts every node's work
+          }
+        }
+        for (CompletableFuture<Process> f : starting) {
+          nodes.add(f.join());
+        }
+        ObjectNode r = db.drainOn(nodes, num("events"));
+        r.put("nodes", n);
+        log("scale: " + r);
+        out.add(r);
+      } finally {
+        nodes.forEach(p -> Procs.stop(p, 30));
+      }
+    }
     return out;
   }
 
@@ -306,15 +374,22 @@ public final class External {
 
     void start(boolean worker) throws Exception {
       int port = freePort();
+      serve = startNode(port, worker, "serve");
+      base = "http://127.0.0.1:" + port;
+    }
+
+    /** A serve process on {@code port}, healthy; {@code name} is its lease name and log file. */
+    Process startNode(int port, boolean worker, String name) throws Exception {
       List<String> args = new ArrayList<>(List.of("serve", "--dev", "--port", "" + port));
       args.addAll(storeArgs());
       ProcessBuilder pb =
           command(args, worker)
               .redirectOutput(
-                  ProcessBuilder.Redirect.appendTo(dataDir.resolve("serve.log").toFile()));
-      serve = Procs.start(pb);
-      base = "http://127.0.0.1:" + port;
-      waitHealthy(base + "/healthz", serve, 120);
+                  ProcessBuilder.Redirect.appendTo(dataDir.resolve(name + ".log").toFile()));
+      pb.environment().put("BACKCHANNEL_NODE", name);
+      Process p = Procs.start(pb);
+      waitHealthy("http://127.0.0.1:" + port + "/healthz", p, 120);
+      return p;
     }
 
     void stop() {
@@ -507,6 +582,12 @@ public final class External {
     ObjectNode drain(long backlog) throws Exception {
       resetReceiver();
       start(true);
+      return drainOn(List.of(serve), backlog);
+    }
+
+    /** The drain of a backlog by {@code nodes}, started with their workers; CPU of them all. */
+    ObjectNode drainOn(List<Process> nodes, long backlog) throws Exception {
+      LongSupplier serveTicks = () -> nodes.stream().mapToLong(p -> Procs.treeTicks(p.pid())).sum();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(num("drain-timeout"));
       long t0 = 0;
       long s0 = 0;
@@ -517,7 +598,7 @@ public final class External {
         long now = System.nanoTime();
         if (t0 == 0 && count > 0) {
           t0 = now;
-          s0 = serveTicks();
+          s0 = serveTicks.getAsLong();
           d0 = dbTicks();
         }
         if (count >= backlog) {
@@ -537,7 +618,7 @@ public final class External {
         }
         Thread.sleep(10);
       }
-      long s1 = serveTicks();
+      long s1 = serveTicks.getAsLong();
       long d1 = dbTicks();
       JsonNode st = receiverStats();
       ObjectNode r = JSON.createObjectNode();

@@ -468,6 +468,29 @@ public final class ExternalReport {
             .append(" |\n");
       }
     }
+    if (r.has("scale")) {
+      b.append(
+          "\nScale: `serve` nodes on one PostgreSQL (`--nodes`), each count on a fresh database: a"
+              + " backlog published with every worker off, then that many nodes started together"
+              + " with their workers (distinct `node` names) to drain it; the same timing as the"
+              + " drain above. App CPU is every node's together.\n\n");
+      b.append(
+          "| nodes | deliveries | deliveries/s | app CPU ms / delivery | db CPU ms / delivery |"
+              + "\n|---|---|---|---|---|\n");
+      for (JsonNode n : r.get("scale")) {
+        b.append("| ")
+            .append(n.get("nodes").asInt())
+            .append(" | ")
+            .append(f(n.get("deliveries").asDouble()))
+            .append(" | ")
+            .append(f(n.get("per_second").asDouble()))
+            .append(" | ")
+            .append(f3(n.get("server_cpu_ms_per_delivery").asDouble()))
+            .append(" | ")
+            .append(f3(n.path("db_cpu_ms_per_delivery").asDouble()))
+            .append(" |\n");
+      }
+    }
     b.append("\n");
     return b.toString();
   }
