@@ -137,10 +137,18 @@ final class CommandLineApiTest extends ServerFixture {
     assertThat(shown.json().get("name").asText()).isEqualTo("Todo");
     assertThat(shown.out).doesNotContain(secret);
 
-    Run rotated = cli("apps", "rotate-secret", Long.toString(id), "--grace-seconds", "60");
+    Run notYet = cli("apps", "activate-secret", Long.toString(id));
+    assertThat(notYet.code).as("nothing pending: 409 is a client error").isEqualTo(1);
+    assertThat(notYet.err).contains("no pending secret");
+    Run rotated = cli("apps", "rotate-secret", Long.toString(id));
     assertThat(rotated.code).as(rotated.err).isZero();
     assertThat(rotated.json().get("secret").asText()).isNotBlank().isNotEqualTo(secret);
-    assertThat(rotated.json().get("previous_secret_expires_at").isNull()).isFalse();
+    assertThat(rotated.json().get("pending_since").isNull()).isFalse();
+    Run activated = cli("apps", "activate-secret", Long.toString(id), "--grace-seconds", "60");
+    assertThat(activated.code).as(activated.err).isZero();
+    assertThat(activated.json().get("previous_secret_expires_at").asText())
+        .isEqualTo(clock.instant().plusSeconds(60).toString());
+    assertThat(cli("apps", "activate-secret", Long.toString(id)).code).isEqualTo(1);
 
     Run set =
         cli(

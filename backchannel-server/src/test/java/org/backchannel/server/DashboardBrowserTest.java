@@ -2,7 +2,6 @@ package org.backchannel.server;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
@@ -18,6 +17,7 @@ import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.StandardWebhooks;
+import org.backchannel.sdk.VerificationException;
 import org.backchannel.testkit.RecordingReceiver.Answer;
 import org.backchannel.testkit.RecordingReceiver.Recorded;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ final class DashboardBrowserTest extends BrowserFixture {
   }
 
   @Test
-  void aNewAppsSecretIsShownOnceThenRotatedAndBothSign() {
+  void aNewAppsSecretIsShownOnceThenRotatedBothSignUntilItIsActivated() {
     Page page = signedInAdmin();
     page.getByRole(AriaRole.LINK, named("Apps")).click();
     page.getByLabel("Name").fill("Deploys");
@@ -69,16 +69,17 @@ final class DashboardBrowserTest extends BrowserFixture {
     page.navigate("/ui/apps/" + newApp);
     assertThat(page.content()).doesNotContain(first);
 
-    page.getByLabel("Old secret stays valid for").selectOption("3600");
+    assertThat(page.getByRole(AriaRole.BUTTON, named("Activate new secret"))).hasCount(0);
     page.getByRole(AriaRole.BUTTON, named("Rotate secret")).click();
     String second = page.getByRole(AriaRole.TEXTBOX, named("New signing secret")).inputValue();
     assertThat(second).isNotBlank().isNotEqualTo(first);
-    assertThat(page.getByRole(AriaRole.STATUS))
-        .containsText("The previous secret stays valid until 2026-11-23T11:00:00Z.");
+    assertThat(page.getByRole(AriaRole.STATUS)).containsText("It is pending");
     page.reload();
     assertThat(page.locator("#once-value")).hasCount(0);
+    assertThat(page.locator("#secret-state"))
+        .hasText("set · shown only when made · a new one pending since 2026-11-23 10:00:00 UTC");
 
-    // an endpoint added on the page gets deliveries signed with both secrets during the grace
+    // an endpoint added on the page gets deliveries signed with both secrets while one is pending
     page.getByLabel("Endpoint URL").fill(app.url("/deploys").toString());
     page.getByRole(AriaRole.BUTTON, named("Add endpoint")).click();
     assertThat(page.getByRole(AriaRole.STATUS)).hasText("Endpoint saved.");
@@ -87,15 +88,32 @@ final class DashboardBrowserTest extends BrowserFixture {
     publish(newApp, "deploy.finished");
     Recorded call = app.take(Duration.ofSeconds(5));
     for (String secret : List.of(first, second)) {
-      assertThatCode(
-              () ->
-                  StandardWebhooks.verify(
-                      call::header,
-                      call.body(),
-                      List.of(AppSecret.of(secret)),
-                      clock.instant(),
-                      StandardWebhooks.DEFAULT_TOLERANCE))
-          .doesNotThrowAnyException();
+      assertThat(verifies(call, secret)).as("pending: both sign").isTrue();
+    }
+
+    // activating makes the new one the only one
+    page.getByLabel("Old secret also signs Standard Webhooks headers for").selectOption("0");
+    page.getByRole(AriaRole.BUTTON, named("Activate new secret")).click();
+    assertThat(page.getByRole(AriaRole.STATUS)).containsText("New secret activated");
+    assertThat(page.locator("#secret-state")).hasText("set · shown only when made");
+    assertThat(page.getByRole(AriaRole.BUTTON, named("Activate new secret"))).hasCount(0);
+    publish(newApp, "deploy.finished");
+    Recorded after = app.take(Duration.ofSeconds(5));
+    assertThat(verifies(after, second)).isTrue();
+    assertThat(verifies(after, first)).as("the old one stopped").isFalse();
+  }
+
+  boolean verifies(Recorded call, String secret) {
+    try {
+      StandardWebhooks.verify(
+          call::header,
+          call.body(),
+          List.of(AppSecret.of(secret)),
+          clock.instant(),
+          StandardWebhooks.DEFAULT_TOLERANCE);
+      return true;
+    } catch (VerificationException e) {
+      return false;
     }
   }
 

@@ -636,14 +636,12 @@ abstract class PlatformEventsContract extends ServerFixture {
   // ---- secrets, workspaces, validation
 
   @Test
-  void duringRotationCallsCarryBothSignaturesAndAfterTheGraceOnlyTheNew() {
+  void whilePendingCallsCarryBothSignaturesAndTokensTheOldAfterActivationTheNewOnly() {
     install();
-    JsonNode rotated =
-        ok(http.post("/api/v1/apps/" + appId + "/secret", adminToken, "{\"grace_seconds\":3600}"));
+    JsonNode rotated = ok(http.post("/api/v1/apps/" + appId + "/secret", adminToken, ""));
     AppSecret newer = AppSecret.of(rotated.get("secret").asText());
     AppSecret older = AppSecret.of(appSecret);
-    assertThat(rotated.get("previous_secret_expires_at").asText())
-        .isEqualTo(NOW.plusSeconds(3600).toString());
+    assertThat(rotated.get("pending_since").asText()).isEqualTo(NOW.toString());
 
     ok(
         http.post(
@@ -655,10 +653,30 @@ abstract class PlatformEventsContract extends ServerFixture {
       StandardWebhooks.verify(
           during::header, during.body(), List.of(s), NOW, StandardWebhooks.DEFAULT_TOLERANCE);
     }
-    Events.verify(List.of(newer), during.header(EventToken.HEADER), during.body(), NOW);
+    Events.verify(List.of(older), during.header(EventToken.HEADER), during.body(), NOW);
     assertThatThrownBy(
             () ->
-                Events.verify(List.of(older), during.header(EventToken.HEADER), during.body(), NOW))
+                Events.verify(List.of(newer), during.header(EventToken.HEADER), during.body(), NOW))
+        .isInstanceOf(VerificationException.class);
+
+    JsonNode activated =
+        ok(
+            http.post(
+                "/api/v1/apps/" + appId + "/secret/activate",
+                adminToken,
+                "{\"grace_seconds\":3600}"));
+    assertThat(activated.get("previous_secret_expires_at").asText())
+        .isEqualTo(NOW.plusSeconds(3600).toString());
+    ok(
+        http.post(
+            platform("/buttons/chatTabButton"), memberToken, "{\"chat\":\"g:" + flowId + "\"}"));
+    drain();
+    RecordingReceiver.Recorded graced = app.take(Duration.ofSeconds(5));
+    assertThat(graced.header(StandardWebhooks.SIGNATURE).split(" ")).hasSize(2);
+    Events.verify(List.of(newer), graced.header(EventToken.HEADER), graced.body(), NOW);
+    assertThatThrownBy(
+            () ->
+                Events.verify(List.of(older), graced.header(EventToken.HEADER), graced.body(), NOW))
         .isInstanceOf(VerificationException.class);
 
     clock.advance(Duration.ofSeconds(3601));

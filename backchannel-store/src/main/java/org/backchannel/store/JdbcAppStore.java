@@ -133,4 +133,14 @@ final class JdbcAppStore implements AppStore {
         .mapTo(String.class)
         .findOne();
   }
+
+  @Override
+  public Optional<String> pendingSecretCiphertext(long appId) {
+    return h.createQuery(
+            "SELECT pending_secret_ciphertext FROM app_platform WHERE app_id = :app"
+                + " AND pending_secret_ciphertext IS NOT NULL")
+        .bind("app", appId)
+        .mapTo(String.class)
+        .findOne();
+  }
 }

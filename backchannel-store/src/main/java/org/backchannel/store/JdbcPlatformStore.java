@@ -17,6 +17,7 @@ import org.backchannel.core.platform.Install;
 import org.backchannel.core.platform.PlatformJson;
 import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.platform.Registration;
+import org.backchannel.core.platform.SecretState;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -96,32 +97,59 @@ final class JdbcPlatformStore implements PlatformStore {
   }
 
   @Override
-  public void rotateSecret(
-      long appId,
-      String newCiphertext,
-      String previousCiphertext,
-      Instant previousExpiresAt,
-      Instant now) {
-    int updated =
-        h.createUpdate("UPDATE apps SET secret_ciphertext = :secret WHERE id = :app")
-            .bind("secret", newCiphertext)
-            .bind("app", appId)
-            .execute();
-    if (updated == 0) {
-      throw new Problem.NotFound("app " + appId);
-    }
+  public void setPendingSecret(long appId, String ciphertext, Instant now) {
     h.createUpdate(
-            "INSERT INTO app_platform (app_id, url_patterns, controls, previous_secret_ciphertext,"
-                + " previous_secret_expires_at, updated_at)"
-                + " VALUES (:app, '[]', '[]', :previous, :expires, :now)"
+            "INSERT INTO app_platform (app_id, url_patterns, controls, pending_secret_ciphertext,"
+                + " pending_secret_since, updated_at)"
+                + " VALUES (:app, '[]', '[]', :pending, :now, :now)"
                 + " ON CONFLICT (app_id) DO UPDATE SET"
-                + " previous_secret_ciphertext = excluded.previous_secret_ciphertext,"
-                + " previous_secret_expires_at = excluded.previous_secret_expires_at")
+                + " pending_secret_ciphertext = excluded.pending_secret_ciphertext,"
+                + " pending_secret_since = excluded.pending_secret_since")
         .bind("app", appId)
-        .bind("previous", previousCiphertext)
-        .bind("expires", millis(previousExpiresAt))
+        .bind("pending", ciphertext)
         .bind("now", millis(now))
         .execute();
+  }
+
+  @Override
+  public boolean activateSecret(
+      long appId, String pendingCiphertext, String previousCiphertext, Instant previousExpiresAt) {
+    // Only the pending secret that was read: a rotation in between has shown its own secret to
+    // someone, and must not be lost.
+    int cleared =
+        h.createUpdate(
+                "UPDATE app_platform SET pending_secret_ciphertext = NULL,"
+                    + " pending_secret_since = NULL, previous_secret_ciphertext = :previous,"
+                    + " previous_secret_expires_at = :expires"
+                    + " WHERE app_id = :app AND pending_secret_ciphertext = :pending")
+            .bind("app", appId)
+            .bind("pending", pendingCiphertext)
+            .bind("previous", previousCiphertext)
+            .bind("expires", millis(previousExpiresAt))
+            .execute();
+    if (cleared == 0) {
+      return false;
+    }
+    h.createUpdate("UPDATE apps SET secret_ciphertext = :secret WHERE id = :app")
+        .bind("secret", pendingCiphertext)
+        .bind("app", appId)
+        .execute();
+    return true;
+  }
+
+  @Override
+  public SecretState secretState(long appId, Instant now) {
+    return h.createQuery(
+            "SELECT pending_secret_since, CASE WHEN previous_secret_ciphertext IS NOT NULL"
+                + " AND previous_secret_expires_at > :now THEN previous_secret_expires_at END"
+                + " AS previous_until FROM app_platform WHERE app_id = :app")
+        .bind("app", appId)
+        .bind("now", millis(now))
+        .map(
+            (rs, ctx) ->
+                new SecretState(instant(rs, "pending_secret_since"), instant(rs, "previous_until")))
+        .findOne()
+        .orElse(SecretState.NONE);
   }
 
   @Override

@@ -30,6 +30,7 @@ import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.SettledAttempt;
 import org.backchannel.core.platform.PlatformStore;
+import org.backchannel.core.platform.SecretState;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.Action;
@@ -385,6 +386,61 @@ abstract class StoreContract {
             (Tx t) ->
                 t.store(AppStore.class).insertSource(app.id(), flow.id(), "main", "tok-1", T0));
     return new World(ws, flow, app, source);
+  }
+
+  @Test
+  void aPendingSecretBecomesCurrentOnlyWhileItIsStillThePendingOne() {
+    Workspace ws = workspace("Acme");
+    App app = tx((Tx t) -> t.store(AppStore.class).insertApp(ws.id(), "CI", "ci", "v1:old", T0));
+    assertThat(tx((Tx t) -> t.store(PlatformStore.class).secretState(app.id(), T1)))
+        .isEqualTo(SecretState.NONE);
+    tx(
+        (Tx t) -> {
+          t.store(PlatformStore.class).setPendingSecret(app.id(), "v1:first", T1);
+          t.store(PlatformStore.class).setPendingSecret(app.id(), "v1:second", T2);
+          return null;
+        });
+    assertThat(tx((Tx t) -> t.store(AppStore.class).pendingSecretCiphertext(app.id())))
+        .contains("v1:second");
+    assertThat(tx((Tx t) -> t.store(PlatformStore.class).secretState(app.id(), T2)))
+        .isEqualTo(new SecretState(T2, null));
+    assertThat(tx((Tx t) -> t.store(AppStore.class).appSecretCiphertext(app.id())))
+        .as("pending changes nothing of the current secret")
+        .isEqualTo("v1:old");
+
+    // a rotation in between replaced the pending secret that was read: nothing changes
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(PlatformStore.class).activateSecret(app.id(), "v1:first", null, null)))
+        .isFalse();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).appSecretCiphertext(app.id())))
+        .isEqualTo("v1:old");
+
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(PlatformStore.class)
+                        .activateSecret(app.id(), "v1:second", "v1:old", T3)))
+        .isTrue();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).appSecretCiphertext(app.id())))
+        .isEqualTo("v1:second");
+    assertThat(tx((Tx t) -> t.store(AppStore.class).pendingSecretCiphertext(app.id()))).isEmpty();
+    assertThat(tx((Tx t) -> t.store(AppStore.class).previousSecretCiphertext(app.id(), T2)))
+        .contains("v1:old");
+    assertThat(tx((Tx t) -> t.store(PlatformStore.class).secretState(app.id(), T2)))
+        .isEqualTo(new SecretState(null, T3));
+    assertThat(tx((Tx t) -> t.store(PlatformStore.class).secretState(app.id(), T3)))
+        .isEqualTo(SecretState.NONE);
+
+    tx(
+        (Tx t) -> {
+          t.store(PlatformStore.class).setPendingSecret(app.id(), "v1:third", T3);
+          return t.store(PlatformStore.class).activateSecret(app.id(), "v1:third", null, null);
+        });
+    assertThat(tx((Tx t) -> t.store(AppStore.class).previousSecretCiphertext(app.id(), T0)))
+        .as("no grace: the old secret is forgotten")
+        .isEmpty();
   }
 
   @Test

@@ -31,4 +31,7 @@ public interface AppStore {
 
   /** The app's previous secret as stored (encrypted), while it is still valid at {@code now}. */
   Optional<String> previousSecretCiphertext(long appId, Instant now);
+
+  /** The app's pending secret as stored (encrypted): issued by a rotation, not yet activated. */
+  Optional<String> pendingSecretCiphertext(long appId);
 }

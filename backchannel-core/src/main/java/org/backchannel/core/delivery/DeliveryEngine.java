@@ -359,16 +359,24 @@ public final class DeliveryEngine {
   record Prepared(
       OutboundRequest request, byte[] body, Set<String> secretHeaders, Instant startedAt) {}
 
-  /** What signing needs of an app: its public id and its valid secrets, newest first. */
-  record Signer(String appId, List<AppSecret> secrets) {}
+  /**
+   * What signing needs of an app: its public id, the secret its tokens are signed with (the current
+   * one), and every secret that signs its Standard Webhooks headers.
+   */
+  record Signer(String appId, AppSecret current, List<AppSecret> secrets) {}
 
-  /** The app's current secret, then the one it replaced while that is in its grace period. */
+  /**
+   * The app's current secret; its Standard Webhooks headers are also signed with the pending one
+   * (issued, not yet activated) and with the one it replaced while that is in its grace period.
+   */
   private Signer signer(Tx tx, long appId, Instant now) {
     AppStore apps = tx.store(AppStore.class);
+    AppSecret current = open(apps.appSecretCiphertext(appId));
     List<AppSecret> secrets = new ArrayList<>();
-    secrets.add(open(apps.appSecretCiphertext(appId)));
+    secrets.add(current);
+    apps.pendingSecretCiphertext(appId).ifPresent(pending -> secrets.add(open(pending)));
     apps.previousSecretCiphertext(appId, now).ifPresent(previous -> secrets.add(open(previous)));
-    return new Signer(apps.app(appId).orElseThrow().clientId(), List.copyOf(secrets));
+    return new Signer(apps.app(appId).orElseThrow().clientId(), current, List.copyOf(secrets));
   }
 
   private Map<String, String> extraHeaders(String sealedHeaders) {
@@ -399,17 +407,22 @@ public final class DeliveryEngine {
       Delivery d, byte[] body, Signer signer, Map<String, String> extra, Instant now) {
     Map<String, String> headers = new LinkedHashMap<>(extra);
     headers.put("Content-Type", "application/json");
-    AppSecret newest = signer.secrets().get(0);
+    // A token carries one signature, and the app may know one secret: always the current one.
+    AppSecret current = signer.current();
     switch (d.contract()) {
       case FLOWDOCK ->
           headers.put(
               FlowdockToken.HEADER,
-              FlowdockToken.sign(newest, d.contract().actor(d.actorUserId()), body, now));
+              FlowdockToken.sign(current, d.contract().actor(d.actorUserId()), body, now));
       case FLOCK ->
           headers.put(
               EventToken.HEADER,
               EventToken.sign(
-                  newest, signer.appId(), d.contract().actor(d.actorUserId()), now, d.messageId()));
+                  current,
+                  signer.appId(),
+                  d.contract().actor(d.actorUserId()),
+                  now,
+                  d.messageId()));
       case FLOWDASH, NATIVE -> {}
     }
     headers.putAll(StandardWebhooks.headers(d.messageId(), now, body, signer.secrets()));

@@ -51,8 +51,9 @@ import org.backchannel.sdk.EventToken;
  * as the change they report.
  */
 public final class Platform {
-  public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+  /** The longest a replaced secret may go on signing Standard Webhooks headers. */
   public static final Duration MAX_GRACE = Duration.ofDays(7);
+
   static final int MAX_TEXT = 4000;
   static final int MAX_PATTERNS = 20;
   static final int MAX_PREVIEWS = 3;
@@ -124,30 +125,61 @@ public final class Platform {
   }
 
   /**
-   * Gives an app a new secret (shown once). The old one stays valid for {@code grace} (null: a
-   * day): calls carry a Standard Webhooks signature for each, and tokens are signed with the new.
+   * Issues a new secret for an app (shown once) and keeps it pending, replacing any pending one.
+   * While it is pending, calls carry a second Standard Webhooks signature made with it, and every
+   * token (FLOWDOCK-TOKEN, X-Flock-Event-Token, flockEventToken) is still signed with the current
+   * secret, so that an app knowing only that one keeps working until {@link #activateSecret}.
+   * Returns since when it is pending.
    */
-  public Created<Instant> rotateSecret(User caller, long appId, Duration grace) {
+  public Created<Instant> rotateSecret(User caller, long appId) {
     apps.app(caller, appId);
-    Duration g = grace == null ? DEFAULT_GRACE : grace;
+    AppSecret secret = AppSecret.generate();
+    Instant now = clock.instant();
+    store.transaction(
+        tx -> {
+          tx.store(PlatformStore.class).setPendingSecret(appId, box.seal(secret.value()), now);
+          return null;
+        });
+    return new Created<>(now, secret.value());
+  }
+
+  /**
+   * Makes the app's pending secret its current one: tokens are signed with it from now on, and the
+   * secret it replaces stops signing them at once. That one goes on signing Standard Webhooks
+   * headers, beside the new one, for {@code grace} (null or zero: not at all).
+   */
+  public SecretActivation activateSecret(User caller, long appId, Duration grace) {
+    apps.app(caller, appId);
+    Duration g = grace == null ? Duration.ZERO : grace;
     if (g.isNegative() || g.compareTo(MAX_GRACE) > 0) {
       throw Problem.Invalid.of("grace_seconds", "must be from 0 to " + MAX_GRACE.toSeconds());
     }
-    AppSecret secret = AppSecret.generate();
     Instant now = clock.instant();
-    Instant expires = now.plus(g);
+    Instant expires = g.isZero() ? null : now.plus(g);
     store.transaction(
         tx -> {
-          tx.store(PlatformStore.class)
-              .rotateSecret(
-                  appId,
-                  box.seal(secret.value()),
-                  tx.store(AppStore.class).appSecretCiphertext(appId),
-                  expires,
-                  now);
+          AppStore appStore = tx.store(AppStore.class);
+          String pending =
+              appStore
+                  .pendingSecretCiphertext(appId)
+                  .orElseThrow(
+                      () ->
+                          new Problem.Conflict(
+                              "app " + appId + " has no pending secret: rotate it first"));
+          String current = expires == null ? null : appStore.appSecretCiphertext(appId);
+          if (!tx.store(PlatformStore.class).activateSecret(appId, pending, current, expires)) {
+            throw new Problem.Conflict(
+                "the pending secret of app " + appId + " was replaced meanwhile: activate again");
+          }
           return null;
         });
-    return new Created<>(expires, secret.value());
+    return new SecretActivation(now, expires);
+  }
+
+  /** Where the app's secret rotation stands (admins only). */
+  public SecretState secretState(User caller, long appId) {
+    apps.app(caller, appId);
+    return store.read(tx -> tx.store(PlatformStore.class).secretState(appId, clock.instant()));
   }
 
   /** Who has the app installed now (admins only), oldest install first. */
@@ -703,6 +735,8 @@ public final class Platform {
     if (!event.get("name").asText().startsWith("client.")) {
       throw new IllegalStateException("only client.* events may go to a widget or browser URL");
     }
+    // The current secret, never a pending one: an app that knows one secret keeps verifying
+    // these tokens until the new one is activated.
     AppSecret secret =
         store.read(
             tx -> AppSecret.of(box.open(tx.store(AppStore.class).appSecretCiphertext(app.id()))));

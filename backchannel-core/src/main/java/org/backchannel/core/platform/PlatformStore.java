@@ -20,15 +20,21 @@ public interface PlatformStore {
       Instant now);
 
   /**
-   * Replaces an app's secret; the one it replaces stays valid (for verifying apps, and so signed
-   * alongside) until {@code previousExpiresAt}.
+   * Keeps {@code ciphertext} as the app's pending secret, replacing any pending one; the current
+   * secret is left as it is.
    */
-  void rotateSecret(
-      long appId,
-      String newCiphertext,
-      String previousCiphertext,
-      Instant previousExpiresAt,
-      Instant now);
+  void setPendingSecret(long appId, String ciphertext, Instant now);
+
+  /**
+   * Makes the pending secret {@code pendingCiphertext} the app's current one. The one it replaces
+   * is kept as the previous secret until {@code previousExpiresAt}, or forgotten when both are
+   * null. False, and nothing changed, if {@code pendingCiphertext} is no longer the pending one.
+   */
+  boolean activateSecret(
+      long appId, String pendingCiphertext, String previousCiphertext, Instant previousExpiresAt);
+
+  /** Where the app's secret rotation stands at {@code now}. */
+  SecretState secretState(long appId, Instant now);
 
   Install insertInstall(long appId, long userId, String tokenHash, Instant now);
 

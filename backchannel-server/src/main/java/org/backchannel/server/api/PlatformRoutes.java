@@ -11,6 +11,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.backchannel.core.Json;
@@ -24,6 +25,7 @@ import org.backchannel.core.platform.Platform;
 import org.backchannel.core.platform.PlatformIds;
 import org.backchannel.core.platform.PlatformJson;
 import org.backchannel.core.platform.Registration;
+import org.backchannel.core.platform.SecretActivation;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 
@@ -53,6 +55,7 @@ public final class PlatformRoutes {
                 registration(
                     platform().register(caller(bc, ctx), id(ctx, "id"), Api.jsonBody(ctx)))));
     r.post("/api/v1/apps/{id}/secret", this::rotateSecret);
+    r.post("/api/v1/apps/{id}/secret/activate", this::activateSecret);
 
     // People.
     String app = "/api/v1/platform/apps/{id}";
@@ -163,6 +166,24 @@ public final class PlatformRoutes {
 
   private void rotateSecret(Context ctx) {
     var caller = caller(bc, ctx);
+    long app = bc.apps().app(caller, id(ctx, "id")).id(); // 403 and 404 before 400
+    ObjectNode body = optionalBody(ctx);
+    if (body.hasNonNull("grace_seconds")) {
+      // The old secret's grace starts when the new one is activated, and is asked for there.
+      throw Problem.Invalid.of(
+          "grace_seconds", "is given on activation: POST /api/v1/apps/{id}/secret/activate");
+    }
+    var created = platform().rotateSecret(caller, app);
+    json(
+        ctx,
+        200,
+        F.objectNode()
+            .put("secret", created.secret())
+            .put("pending_since", created.value().toString()));
+  }
+
+  private void activateSecret(Context ctx) {
+    var caller = caller(bc, ctx);
     ObjectNode body = optionalBody(ctx);
     Duration grace = null;
     JsonNode g = body.get("grace_seconds");
@@ -172,13 +193,14 @@ public final class PlatformRoutes {
       }
       grace = Duration.ofSeconds(g.asLong());
     }
-    var created = platform().rotateSecret(caller, id(ctx, "id"), grace);
+    SecretActivation done = platform().activateSecret(caller, id(ctx, "id"), grace);
+    Instant until = done.previousExpiresAt();
     json(
         ctx,
         200,
         F.objectNode()
-            .put("secret", created.secret())
-            .put("previous_secret_expires_at", created.value().toString()));
+            .put("activated_at", done.activatedAt().toString())
+            .put("previous_secret_expires_at", until == null ? null : until.toString()));
   }
 
   // ---- /v1 methods: Flock's shape, {"error", "description"} on failure

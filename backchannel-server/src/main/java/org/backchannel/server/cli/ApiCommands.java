@@ -275,11 +275,13 @@ public final class ApiCommands {
       name = "apps",
       mixinStandardHelpOptions = true,
       description =
-          "List apps, register one, show one, rotate its secret or set its platform registration.",
+          "List apps, register one, show one, rotate and activate its secret or set its platform"
+              + " registration.",
       subcommands = {
         Apps.Create.class,
         Apps.Show.class,
         Apps.RotateSecret.class,
+        Apps.ActivateSecret.class,
         PlatformCommands.Platform.class
       })
   public static final class Apps implements Callable<Integer> {
@@ -331,9 +333,28 @@ public final class ApiCommands {
         name = "rotate-secret",
         mixinStandardHelpOptions = true,
         description =
-            "Give an app a new secret (printed once); the old one still verifies for a grace"
-                + " period.")
+            "Issue a new secret for an app (printed once) and keep it pending: it adds a second"
+                + " Standard Webhooks signature, while tokens are still signed with the current"
+                + " secret until activate-secret.")
     static final class RotateSecret implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "APP_ID")
+      long id;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("POST", "/api/v1/apps/" + id + "/secret", F.objectNode());
+      }
+    }
+
+    @Command(
+        name = "activate-secret",
+        mixinStandardHelpOptions = true,
+        description =
+            "Make an app's pending secret its current one: everything is signed with it from now"
+                + " on, and the old one stops.")
+    static final class ActivateSecret implements Callable<Integer> {
       @Mixin Connection api = new Connection();
 
       @Parameters(paramLabel = "APP_ID")
@@ -341,7 +362,9 @@ public final class ApiCommands {
 
       @Option(
           names = "--grace-seconds",
-          description = "How long the old secret still verifies (0 to 604800; default 86400).")
+          description =
+              "How long the old secret still signs Standard Webhooks headers beside the new one"
+                  + " (0 to 604800; default 0). Tokens use the new one at once.")
       Long grace;
 
       @Override
@@ -350,7 +373,7 @@ public final class ApiCommands {
         if (grace != null) {
           body.put("grace_seconds", grace);
         }
-        return api.call("POST", "/api/v1/apps/" + id + "/secret", body);
+        return api.call("POST", "/api/v1/apps/" + id + "/secret/activate", body);
       }
     }
   }

@@ -7,6 +7,7 @@ import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.platform.Install;
 import org.backchannel.core.platform.Registration;
+import org.backchannel.core.platform.SecretState;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 
@@ -26,9 +27,9 @@ final class DashboardPages {
       List<Source> sources,
       List<Flow> flows,
       List<Endpoint> endpoints,
+      SecretState secretState,
       String secret,
-      String what,
-      String previousUntil) {}
+      String what) {}
 
   /** Who installed an app: their name and email, or their id if they are not found. */
   static String installer(AppView v, Install i) {

@@ -61,6 +61,7 @@ final class DashboardWeb implements WebArea {
     r.get("/ui/apps/{id}", guard.signedIn(this::app));
     r.post("/ui/apps/{id}/registration", guard.signedIn(this::saveRegistration));
     r.post("/ui/apps/{id}/secret", guard.signedIn(this::rotateSecret));
+    r.post("/ui/apps/{id}/secret/activate", guard.signedIn(this::activateSecret));
     r.post("/ui/apps/{id}/endpoints", guard.signedIn(this::createEndpoint));
     r.get("/ui/sources", guard.signedIn(this::sources));
     r.post("/ui/sources", guard.signedIn(this::createSource));
@@ -104,9 +105,9 @@ final class DashboardWeb implements WebArea {
             bc.apps().sources(s.user()).stream().filter(x -> x.appId() == id).toList(),
             bc.directory().flows(s.user()),
             bc.deliveries().endpoints(s.user()).stream().filter(e -> e.appId() == id).toList(),
+            bc.platform().secretState(s.user(), id),
             secret,
-            ctx.queryParam("what"),
-            ctx.queryParam("until"));
+            ctx.queryParam("what"));
     html(ctx, 200, (out, in) -> JteappGenerated.render(out, in, s, view));
   }
 
@@ -138,14 +139,18 @@ final class DashboardWeb implements WebArea {
 
   private void rotateSecret(Context ctx, Session s) {
     guard.requireCsrf(ctx, s);
+    long id = id(ctx, "id");
+    var rotated = bc.platform().rotateSecret(s.user(), id);
+    String key = shown.keep(s, rotated.secret());
+    ctx.redirect("/ui/apps/" + id + "?shown=" + key + "&what=rotated", HttpStatus.SEE_OTHER);
+  }
+
+  private void activateSecret(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
     Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
     long id = id(ctx, "id");
-    Duration grace = grace(ctx.formParam("grace"));
-    var rotated = bc.platform().rotateSecret(s.user(), id, grace);
-    String key = shown.keep(s, rotated.secret());
-    ctx.redirect(
-        "/ui/apps/" + id + "?shown=" + key + "&what=rotated&until=" + rotated.value(),
-        HttpStatus.SEE_OTHER);
+    bc.platform().activateSecret(s.user(), id, grace(ctx.formParam("grace")));
+    ctx.redirect("/ui/apps/" + id + "?what=activated", HttpStatus.SEE_OTHER);
   }
 
   private static Duration grace(String raw) {
