@@ -1,5 +1,6 @@
 package org.backchannel.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -14,6 +15,9 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+import org.backchannel.core.Json;
 import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
@@ -26,9 +30,20 @@ import org.backchannel.server.web.Guard;
 import org.backchannel.server.web.Web;
 import org.backchannel.server.web.WebArea;
 import org.backchannel.store.JdbcStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A running Backchannel: store, services and HTTP server, wired by hand. */
 public final class BackchannelServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BackchannelServer.class);
+
+  /** Where the process is in its life, as {@code /readyz} reports it. */
+  private enum Phase {
+    STARTING,
+    READY,
+    STOPPING
+  }
+
   private final Store store;
   private final boolean ownsStore;
   private final JettyHttpSender sender;
@@ -36,8 +51,15 @@ public final class BackchannelServer implements AutoCloseable {
   private final Javalin http;
   private final Guard guard;
   private final Duration grace;
+  private final Duration delay;
+  private volatile Phase phase = Phase.STARTING;
 
-  private BackchannelServer(Config config, Store store, boolean ownsStore, InstantSource clock) {
+  /**
+   * @param starting called with the port once the server listens, before it reports ready (tests
+   *     look at it starting)
+   */
+  private BackchannelServer(
+      Config config, Store store, boolean ownsStore, InstantSource clock, IntConsumer starting) {
     this.store = store;
     this.ownsStore = ownsStore;
     this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
@@ -63,6 +85,7 @@ public final class BackchannelServer implements AutoCloseable {
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
+              c.routes.get("/readyz", this::readyz);
               for (WebArea area : Web.areas(backchannel, accounts, clock, config.publicUrl())) {
                 area.register(c.routes, guard);
               }
@@ -74,10 +97,39 @@ public final class BackchannelServer implements AutoCloseable {
             });
     http.start();
     this.grace = config.shutdownGrace();
+    this.delay = config.shutdownDelay();
     if (config.worker()) {
       backchannel.worker().start();
     }
     backchannel.workflows().resume();
+    starting.accept(http.port());
+    phase = Phase.READY;
+  }
+
+  /**
+   * 200 only when this process takes work: started, not stopping, and its store answers with the
+   * schema it needs; else 503 saying why. Unlike {@code /healthz}, it asks the store (one query).
+   */
+  private void readyz(Context ctx) {
+    Phase now = phase;
+    Optional<String> problem =
+        switch (now) {
+          case STARTING -> Optional.of("the server is starting");
+          case STOPPING -> Optional.of("the server is stopping");
+          case READY -> store.unready();
+        };
+    String status =
+        switch (now) {
+          case STARTING -> "starting";
+          case STOPPING -> "stopping";
+          case READY -> problem.isEmpty() ? "ready" : "unready";
+        };
+    ObjectNode body =
+        Json.MAPPER.createObjectNode().put("status", status).put("store", store.kind());
+    problem.ifPresent(p -> body.put("message", p));
+    ctx.status(problem.isEmpty() ? 200 : 503)
+        .contentType("application/json")
+        .result(Json.write(body));
   }
 
   private static void failed(Guard guard, Exception e, Context ctx) {
@@ -110,7 +162,7 @@ public final class BackchannelServer implements AutoCloseable {
   public static BackchannelServer start(Config config, InstantSource clock) {
     Store store = openStore(config);
     try {
-      return new BackchannelServer(config, store, true, clock);
+      return new BackchannelServer(config, store, true, clock, port -> {});
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -119,7 +171,13 @@ public final class BackchannelServer implements AutoCloseable {
 
   /** Serves over a store the caller owns (tests, several servers on one database). */
   public static BackchannelServer start(Config config, Store store, InstantSource clock) {
-    return new BackchannelServer(config, store, false, clock);
+    return new BackchannelServer(config, store, false, clock, port -> {});
+  }
+
+  /** Like {@link #start(Config, Store, InstantSource)}, calling {@code starting} as it starts. */
+  static BackchannelServer start(
+      Config config, Store store, InstantSource clock, IntConsumer starting) {
+    return new BackchannelServer(config, store, false, clock, starting);
   }
 
   static Store openStore(Config config) {
@@ -141,7 +199,7 @@ public final class BackchannelServer implements AutoCloseable {
     if (config.secretKey() != null) {
       return new SecretBox(Base64.getDecoder().decode(config.secretKey()));
     }
-    Path file = config.dataDir().resolve("secret.key");
+    Path file = keyFile(config);
     try {
       if (!Files.exists(file)) {
         Files.createDirectories(config.dataDir());
@@ -156,6 +214,11 @@ public final class BackchannelServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create " + file, e);
     }
+  }
+
+  /** Where the embedded store's secret key is kept when {@code secret_key} is not set. */
+  static Path keyFile(Config config) {
+    return config.dataDir().resolve("secret.key");
   }
 
   public int port() {
@@ -186,8 +249,23 @@ public final class BackchannelServer implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Stops: first reports not ready and goes on serving for {@code shutdown_delay}, so that a load
+   * balancer stops sending here before requests are refused; then stops the HTTP server, lets the
+   * worker finish what it is sending for up to {@code shutdown_grace}, and closes the store.
+   */
   @Override
   public void close() {
+    phase = Phase.STOPPING;
+    boolean interrupted = false;
+    if (delay.isPositive()) {
+      LOG.info("not ready; serving {} more before stopping", Config.text(delay));
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        interrupted = true; // ends the delay only: the rest of the stop goes as it would
+      }
+    }
     guard.close();
     http.stop();
     backchannel.worker().stop(grace);
@@ -195,6 +273,9 @@ public final class BackchannelServer implements AutoCloseable {
     sender.close();
     if (ownsStore) {
       store.close();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * @param lease how long a claimed delivery is held before another node may take it over
  * @param workerConcurrency how many background deliveries this process sends at once (not an
  *     endpoint's {@code max_in_flight}, which bounds one endpoint across every process)
+ * @param shutdownDelay how long a stopping process keeps serving, with {@code /readyz} answering
+ *     503, before it stops accepting requests: the time a load balancer needs to take it out
  * @param publicUrl the address people and apps reach Backchannel on, without a trailing slash; null
  *     means "this server's own host and port"
  */
@@ -54,6 +56,7 @@ public record Config(
     Duration disableAfter,
     int workerConcurrency,
     Duration shutdownGrace,
+    Duration shutdownDelay,
     String publicUrl) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
@@ -75,6 +78,7 @@ public record Config(
           "disable_after",
           "worker_concurrency",
           "shutdown_grace",
+          "shutdown_delay",
           "public_url");
 
   /** Former names still read, with a warning, mapped to their settings. */
@@ -109,6 +113,7 @@ public record Config(
     d.put("disable_after", text(engine.retry().disableAfter()));
     d.put("worker_concurrency", Integer.toString(engine.worker().concurrency()));
     d.put("shutdown_grace", "10s");
+    d.put("shutdown_delay", "0s");
     return d;
   }
 
@@ -244,6 +249,7 @@ public record Config(
             c.duration("disable_after", Duration.ofMinutes(1), Duration.ofDays(365)),
             c.integer("worker_concurrency", 1, 10_000),
             c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)),
+            c.duration("shutdown_delay", Duration.ZERO, Duration.ofMinutes(10)),
             publicUrl);
     c.throwIfAny();
     return config;

@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
       Main.Migrate.class,
       Main.Init.class,
       Main.Admin.class,
+      BackupCommands.Backup.class,
+      BackupCommands.Restore.class,
       ApiCommands.Users.class,
       ApiCommands.Flows.class,
       ApiCommands.Apps.class,

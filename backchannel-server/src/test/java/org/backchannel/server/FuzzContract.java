@@ -194,7 +194,8 @@ abstract class FuzzContract extends ServerFixture {
     return path.startsWith("/api/")
         || path.startsWith("/v1/")
         || path.equals("/messages")
-        || path.equals("/healthz");
+        || path.equals("/healthz")
+        || path.equals("/readyz");
   }
 
   private List<Case> cases() {

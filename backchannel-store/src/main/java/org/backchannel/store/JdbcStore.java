@@ -10,7 +10,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,6 +21,9 @@ import java.util.function.Function;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -45,11 +51,16 @@ public final class JdbcStore implements Store {
   // in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between retries.
   private final ReentrantLock writeLock;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Flyway flyway;
+  // The newest migration this build has, the schema it needs: found on first use, off start-up.
+  private volatile MigrationVersion schema;
   private volatile Thread notifications;
   private volatile boolean closed;
 
-  private JdbcStore(Dialect dialect, HikariDataSource dataSource, HikariDataSource readSource) {
+  private JdbcStore(
+      Dialect dialect, HikariDataSource dataSource, HikariDataSource readSource, Flyway flyway) {
     this.dialect = dialect;
+    this.flyway = flyway;
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
     this.readSource = readSource;
@@ -87,19 +98,46 @@ public final class JdbcStore implements Store {
       }
     }
     HikariDataSource dataSource = new HikariDataSource(config);
+    Flyway flyway;
     try {
-      Flyway.configure()
-          .dataSource(dataSource)
-          .locations("classpath:db/migration/" + dialect.kind())
-          .failOnMissingLocations(true)
-          .load()
-          .migrate();
+      flyway =
+          Flyway.configure()
+              .dataSource(dataSource)
+              .locations(migrations(dialect))
+              .failOnMissingLocations(true)
+              .load();
+      flyway.migrate();
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
     }
     return new JdbcStore(
-        dialect, dataSource, dialect == Dialect.SQLITE ? sqliteReaders(jdbcUrl) : null);
+        dialect, dataSource, dialect == Dialect.SQLITE ? sqliteReaders(jdbcUrl) : null, flyway);
+  }
+
+  static String migrations(Dialect dialect) {
+    return "classpath:db/migration/" + dialect.kind();
+  }
+
+  /** The newest migration this build has (applied or not), not one a newer build applied. */
+  static MigrationVersion newestKnown(MigrationInfo[] migrations) {
+    return Arrays.stream(migrations)
+        .filter(m -> m.getVersion() != null && m.getState().isResolved())
+        .map(MigrationInfo::getVersion)
+        .max(Comparator.naturalOrder())
+        .orElse(MigrationVersion.EMPTY);
+  }
+
+  /** The newest migration applied to the database the handle is on. */
+  static MigrationVersion applied(Handle handle) {
+    return handle
+        .createQuery(
+            "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL")
+        .mapTo(String.class)
+        .stream()
+        .map(MigrationVersion::fromVersion)
+        .max(Comparator.naturalOrder())
+        .orElse(MigrationVersion.EMPTY);
   }
 
   /** Connections that begin DEFERRED and refuse writes: WAL gives each a snapshot of its own. */
@@ -135,6 +173,22 @@ public final class JdbcStore implements Store {
   }
 
   private static void createParentDirectories(String jdbcUrl) {
+    Path file = sqliteFile(jdbcUrl);
+    if (file == null) {
+      return;
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      try {
+        Files.createDirectories(parent);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the directory of " + file, e);
+      }
+    }
+  }
+
+  /** The file a {@code jdbc:sqlite:} URL names, or null for an in-memory or resource database. */
+  static Path sqliteFile(String jdbcUrl) {
     String file = jdbcUrl.substring("jdbc:sqlite:".length());
     int query = file.indexOf('?');
     if (query >= 0) {
@@ -144,16 +198,9 @@ public final class JdbcStore implements Store {
       file = file.substring("file:".length());
     }
     if (file.isEmpty() || file.equals(":memory:") || file.startsWith(":resource:")) {
-      return;
+      return null;
     }
-    Path parent = Path.of(file).toAbsolutePath().getParent();
-    if (parent != null) {
-      try {
-        Files.createDirectories(parent);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the directory of " + file, e);
-      }
-    }
+    return Path.of(file);
   }
 
   @Override
@@ -240,6 +287,31 @@ public final class JdbcStore implements Store {
                     }
                   }
                 });
+  }
+
+  /**
+   * One query on the schema history: the database answers, and no one has put an older schema under
+   * this process (a newer one is fine: during a rolling upgrade a newer node migrates first, and
+   * migrations only add).
+   */
+  @Override
+  public Optional<String> unready() {
+    try {
+      MigrationVersion needed = schema;
+      if (needed == null) {
+        needed = newestKnown(flyway.info().all());
+        schema = needed;
+      }
+      MigrationVersion at = readJdbi.withHandle(JdbcStore::applied);
+      if (at.compareTo(needed) < 0) {
+        return Optional.of(
+            "the schema is at version %s; this build needs %s (run: backchannel migrate)"
+                .formatted(at, needed));
+      }
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of("the store does not answer: " + e.getMessage());
+    }
   }
 
   @Override

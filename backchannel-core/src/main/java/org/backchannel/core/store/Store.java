@@ -1,5 +1,6 @@
 package org.backchannel.core.store;
 
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -25,6 +26,20 @@ public interface Store extends AutoCloseable {
    */
   default AutoCloseable onNewWork(Runnable listener) {
     return () -> {};
+  }
+
+  /**
+   * Asks the database one cheap question, for a readiness probe: empty when it answers (and, where
+   * the store knows its schema, holds the schema this build migrates to), else what is wrong. It
+   * does not throw.
+   */
+  default Optional<String> unready() {
+    try {
+      read(tx -> null);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of("the store does not answer: " + e.getMessage());
+    }
   }
 
   /** Which database this is, for health and diagnostics: "sqlite" or "postgresql". */
