@@ -385,7 +385,8 @@ public final class LoadDriver {
                 Instant now = Instant.now();
                 for (int i = from; i < from + size; i++) {
                   String url = receiver.url("/events/" + i);
-                  tx.store(DeliveryStore.class).endpointFor(app.workspaceId(), app.id(), url, now);
+                  tx.store(DeliveryStore.class)
+                      .endpointFor(app.workspaceId(), app.id(), url, Endpoint.Kind.WEBHOOK, now);
                   endpointUrls.add(url);
                 }
                 return null;

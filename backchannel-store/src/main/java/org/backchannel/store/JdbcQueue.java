@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
+import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
@@ -23,7 +24,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliveryStore {
   static final String ENDPOINT =
-      "id, workspace_id, app_id, url, fifo, max_in_flight, event_types, disabled_at,"
+      "id, workspace_id, app_id, kind, url, fifo, max_in_flight, event_types, disabled_at,"
           + " disabled_reason, failing_since, created_at, updated_at";
 
   static final RowMapper<Endpoint> ENDPOINTS =
@@ -32,6 +33,7 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
               rs.getLong("id"),
               rs.getLong("workspace_id"),
               rs.getLong("app_id"),
+              Endpoint.Kind.valueOf(rs.getString("kind")),
               rs.getString("url"),
               rs.getBoolean("fifo"),
               rs.getInt("max_in_flight"),
@@ -170,13 +172,15 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
   }
 
   @Override
-  public int requeueFailed(long endpointId, Instant since, Instant now) {
+  public int requeueFailed(long endpointId, Contract contract, Instant since, Instant now) {
     madeWorkDue();
     return h.createUpdate(
             "UPDATE deliveries SET state = 'PENDING', next_attempt_at = :now,"
                 + " updated_at = :now, summary = 'replay requested'"
-                + " WHERE endpoint_id = :endpoint AND state = 'FAILED' AND created_at >= :since")
+                + " WHERE endpoint_id = :endpoint AND state = 'FAILED' AND created_at >= :since"
+                + " AND contract = :contract")
         .bind("endpoint", endpointId)
+        .bind("contract", contract.name())
         .bind("since", millis(since))
         .bind("now", millis(now))
         .execute();
@@ -195,17 +199,20 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
   }
 
   @Override
-  public Endpoint endpointFor(long workspaceId, long appId, String url, Instant now) {
+  public Endpoint endpointFor(
+      long workspaceId, long appId, String url, Endpoint.Kind kind, Instant now) {
     // Nearly always there already: look first, and write only when it is not.
     Optional<Endpoint> existing = endpointByUrl(appId, url);
     if (existing.isPresent()) {
       return existing.get();
     }
     h.createUpdate(
-            "INSERT INTO endpoints (workspace_id, app_id, url, created_at, updated_at)"
-                + " VALUES (:ws, :app, :url, :now, :now) ON CONFLICT (app_id, url) DO NOTHING")
+            "INSERT INTO endpoints (workspace_id, app_id, kind, url, created_at, updated_at)"
+                + " VALUES (:ws, :app, :kind, :url, :now, :now)"
+                + " ON CONFLICT (app_id, url) DO NOTHING")
         .bind("ws", workspaceId)
         .bind("app", appId)
+        .bind("kind", kind.name())
         .bind("url", url)
         .bind("now", millis(now))
         .execute();

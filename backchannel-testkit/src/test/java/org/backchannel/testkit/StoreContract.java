@@ -27,6 +27,7 @@ import org.backchannel.core.delivery.DeliveryCount;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
+import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.SettledAttempt;
 import org.backchannel.core.platform.PlatformStore;
@@ -664,7 +665,9 @@ abstract class StoreContract {
   /** A background delivery as the engine's outbox writes one: on its endpoint, due now. */
   static Delivery queued(Tx t, NewDelivery d, String messageId, Instant now) {
     long endpoint =
-        t.store(DeliveryStore.class).endpointFor(d.workspaceId(), d.appId(), d.url(), now).id();
+        t.store(DeliveryStore.class)
+            .endpointFor(d.workspaceId(), d.appId(), d.url(), Endpoint.Kind.WEBHOOK, now)
+            .id();
     return t.store(DeliveryStore.class)
         .insertDelivery(
             d,

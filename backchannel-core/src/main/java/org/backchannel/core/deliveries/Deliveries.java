@@ -123,6 +123,17 @@ public final class Deliveries {
             throw new Problem.Conflict(
                 "delivery " + deliveryId + " was a person's call; they can make it again");
           }
+          if (!fitsEndpoint(tx, d)) {
+            // Only an earlier version queued these, e.g. a native event on a Flock listener.
+            throw new Problem.Conflict(
+                "delivery "
+                    + deliveryId
+                    + " is a "
+                    + d.contract().name().toLowerCase(java.util.Locale.ROOT)
+                    + " call on endpoint "
+                    + d.endpointId()
+                    + ", which does not take them; it is never sent again");
+          }
           if (!tx.store(DeliveryStore.class).requeue(deliveryId, clock.instant())) {
             throw new Problem.Conflict(
                 "delivery "
@@ -134,14 +145,20 @@ public final class Deliveries {
         });
   }
 
-  /** Sends again every failed delivery of an endpoint created since {@code since}; how many. */
+  /**
+   * Sends again every failed delivery of an endpoint created since {@code since}; how many. Only
+   * the calls its kind takes: a native event once queued to a Flock listener stays failed.
+   */
   public int replayFailed(User caller, long endpointId, Instant since) {
     Endpoint endpoint = endpoint(caller, endpointId);
     return store.transaction(
         tx ->
             tx.store(DeliveryStore.class)
                 .requeueFailed(
-                    endpoint.id(), since == null ? Instant.EPOCH : since, clock.instant()));
+                    endpoint.id(),
+                    endpoint.kind().contract(),
+                    since == null ? Instant.EPOCH : since,
+                    clock.instant()));
   }
 
   public List<Endpoint> endpoints(User caller) {
@@ -157,7 +174,10 @@ public final class Deliveries {
         .orElseThrow(() -> new Problem.NotFound("endpoint " + endpointId));
   }
 
-  /** Adds (or finds) an app's endpoint for native events, with its settings. */
+  /**
+   * Adds (or finds) an app's endpoint for native events, with its settings. The URL of the app's
+   * Flock event listener (or of one it had) is refused: that URL gets Flock events only.
+   */
   public Endpoint createEndpoint(
       User caller, long appId, String url, Boolean fifo, Integer maxInFlight, List<String> types) {
     App app = apps.app(caller, appId);
@@ -172,16 +192,35 @@ public final class Deliveries {
         store.transaction(
             tx ->
                 tx.store(DeliveryStore.class)
-                    .endpointFor(app.workspaceId(), app.id(), url, clock.instant()));
+                    .endpointFor(
+                        app.workspaceId(), app.id(), url, Endpoint.Kind.WEBHOOK, clock.instant()));
+    if (e.kind() != Endpoint.Kind.WEBHOOK) {
+      throw new Problem.Conflict(
+          "url is the Flock event listener of app "
+              + app.id()
+              + " (endpoint "
+              + e.id()
+              + "), which receives only the app's Flock events; native events need a URL of"
+              + " their own");
+    }
     return update(caller, e.id(), fifo, maxInFlight, types);
   }
 
-  /** Changes an endpoint's ordering, limit or subscriptions; null keeps what it had. */
+  /**
+   * Changes an endpoint's ordering, limit or subscriptions; null keeps what it had. A Flock event
+   * listener has no subscriptions to change: native events never go to it.
+   */
   public Endpoint update(
       User caller, long endpointId, Boolean fifo, Integer maxInFlight, List<String> types) {
     Endpoint e = endpoint(caller, endpointId);
     Validation v = new Validation();
     checkSettings(v, maxInFlight, types);
+    if (types != null && e.kind() != Endpoint.Kind.WEBHOOK) {
+      v.add(
+          "event_types",
+          "cannot be set on a flock_listener endpoint: it receives only its app's Flock events,"
+              + " never native ones");
+    }
     v.throwIfInvalid();
     return store.transaction(
         tx ->
@@ -221,7 +260,7 @@ public final class Deliveries {
   }
 
   /**
-   * Publishes a native event to every endpoint of the app that subscribes to its type, as
+   * Publishes a native event to every webhook endpoint of the app that subscribes to its type, as
    * background deliveries with the body {@code {"type", "timestamp", "data"}}. The same {@code
    * idempotencyKey} again returns the deliveries of the first call and sends nothing new. Returns
    * once they are committed; concurrent publishes share one commit.
@@ -315,8 +354,9 @@ public final class Deliveries {
   }
 
   /**
-   * Queues each event on every endpoint of the app subscribed to its type; per event, in order. The
-   * app is read in the same transaction, which saves publishing a read of its own.
+   * Queues each event on every webhook endpoint of the app subscribed to its type (never on its
+   * Flock event listener); per event, in order. The app is read in the same transaction, which
+   * saves publishing a read of its own.
    */
   private static List<List<Delivery>> enqueue(
       Tx tx, Outbox outbox, User caller, long appId, List<Checked> events) {
@@ -396,6 +436,15 @@ public final class Deliveries {
   /** Whether the delivery was made for the caller. */
   private static boolean actedBy(User caller, Delivery d) {
     return d.actorUserId() != null && d.actorUserId() == caller.id();
+  }
+
+  /** Whether a background delivery's endpoint (if it has one) takes calls of its contract. */
+  private static boolean fitsEndpoint(Tx tx, Delivery d) {
+    return d.endpointId() == null
+        || tx.store(DeliveryStore.class)
+            .endpoint(d.endpointId())
+            .map(e -> e.carries(d.contract()))
+            .orElse(true);
   }
 
   private static Delivery inWorkspace(Tx tx, User caller, long deliveryId) {

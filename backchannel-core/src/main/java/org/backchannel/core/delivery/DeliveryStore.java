@@ -100,16 +100,22 @@ public interface DeliveryStore {
   /** Sends a finished background delivery again, now; false if it is not finished. */
   boolean requeue(long deliveryId, Instant now);
 
-  /** Sends again every failed delivery of an endpoint created since {@code since}; how many. */
-  int requeueFailed(long endpointId, Instant since, Instant now);
+  /**
+   * Sends again every failed delivery of {@code contract} on an endpoint created since {@code
+   * since}; how many. (Deliveries of another contract on it are never sent again.)
+   */
+  int requeueFailed(long endpointId, Contract contract, Instant since, Instant now);
 
   /** How many deliveries are in each state (for metrics). */
   java.util.Map<DeliveryState, Long> countByState();
 
   // ---- endpoints
 
-  /** The endpoint for an app and URL, made (enabled, defaults) if there is none. */
-  Endpoint endpointFor(long workspaceId, long appId, String url, Instant now);
+  /**
+   * The endpoint for an app and URL, made of {@code kind} (enabled, defaults) if there is none. One
+   * that exists is returned whatever its kind: the caller decides what a clash means.
+   */
+  Endpoint endpointFor(long workspaceId, long appId, String url, Endpoint.Kind kind, Instant now);
 
   Optional<Endpoint> endpoint(long id);
 

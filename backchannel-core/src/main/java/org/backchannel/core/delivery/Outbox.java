@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import org.backchannel.core.Problem;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Tx;
 
@@ -19,12 +20,33 @@ public final class Outbox {
     this.clock = clock;
   }
 
-  /** Queues a delivery on the endpoint for its app and URL (made if new), due now. */
+  /**
+   * Queues a delivery on the endpoint for its app and URL (made, of the kind its contract goes to,
+   * if new), due now. A URL that is an endpoint of another kind is refused with a conflict.
+   */
   public Delivery enqueue(Tx tx, NewDelivery delivery) {
     Instant now = clock.instant();
     Endpoint endpoint =
         tx.store(DeliveryStore.class)
-            .endpointFor(delivery.workspaceId(), delivery.appId(), delivery.url(), now);
+            .endpointFor(
+                delivery.workspaceId(),
+                delivery.appId(),
+                delivery.url(),
+                Endpoint.Kind.of(delivery.contract()),
+                now);
+    if (!endpoint.carries(delivery.contract())) {
+      throw new Problem.Conflict(
+          delivery.url()
+              + " is endpoint "
+              + endpoint.id()
+              + " of app "
+              + endpoint.appId()
+              + ", a "
+              + endpoint.kind().wire()
+              + " endpoint: it does not take "
+              + delivery.contract().name().toLowerCase(java.util.Locale.ROOT)
+              + " calls");
+    }
     return insert(tx, delivery, endpoint, now);
   }
 
@@ -58,6 +80,11 @@ public final class Outbox {
   private static void check(Endpoint endpoint, NewDelivery delivery) {
     if (endpoint.appId() != delivery.appId() || !endpoint.url().equals(delivery.url())) {
       throw new IllegalArgumentException("delivery is not for endpoint " + endpoint.id());
+    }
+    // The one door into the queue keeps every endpoint to its kind's contract.
+    if (!endpoint.carries(delivery.contract())) {
+      throw new IllegalArgumentException(
+          delivery.contract() + " delivery for " + endpoint.kind() + " endpoint " + endpoint.id());
     }
   }
 

@@ -28,6 +28,8 @@ import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivered;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.DeliveryEngine;
+import org.backchannel.core.delivery.DeliveryStore;
+import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.delivery.Outcome;
@@ -89,10 +91,12 @@ public final class Platform {
 
   /**
    * Sets an app's {@code event_listener_url}, {@code url_patterns} and {@code controls}, replacing
-   * what was there.
+   * what was there. The listener URL becomes the app's {@code FLOCK_LISTENER} endpoint, which gets
+   * its Flock events and nothing else; a URL that is already one of its webhook endpoints (native
+   * events) is refused.
    */
   public Registration register(User caller, long appId, JsonNode body) {
-    apps.app(caller, appId);
+    App app = apps.app(caller, appId);
     Validation v = new Validation();
     if (body == null || !body.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
@@ -111,10 +115,27 @@ public final class Platform {
           "is required for URL patterns and for controls whose action is sendEvent");
     }
     v.throwIfInvalid();
+    Instant now = clock.instant();
     return store.transaction(
-        tx ->
-            tx.store(PlatformStore.class)
-                .saveRegistration(appId, listener, patterns, controls, clock.instant()));
+        tx -> {
+          if (listener != null) {
+            Endpoint e =
+                tx.store(DeliveryStore.class)
+                    .endpointFor(
+                        app.workspaceId(), appId, listener, Endpoint.Kind.FLOCK_LISTENER, now);
+            if (e.kind() != Endpoint.Kind.FLOCK_LISTENER) {
+              throw new Problem.Conflict(
+                  "event_listener_url is endpoint "
+                      + e.id()
+                      + " of app "
+                      + appId
+                      + ", which receives native events; the listener receives only Flock"
+                      + " events, so it needs a URL of its own");
+            }
+          }
+          return tx.store(PlatformStore.class)
+              .saveRegistration(appId, listener, patterns, controls, now);
+        });
   }
 
   public Registration registration(User caller, long appId) {

@@ -129,10 +129,16 @@ final class Views {
         F.objectNode()
             .put("id", e.id())
             .put("app_id", e.appId())
+            .put("kind", e.kind().wire())
             .put("url", e.url())
             .put("fifo", e.fifo())
             .put("max_in_flight", e.maxInFlight());
-    e.eventTypes().forEach(node.putArray("event_types")::add);
+    // A listener subscribes to nothing: null, not the empty list that means every native event.
+    if (e.kind() == Endpoint.Kind.WEBHOOK) {
+      e.eventTypes().forEach(node.putArray("event_types")::add);
+    } else {
+      node.putNull("event_types");
+    }
     return node.put("state", e.disabled() ? "disabled" : "enabled")
         .put("disabled_at", time(e.disabledAt()))
         .put("disabled_reason", e.disabledReason())
