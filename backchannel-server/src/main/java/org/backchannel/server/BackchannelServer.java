@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
+import org.backchannel.core.Problem;
 import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
@@ -36,17 +38,18 @@ public final class BackchannelServer implements AutoCloseable {
   private final Javalin http;
   private final Guard guard;
   private final Duration grace;
+  private final DisabledEndpointMail mail;
 
   private BackchannelServer(Config config, Store store, boolean ownsStore, InstantSource clock) {
     this.store = store;
     this.ownsStore = ownsStore;
     this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
     this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
-    Metrics metrics = new Metrics(store);
+    Metrics metrics = new Metrics(store, clock);
     backchannel.engine().observe(metrics);
     Api api = new Api(backchannel, store.kind());
     WebAccounts accounts = new WebAccounts(store, clock);
-    this.guard = new Guard(accounts);
+    this.guard = Web.guard(accounts, backchannel);
     this.http =
         Javalin.create(
             c -> {
@@ -60,9 +63,14 @@ public final class BackchannelServer implements AutoCloseable {
               api.register(c.routes);
               c.routes.get(
                   "/metrics",
-                  ctx ->
-                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                          .result(metrics.scrape()));
+                  ctx -> {
+                    if (!metricsAllowed(config.metricsToken(), ctx.header("Authorization"))) {
+                      throw new Problem.Unauthorized(
+                          "/metrics needs Authorization: Bearer and the metrics_token setting");
+                    }
+                    ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape());
+                  });
               for (WebArea area : Web.areas(backchannel, accounts, clock, config.publicUrl())) {
                 area.register(c.routes, guard);
               }
@@ -74,6 +82,14 @@ public final class BackchannelServer implements AutoCloseable {
             });
     http.start();
     this.grace = config.shutdownGrace();
+    if (config.smtp() != null) {
+      this.mail =
+          new DisabledEndpointMail(
+              config.smtp(), backchannel.deliveries(), config.baseUrl(http.port()), metrics);
+      backchannel.engine().observe(mail);
+    } else {
+      this.mail = null;
+    }
     if (config.worker()) {
       backchannel.worker().start();
     }
@@ -89,6 +105,22 @@ public final class BackchannelServer implements AutoCloseable {
     } else {
       Api.failed(ctx, e);
     }
+  }
+
+  /**
+   * Whether a scrape may read the metrics: always without {@code metrics_token}; with it, only with
+   * that bearer token, compared in constant time.
+   */
+  static boolean metricsAllowed(String token, String authorization) {
+    if (token == null) {
+      return true;
+    }
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return MessageDigest.isEqual(
+        token.getBytes(StandardCharsets.UTF_8),
+        authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8));
   }
 
   private static final Backchannel.Settings DEFAULTS = Backchannel.Settings.defaults();
@@ -191,6 +223,9 @@ public final class BackchannelServer implements AutoCloseable {
     guard.close();
     http.stop();
     backchannel.worker().stop(grace);
+    if (mail != null) {
+      mail.stop(grace); // after the worker: what it disabled while stopping is still told
+    }
     backchannel.workflows().close();
     sender.close();
     if (ownsStore) {
