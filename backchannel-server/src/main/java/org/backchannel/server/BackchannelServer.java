@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.IntConsumer;
 import org.backchannel.core.Json;
+import org.backchannel.core.Problem;
 import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
@@ -53,6 +55,7 @@ public final class BackchannelServer implements AutoCloseable {
   private final Duration grace;
   private final Duration delay;
   private volatile Phase phase = Phase.STARTING;
+  private final DisabledEndpointMail mail;
 
   /**
    * @param starting called with the port once the server listens, before it reports ready (tests
@@ -64,11 +67,11 @@ public final class BackchannelServer implements AutoCloseable {
     this.ownsStore = ownsStore;
     this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
     this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
-    Metrics metrics = new Metrics(store);
+    Metrics metrics = new Metrics(store, clock);
     backchannel.engine().observe(metrics);
     Api api = new Api(backchannel, store.kind());
     WebAccounts accounts = new WebAccounts(store, clock);
-    this.guard = new Guard(accounts);
+    this.guard = Web.guard(accounts, backchannel);
     this.http =
         Javalin.create(
             c -> {
@@ -82,9 +85,14 @@ public final class BackchannelServer implements AutoCloseable {
               api.register(c.routes);
               c.routes.get(
                   "/metrics",
-                  ctx ->
-                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                          .result(metrics.scrape()));
+                  ctx -> {
+                    if (!metricsAllowed(config.metricsToken(), ctx.header("Authorization"))) {
+                      throw new Problem.Unauthorized(
+                          "/metrics needs Authorization: Bearer and the metrics_token setting");
+                    }
+                    ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape());
+                  });
               c.routes.get("/readyz", this::readyz);
               for (WebArea area : Web.areas(backchannel, accounts, clock, config.publicUrl())) {
                 area.register(c.routes, guard);
@@ -98,6 +106,14 @@ public final class BackchannelServer implements AutoCloseable {
     http.start();
     this.grace = config.shutdownGrace();
     this.delay = config.shutdownDelay();
+    if (config.smtp() != null) {
+      this.mail =
+          new DisabledEndpointMail(
+              config.smtp(), backchannel.deliveries(), config.baseUrl(http.port()), metrics);
+      backchannel.engine().observe(mail);
+    } else {
+      this.mail = null;
+    }
     if (config.worker()) {
       backchannel.worker().start();
     }
@@ -141,6 +157,22 @@ public final class BackchannelServer implements AutoCloseable {
     } else {
       Api.failed(ctx, e);
     }
+  }
+
+  /**
+   * Whether a scrape may read the metrics: always without {@code metrics_token}; with it, only with
+   * that bearer token, compared in constant time.
+   */
+  static boolean metricsAllowed(String token, String authorization) {
+    if (token == null) {
+      return true;
+    }
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return MessageDigest.isEqual(
+        token.getBytes(StandardCharsets.UTF_8),
+        authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8));
   }
 
   private static final Backchannel.Settings DEFAULTS = Backchannel.Settings.defaults();
@@ -269,6 +301,9 @@ public final class BackchannelServer implements AutoCloseable {
     guard.close();
     http.stop();
     backchannel.worker().stop(grace);
+    if (mail != null) {
+      mail.stop(grace); // after the worker: what it disabled while stopping is still told
+    }
     backchannel.workflows().close();
     sender.close();
     if (ownsStore) {

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *     503, before it stops accepting requests: the time a load balancer needs to take it out
  * @param publicUrl the address people and apps reach Backchannel on, without a trailing slash; null
  *     means "this server's own host and port"
+ * @param metricsToken the bearer token {@code /metrics} requires; null: none
+ * @param smtp where email notices go; null: none are sent
  */
 public record Config(
     String host,
@@ -57,7 +59,9 @@ public record Config(
     int workerConcurrency,
     Duration shutdownGrace,
     Duration shutdownDelay,
-    String publicUrl) {
+    String publicUrl,
+    String metricsToken,
+    Smtp smtp) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
   static final List<String> KEYS =
@@ -79,7 +83,14 @@ public record Config(
           "worker_concurrency",
           "shutdown_grace",
           "shutdown_delay",
-          "public_url");
+          "public_url",
+          "metrics_token",
+          "smtp_host",
+          "smtp_port",
+          "smtp_username",
+          "smtp_password",
+          "smtp_from",
+          "smtp_starttls");
 
   /** Former names still read, with a warning, mapped to their settings. */
   static final Map<String, String> DEPRECATED = Map.of("max_in_flight", "worker_concurrency");
@@ -89,6 +100,47 @@ public record Config(
   public Config {
     allow = List.copyOf(allow);
     retrySchedule = List.copyOf(retrySchedule);
+  }
+
+  /**
+   * The SMTP server that emails admins when an endpoint is disabled.
+   *
+   * @param username null: the server takes mail without signing in
+   * @param starttls whether the connection must be upgraded to TLS before anything is sent
+   */
+  public record Smtp(
+      String host, int port, String username, String password, String from, boolean starttls) {
+    /** Never the password: settings may end up in a log. */
+    @Override
+    public String toString() {
+      return "Smtp["
+          + host
+          + ":"
+          + port
+          + ", from "
+          + from
+          + ", user "
+          + username
+          + ", starttls "
+          + starttls
+          + "]";
+    }
+  }
+
+  /** Never the secrets (key, metrics token, SMTP password): settings may end up in a log. */
+  @Override
+  public String toString() {
+    return "Config[host="
+        + host
+        + ", port="
+        + port
+        + ", dbUrl="
+        + dbUrl.replaceAll("password=[^&]*", "password=…")
+        + ", node="
+        + node
+        + ", smtp="
+        + smtp
+        + "]";
   }
 
   /**
@@ -114,6 +166,8 @@ public record Config(
     d.put("worker_concurrency", Integer.toString(engine.worker().concurrency()));
     d.put("shutdown_grace", "10s");
     d.put("shutdown_delay", "0s");
+    d.put("smtp_port", "587");
+    d.put("smtp_starttls", "true");
     return d;
   }
 
@@ -231,6 +285,11 @@ public record Config(
         c.problem("public_url", "must be an absolute http or https URL, not '" + publicUrl + "'");
       }
     }
+    String metricsToken = blankToNull(v.get("metrics_token"));
+    if (metricsToken != null && (metricsToken.length() < 16 || !metricsToken.matches("\\S+"))) {
+      c.problem("metrics_token", "must be at least 16 characters, without spaces");
+    }
+    Smtp smtp = smtp(c, v);
     Config config =
         new Config(
             v.get("host"),
@@ -250,9 +309,42 @@ public record Config(
             c.integer("worker_concurrency", 1, 10_000),
             c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)),
             c.duration("shutdown_delay", Duration.ZERO, Duration.ofMinutes(10)),
-            publicUrl);
+            publicUrl,
+            metricsToken,
+            smtp);
     c.throwIfAny();
     return config;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** The SMTP settings, checked; null without {@code smtp_host}. */
+  private static Smtp smtp(Checks c, Map<String, String> v) {
+    int port = c.integer("smtp_port", 1, 65535);
+    boolean starttls = c.bool("smtp_starttls");
+    String host = blankToNull(v.get("smtp_host"));
+    if (host == null) {
+      return null;
+    }
+    String user = blankToNull(v.get("smtp_username"));
+    String password = v.get("smtp_password");
+    password = password == null || password.isEmpty() ? null : password;
+    if ((user == null) != (password == null)) {
+      c.problem("smtp_password", "smtp_username and smtp_password go together");
+    }
+    String from = blankToNull(v.get("smtp_from"));
+    if (from == null) {
+      c.problem("smtp_from", "is required with smtp_host: the address notices are sent from");
+    } else {
+      try {
+        new jakarta.mail.internet.InternetAddress(from, true);
+      } catch (jakarta.mail.internet.AddressException e) {
+        c.problem("smtp_from", "must be an email address, not '" + from + "'");
+      }
+    }
+    return new Smtp(host, port, user, password, from, starttls);
   }
 
   /** Collects every problem with the values, so one start reports them all. */

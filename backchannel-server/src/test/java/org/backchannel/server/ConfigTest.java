@@ -1,6 +1,7 @@
 package org.backchannel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,5 +34,44 @@ class ConfigTest {
     assertThat(Config.from(Config.layered(file, Map.of())).workerConcurrency()).isEqualTo(9);
     Files.writeString(file, "max_in_flight=7\n");
     assertThat(Config.from(Config.layered(file, Map.of())).workerConcurrency()).isEqualTo(7);
+  }
+
+  @Test
+  void theMetricsTokenAndTheSmtpServerAreCheckedAndThePasswordIsNeverShown() {
+    Map<String, String> v = Config.defaults();
+    Config plain = Config.from(v);
+    assertThat(plain.metricsToken()).isNull();
+    assertThat(plain.smtp()).as("no smtp_host: no email").isNull();
+
+    v.put("metrics_token", "short");
+    v.put("smtp_host", "mail.example.com");
+    v.put("smtp_username", "bc");
+    v.put("smtp_from", "not an address");
+    v.put("smtp_starttls", "maybe");
+    assertThatThrownBy(() -> Config.from(v))
+        .hasMessageContaining("metrics_token: must be at least 16 characters")
+        .hasMessageContaining("smtp_password: smtp_username and smtp_password go together")
+        .hasMessageContaining("smtp_from: must be an email address")
+        .hasMessageContaining("smtp_starttls: must be true or false");
+
+    v.put("metrics_token", "0123456789abcdef");
+    v.put("smtp_password", "hunter2-secret");
+    v.put("smtp_from", "Backchannel <bc@example.com>");
+    v.put("smtp_starttls", "true");
+    Config c = Config.from(v);
+    assertThat(c.metricsToken()).isEqualTo("0123456789abcdef");
+    assertThat(c.smtp())
+        .isEqualTo(
+            new Config.Smtp(
+                "mail.example.com",
+                587,
+                "bc",
+                "hunter2-secret",
+                "Backchannel <bc@example.com>",
+                true));
+    assertThat(c.toString() + c.smtp())
+        .contains("mail.example.com")
+        .doesNotContain("hunter2-secret")
+        .doesNotContain("0123456789abcdef");
   }
 }

@@ -159,7 +159,10 @@ final class DashboardBrowserTest extends BrowserFixture {
     assertThat(app.requests()).isEmpty();
 
     Page page = signedInAdmin();
-    page.getByRole(AriaRole.LINK, named("Endpoints")).click();
+    // every page an admin opens says so at the top, until the endpoint is enabled again
+    assertThat(page.locator("#disabled-endpoints"))
+        .containsText("Endpoint " + endpoint + " of GitHub");
+    page.getByRole(AriaRole.LINK, named("Review endpoints")).click();
     var row = page.locator("#endpoint-" + endpoint);
     assertThat(row).containsText("disabled");
     assertThat(row).containsText("failed for 5 days without a success");
@@ -170,6 +173,7 @@ final class DashboardBrowserTest extends BrowserFixture {
         .hasText("Endpoint " + endpoint + " enabled: its waiting deliveries resume.");
     assertThat(row.locator(".state")).hasText("enabled");
     assertThat(row.getByRole(AriaRole.BUTTON)).hasCount(0);
+    assertThat(page.locator("#disabled-endpoints")).hasCount(0);
 
     server.backchannel().worker().drain();
     assertThat(app.take(Duration.ofSeconds(5)).bodyText()).contains("thread.updated");

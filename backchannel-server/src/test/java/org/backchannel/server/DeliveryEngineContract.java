@@ -444,9 +444,9 @@ abstract class DeliveryEngineContract extends ServerFixture {
 
     assertThat(metrics)
         .contains(
-            "backchannel_attempts_total{contract=\"native\",mode=\"background\",outcome=\"failed\"} 1.0")
+            "backchannel_attempts_total{contract=\"native\",mode=\"background\",outcome=\"failed\",status_class=\"5xx\"} 1.0")
         .contains(
-            "backchannel_attempts_total{contract=\"native\",mode=\"background\",outcome=\"succeeded\"} 1.0")
+            "backchannel_attempts_total{contract=\"native\",mode=\"background\",outcome=\"succeeded\",status_class=\"2xx\"} 1.0")
         .contains("backchannel_deliveries{state=\"pending\"} 1.0")
         .contains("backchannel_deliveries{state=\"succeeded\"} 1.0")
         .contains("backchannel_attempt_duration_seconds_bucket");

@@ -199,6 +199,32 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
   }
 
   @Override
+  public List<Backlog> backlogs() {
+    // The inner query reads only unfinished rows, through the indexes that lead with state.
+    return h.createQuery(
+            """
+            SELECT e.id, a.client_id, e.disabled_at, q.waiting, q.oldest
+            FROM endpoints e
+            JOIN apps a ON a.id = e.app_id
+            LEFT JOIN (SELECT endpoint_id, COUNT(*) AS waiting, MIN(created_at) AS oldest
+                       FROM deliveries
+                       WHERE state IN ('PENDING', 'SENDING') AND endpoint_id IS NOT NULL
+                       GROUP BY endpoint_id) q ON q.endpoint_id = e.id
+            WHERE e.disabled_at IS NOT NULL OR q.endpoint_id IS NOT NULL
+            ORDER BY e.id
+            """)
+        .map(
+            (rs, ctx) ->
+                new Backlog(
+                    rs.getLong("id"),
+                    rs.getString("client_id"),
+                    Rows.instant(rs, "disabled_at") != null,
+                    rs.getLong("waiting"),
+                    Rows.instant(rs, "oldest")))
+        .list();
+  }
+
+  @Override
   public Endpoint endpointFor(
       long workspaceId, long appId, String url, Endpoint.Kind kind, Instant now) {
     // Nearly always there already: look first, and write only when it is not.
@@ -281,12 +307,16 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
   }
 
   @Override
-  public void disableEndpoint(long id, String reason, Instant now) {
-    update(
-        "UPDATE endpoints SET disabled_at = :now, disabled_reason = :reason, updated_at = :now"
-            + " WHERE id = :id",
-        id,
-        q -> q.bind("reason", reason).bind("now", millis(now)));
+  public boolean disableEndpoint(long id, String reason, Instant now) {
+    // On PostgreSQL a second node's update waits for the first's commit, then matches nothing.
+    return h.createUpdate(
+                "UPDATE endpoints SET disabled_at = :now, disabled_reason = :reason,"
+                    + " updated_at = :now WHERE id = :id AND disabled_at IS NULL")
+            .bind("id", id)
+            .bind("reason", reason)
+            .bind("now", millis(now))
+            .execute()
+        == 1;
   }
 
   @Override

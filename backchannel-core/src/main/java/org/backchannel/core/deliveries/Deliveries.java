@@ -31,6 +31,7 @@ import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
+import org.backchannel.core.workspace.WorkspaceStore;
 
 /**
  * The delivery log and its operations: reading deliveries and attempts, replaying them, managing
@@ -243,6 +244,59 @@ public final class Deliveries {
         });
   }
 
+  /** The native event an app's other endpoints get when one of its endpoints is disabled. */
+  public static final String ENDPOINT_DISABLED = "endpoint.disabled";
+
+  /**
+   * Queues {@value #ENDPOINT_DISABLED} for a just-disabled endpoint, in the transaction that
+   * disabled it, on every other endpoint of its app subscribed to it (explicitly, or to all types);
+   * never on the disabled endpoint itself.
+   */
+  public void announceDisabled(Tx tx, Endpoint disabled) {
+    Instant now = clock.instant();
+    ObjectNode data =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("endpoint_id", disabled.id())
+            .put("url", disabled.url())
+            .put("reason", disabled.disabledReason())
+            .put("disabled_at", disabled.disabledAt().toString())
+            .put("app_id", disabled.appId());
+    if (!(check(new NewEvent(ENDPOINT_DISABLED, data, null), now) instanceof Checked event)) {
+      throw new IllegalStateException("the endpoint.disabled event does not pass its own checks");
+    }
+    App app = tx.store(AppStore.class).app(disabled.appId()).orElseThrow();
+    enqueue(tx, outbox, app, List.of(event), disabled.id());
+  }
+
+  /**
+   * The disabled endpoints of the caller's workspace, for its admins' attention (none for members):
+   * the dashboard shows them on every page until they are enabled again.
+   */
+  public List<Endpoint> disabledEndpoints(User caller) {
+    if (!caller.isAdmin()) {
+      return List.of();
+    }
+    return store.read(tx -> tx.store(DeliveryStore.class).endpoints(caller.workspaceId())).stream()
+        .filter(Endpoint::disabled)
+        .toList();
+  }
+
+  /** Whom to tell that an endpoint was disabled: its app and its workspace's active admins. */
+  public record DisabledNotice(Endpoint endpoint, App app, List<User> admins) {}
+
+  /** What telling of a disabled endpoint needs, read once it is committed. */
+  public DisabledNotice disabledNotice(Endpoint disabled) {
+    return store.read(
+        tx ->
+            new DisabledNotice(
+                disabled,
+                tx.store(AppStore.class).app(disabled.appId()).orElseThrow(),
+                tx.store(WorkspaceStore.class).users(disabled.workspaceId()).stream()
+                    .filter(u -> u.isAdmin() && u.isActive())
+                    .toList()));
+  }
+
   /** The most events one batch may carry. */
   public static final int MAX_BATCH = 1000;
 
@@ -365,6 +419,15 @@ public final class Deliveries {
             .app(appId)
             .filter(a -> a.workspaceId() == caller.workspaceId())
             .orElseThrow(() -> new Problem.NotFound("app " + appId));
+    return enqueue(tx, outbox, app, events, 0);
+  }
+
+  /**
+   * The fan-out itself: each event on every endpoint of {@code app} subscribed to its type except
+   * the endpoint {@code except} (0: none).
+   */
+  private static List<List<Delivery>> enqueue(
+      Tx tx, Outbox outbox, App app, List<Checked> events, long except) {
     List<Endpoint> endpoints =
         tx.store(DeliveryStore.class).endpoints(app.workspaceId()).stream()
             .filter(e -> e.appId() == app.id())
@@ -374,7 +437,7 @@ public final class Deliveries {
     for (int i = 0; i < events.size(); i++) {
       Checked c = events.get(i);
       for (Endpoint e : endpoints) {
-        if (!e.subscribes(c.type())) {
+        if (!e.subscribes(c.type()) || e.id() == except) {
           continue;
         }
         counts[i]++;

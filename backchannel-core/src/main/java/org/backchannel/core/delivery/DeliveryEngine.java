@@ -41,6 +41,16 @@ public final class DeliveryEngine {
   private final RetryPolicy retry;
   private final RandomGenerator random;
   private volatile DeliveryObserver observer = DeliveryObserver.NONE;
+  private volatile Disabling disabling = (tx, endpoint) -> {};
+
+  /**
+   * Told, inside the transaction that disables an endpoint, of the endpoint as disabled: what it
+   * writes (the {@code endpoint.disabled} event) commits with the disabling or not at all.
+   */
+  @FunctionalInterface
+  public interface Disabling {
+    void disabled(Tx tx, Endpoint endpoint);
+  }
 
   public DeliveryEngine(
       Store store,
@@ -61,9 +71,19 @@ public final class DeliveryEngine {
     this.random = random;
   }
 
-  /** Who is told of every attempt (metrics). */
-  public void observe(DeliveryObserver observer) {
-    this.observer = observer;
+  /** Adds one who is told of every attempt and disabling (metrics, notices). */
+  public void observe(DeliveryObserver added) {
+    DeliveryObserver now = observer;
+    this.observer = now == DeliveryObserver.NONE ? added : DeliveryObserver.both(now, added);
+  }
+
+  DeliveryObserver observer() {
+    return observer;
+  }
+
+  /** Sets what is written with each disabling, in its transaction. */
+  public void onDisable(Disabling disabling) {
+    this.disabling = disabling;
   }
 
   public RetryPolicy retryPolicy() {
@@ -234,13 +254,17 @@ public final class DeliveryEngine {
   List<Attempt> recordAll(List<Sent> sent) {
     Instant now = clock.instant();
     List<Attempt> recorded;
+    List<Endpoint> disabled = new ArrayList<>();
     try {
-      recorded = store.transaction((Tx tx) -> record(tx, sent, now));
+      recorded = store.transaction((Tx tx) -> record(tx, sent, now, disabled));
     } catch (Problem.Conflict e) {
+      disabled.clear(); // rolled back
       recorded = new ArrayList<>();
       for (Sent s : sent) {
+        List<Endpoint> one = new ArrayList<>(1);
         try {
-          recorded.add(store.transaction((Tx tx) -> record(tx, List.of(s), now).get(0)));
+          recorded.add(store.transaction((Tx tx) -> record(tx, List.of(s), now, one).get(0)));
+          disabled.addAll(one);
         } catch (Problem.Conflict taken) {
           LOG.warn("delivery {} was taken over by another worker", s.delivery().id());
         }
@@ -249,14 +273,18 @@ public final class DeliveryEngine {
     for (int i = 0; i < recorded.size() && i < sent.size(); i++) {
       observer.attempted(sent.get(i).delivery(), recorded.get(i), sent.get(i).outcome());
     }
+    for (Endpoint e : disabled) {
+      observer.endpointDisabled(e);
+    }
     return recorded;
   }
 
   /**
    * Writes the attempts in one go, then keeps their endpoints' health, reading each endpoint once
-   * and applying the outcomes in the order they came.
+   * and applying the outcomes in the order they came; adds to {@code disabled} the endpoints this
+   * transaction disabled.
    */
-  private List<Attempt> record(Tx tx, List<Sent> sent, Instant now) {
+  private List<Attempt> record(Tx tx, List<Sent> sent, Instant now, List<Endpoint> disabled) {
     List<Attempt> recorded =
         tx.store(DeliveryStore.class)
             .recordAttempts(
@@ -284,7 +312,8 @@ public final class DeliveryEngine {
         if (id != null) {
           endpoints.put(
               id,
-              trackEndpoint(tx, endpoints.get(id), s.outcome(), s.settlement(), s.prepared(), now));
+              trackEndpoint(
+                  tx, endpoints.get(id), s.outcome(), s.settlement(), s.prepared(), now, disabled));
         }
       }
     }
@@ -329,7 +358,13 @@ public final class DeliveryEngine {
 
   /** Notes an attempt's outcome on its endpoint; returns the endpoint as it now is. */
   private Endpoint trackEndpoint(
-      Tx tx, Endpoint e, Outcome outcome, Settlement settlement, Prepared prepared, Instant now) {
+      Tx tx,
+      Endpoint e,
+      Outcome outcome,
+      Settlement settlement,
+      Prepared prepared,
+      Instant now,
+      List<Endpoint> disabled) {
     if (!(outcome instanceof Outcome.Failed)) {
       if (e.failingSince() == null) {
         return e;
@@ -348,9 +383,13 @@ public final class DeliveryEngine {
       reason = "failing without a success since " + since;
     }
     if (reason != null && !e.disabled()) {
-      tx.store(DeliveryStore.class).disableEndpoint(e.id(), reason, now);
-      LOG.warn("endpoint {} ({}) disabled: {}", e.id(), e.url(), reason);
-      return e.withDisabled(reason, now);
+      Endpoint off = e.withDisabled(reason, now);
+      if (tx.store(DeliveryStore.class).disableEndpoint(e.id(), reason, now)) {
+        LOG.warn("endpoint {} ({}) disabled: {}", e.id(), e.url(), reason);
+        disabling.disabled(tx, off);
+        disabled.add(off);
+      }
+      return off;
     }
     return e;
   }

@@ -109,6 +109,19 @@ public interface DeliveryStore {
   /** How many deliveries are in each state (for metrics). */
   java.util.Map<DeliveryState, Long> countByState();
 
+  /**
+   * One endpoint's backlog, for metrics: its deliveries not yet finished (pending or being sent)
+   * and when the oldest of them was made (null: none).
+   */
+  record Backlog(
+      long endpointId, String appClientId, boolean disabled, long waiting, Instant oldest) {}
+
+  /**
+   * The backlog of every endpoint that is disabled or has unfinished deliveries, in one grouped
+   * read; endpoints with neither are left out.
+   */
+  List<Backlog> backlogs();
+
   // ---- endpoints
 
   /**
@@ -130,7 +143,11 @@ public interface DeliveryStore {
   /** Records that an endpoint started failing at {@code since}, or (null) that it recovered. */
   void setEndpointFailingSince(long id, Instant since);
 
-  void disableEndpoint(long id, String reason, Instant now);
+  /**
+   * Disables an endpoint that is enabled; false if it already was disabled (another node's record
+   * got there first), so that one disabling is announced once.
+   */
+  boolean disableEndpoint(long id, String reason, Instant now);
 
   void enableEndpoint(long id, Instant now);
 }

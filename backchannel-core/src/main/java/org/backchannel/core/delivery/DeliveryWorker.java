@@ -85,9 +85,14 @@ public final class DeliveryWorker implements AutoCloseable {
   public int drain() {
     int attempts = 0;
     while (true) {
-      store.transaction(
-          tx ->
-              tx.store(DeliveryStore.class).releaseExpiredLeases(settings.node(), clock.instant()));
+      int released =
+          store.transaction(
+              tx ->
+                  tx.store(DeliveryStore.class)
+                      .releaseExpiredLeases(settings.node(), clock.instant()));
+      if (released > 0) {
+        engine.observer().leasesTakenOver(released);
+      }
       List<Delivery> claimed = claim(settings.batch());
       if (claimed.isEmpty()) {
         return attempts;
@@ -194,6 +199,7 @@ public final class DeliveryWorker implements AutoCloseable {
               });
       if (released > 0) {
         LOG.warn("took over {} deliveries whose node stopped renewing their lease", released);
+        engine.observer().leasesTakenOver(released);
         wake();
       }
     } catch (RuntimeException e) {

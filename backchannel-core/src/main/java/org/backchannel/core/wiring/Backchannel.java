@@ -71,6 +71,7 @@ public final class Backchannel {
     this.threads = new Threads(store, apps, directory, engine, clock);
     Outbox outbox = new Outbox(clock);
     this.deliveries = new Deliveries(store, apps, outbox, clock);
+    engine.onDisable(deliveries::announceDisabled);
     this.workflows = new Workflows(store, box, engine, clock);
     this.platform = new Platform(store, box, apps, directory, engine, outbox, clock);
   }

@@ -10,7 +10,9 @@ import io.javalin.http.sse.SseHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.backchannel.core.Problem;
 import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.security.Tokens;
@@ -37,10 +39,17 @@ public final class Guard {
           + " frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
   private final WebAccounts accounts;
+  private final Function<User, List<Attention.Disabled>> attention;
   private volatile boolean closed;
 
   public Guard(WebAccounts accounts) {
+    this(accounts, user -> List.of());
+  }
+
+  /** With what every page shows an admin until it is dealt with (see {@link Web#guard}). */
+  Guard(WebAccounts accounts, Function<User, List<Attention.Disabled>> attention) {
     this.accounts = accounts;
+    this.attention = attention;
   }
 
   /** Whether a path belongs to the web UI, whose failures are pages rather than JSON. */
@@ -89,7 +98,13 @@ public final class Guard {
         return;
       }
       // The first full page drawn tells of failed sign-ins with the person's email.
-      handler.handle(ctx, new Session(user.get(), id, () -> accounts.failedSignIns(user.get())));
+      handler.handle(
+          ctx,
+          new Session(
+              user.get(),
+              id,
+              () -> accounts.failedSignIns(user.get()),
+              () -> attention.apply(user.get())));
     };
   }
 

@@ -13,6 +13,11 @@ import org.backchannel.core.wiring.Backchannel;
 public final class Web {
   private Web() {}
 
+  /** The guard of every page, which shows admins the workspace's disabled endpoints. */
+  public static Guard guard(WebAccounts accounts, Backchannel bc) {
+    return new Guard(accounts, user -> Attention.of(bc, user));
+  }
+
   public static List<WebArea> areas(
       Backchannel bc, WebAccounts accounts, InstantSource clock, String publicUrl) {
     return List.of(
