@@ -486,7 +486,6 @@
     var newStep = el("button", {
       type: "button",
       "data-key": "new-step",
-      "aria-haspopup": "true",
       "aria-expanded": menuOpen ? "true" : "false",
       "aria-controls": menuId,
       text: "+ New step",

@@ -55,8 +55,9 @@ public record Workflow(
     return actions.stream().filter(a -> a.id() == id).findFirst();
   }
 
-  public List<String> endStages() {
-    return stages.stream().filter(Stage::end).map(Stage::name).toList();
+  /** The ids of the end stages, as tasks hold them. */
+  public List<String> endStageIds() {
+    return stages.stream().filter(Stage::end).map(Stage::id).toList();
   }
 
   /** The id of the unique field, or null. */

@@ -461,8 +461,7 @@ public final class Workflows implements AutoCloseable {
             }
           }
           v.throwIfUnprocessable();
-          List<String> ends = w.stages().stream().filter(Stage::end).map(Stage::id).toList();
-          TaskFilter filter = new TaskFilter(keys, stage, activeOnly ? ends : List.of());
+          TaskFilter filter = new TaskFilter(keys, stage, activeOnly ? w.endStageIds() : List.of());
           return page.page(
               tx.store(WorkflowStore.class).tasks(w.id(), filter, page).stream()
                   .map(w::named)
