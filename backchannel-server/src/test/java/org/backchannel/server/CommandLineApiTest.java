@@ -191,6 +191,20 @@ final class CommandLineApiTest extends ServerFixture {
     long action = created.json().get("actions").get(0).get("id").asLong();
     assertThat(cli("workflows").json().get(0).get("name").asText()).isEqualTo("Deals");
     assertThat(cli("workflows", "show", workflow).json().get("stages")).hasSize(2);
+    Files.writeString(definition, Files.readString(definition).replace("\"Completed\"", "\"Won\""));
+    Run updated = cli("workflows", "update", workflow, "--file", definition.toString());
+    assertThat(updated.code).as(updated.err).isZero();
+    assertThat(updated.json().get("version").asInt()).isEqualTo(2);
+    assertThat(updated.json().get("stages").get(1).get("name").asText()).isEqualTo("Won");
+    assertThat(cli("workflows", "versions", workflow).json()).hasSize(2);
+    assertThat(
+            cli("workflows", "versions", workflow, "1")
+                .json()
+                .get("stages")
+                .get(1)
+                .get("name")
+                .asText())
+        .isEqualTo("Completed");
 
     Run task = cli("tasks", "create", "--workflow", workflow, "--field", "Company Name=Acme Corp");
     assertThat(task.code).as(task.err).isZero();

@@ -73,6 +73,7 @@ final class EscapingBrowserTest extends BrowserFixture {
             "/ui/workflows/" + workflow,
             "/ui/workflows/" + workflow + "/tasks/new",
             "/ui/workflows/" + workflow + "/tasks/" + task,
+            "/ui/workflows/" + workflow + "/builder",
             "/ui/apps",
             "/ui/apps/" + app,
             "/ui/sources",

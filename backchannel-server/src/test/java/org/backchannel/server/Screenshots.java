@@ -145,6 +145,70 @@ final class Screenshots extends BrowserFixture {
   }
 
   @Test
+  void flowBuilderPages() {
+    long workflow =
+        ok(http.post(
+                "/api/v1/workflows",
+                adminToken,
+                """
+                {"name": "Deals", "app_id": %d,
+                 "fields": [
+                   {"name": "Company Name", "type": "text", "required": true},
+                   {"name": "Company ID", "type": "text"},
+                   {"name": "Contract Value", "type": "number"},
+                   {"name": "Assigned To", "type": "person"},
+                   {"name": "Plan", "type": "choice", "choices": ["Basic", "Pro"]}],
+                 "unique_field": "Company ID",
+                 "stages": [{"name": "Lead"}, {"name": "Active"}, {"name": "Completed", "end": true}],
+                 "actions": [
+                   {"name": "Start", "stages": ["Lead"],
+                    "steps": [{"type": "assign", "field": "Assigned To"},
+                              {"type": "move_to_stage", "stage": "Active"}]},
+                   {"name": "Finish", "stages": ["Active"], "requirements": ["Contract Value"],
+                    "steps": [{"type": "move_to_stage", "stage": "Completed"},
+                              {"type": "api_call", "url": "https://crm.example.com/deals/finished",
+                               "headers": {"Authorization": "Bearer crm-token"}}]}]}
+                """
+                    .formatted(appId)))
+            .get("id")
+            .asLong();
+    var button = com.microsoft.playwright.options.AriaRole.BUTTON;
+    Page page = newPage(1280, 900);
+    choosePassword(page, "ada@example.com");
+    page.navigate("/ui/workflows/" + workflow + "/builder");
+    page.locator(".action-card")
+        .filter(new com.microsoft.playwright.Locator.FilterOptions().setHasText("Finish"))
+        .click();
+    page.getByRole(button, new Page.GetByRoleOptions().setName("+ New step").setExact(true))
+        .click();
+    page.getByRole(button, new Page.GetByRoleOptions().setName("API Call").setExact(true)).click();
+    var modal = page.getByRole(com.microsoft.playwright.options.AriaRole.DIALOG);
+    modal
+        .getByLabel("URL", new com.microsoft.playwright.Locator.GetByLabelOptions().setExact(true))
+        .fill("https://billing.example.com/invoices");
+    modal.getByLabel("Method").selectOption("PUT");
+    modal
+        .getByRole(
+            button, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("+ Add header"))
+        .click();
+    modal.getByLabel("Header 1 name").fill("Authorization");
+    modal.getByLabel("Header 1 value").fill("Bearer billing-token");
+    page.evaluate("window.scrollTo(0, 0)");
+    page.screenshot(
+        new Page.ScreenshotOptions().setPath(DIR.resolve("workflow-builder-api-call.png")));
+    modal
+        .getByRole(button, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Apply"))
+        .click();
+    page.getByRole(button, new Page.GetByRoleOptions().setName("Save").setExact(true)).click();
+    assertThat(page.locator("#builder-status")).hasText("Saved: version 2.");
+    shot(page, "workflow-builder.png");
+    page.getByLabel("Field 2", new Page.GetByLabelOptions().setExact(true)).fill("Stage");
+    page.getByRole(button, new Page.GetByRoleOptions().setName("Save").setExact(true)).click();
+    assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT)).isVisible();
+    shot(page, "workflow-builder-refused.png");
+  }
+
+  @Test
   void chatPages() {
     ok(
         http.send(

@@ -464,15 +464,13 @@ abstract class WorkflowsContract extends ServerFixture {
         store.transaction(
             (Tx tx) ->
                 tx.store(WorkflowStore.class)
-                    .insertExecution(
-                        workflow.workspaceId(), workflowId, task, finish, memberId, NOW));
+                    .insertExecution(workflow, task, finish, memberId, NOW));
     Execution running =
         store.transaction(
             (Tx tx) -> {
               Execution e =
                   tx.store(WorkflowStore.class)
-                      .insertExecution(
-                          workflow.workspaceId(), workflowId, other, finish, memberId, NOW);
+                      .insertExecution(workflow, other, finish, memberId, NOW);
               Execution started =
                   e.withProgress(Execution.Status.RUNNING, null, null, List.of(), NOW);
               tx.store(WorkflowStore.class).updateExecution(started, Execution.Status.PENDING);

@@ -32,11 +32,19 @@ import org.jdbi.v3.core.statement.Query;
 /** Workflows, tasks and executions on the transaction's handle. */
 final class JdbcWorkflowStore implements WorkflowStore {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final String WORKFLOW = "id, workspace_id, app_id, name, definition, created_at";
+  private static final String WORKFLOW =
+      "id, workspace_id, app_id, name, definition, version, created_at, updated_by, updated_at";
+
+  /** A saved version, with the columns of {@link #WORKFLOW}. */
+  private static final String VERSION =
+      "w.id, w.workspace_id, v.app_id, v.name, v.definition, v.version, w.created_at,"
+          + " v.created_by AS updated_by, v.created_at AS updated_at"
+          + " FROM workflow_versions v JOIN workflows w ON w.id = v.workflow_id";
+
   private static final String TASK = "id, workflow_id, stage, data, created_at, updated_at";
   private static final String EXECUTION =
-      "id, workspace_id, workflow_id, task_id, action_id, action_name, performed_by, status,"
-          + " failed_step, reason, history, created_at, updated_at";
+      "id, workspace_id, workflow_id, workflow_version, task_id, action_id, action_name,"
+          + " performed_by, status, failed_step, reason, history, created_at, updated_at";
 
   private static final RowMapper<Workflow> WORKFLOWS =
       (rs, ctx) -> {
@@ -50,7 +58,10 @@ final class JdbcWorkflowStore implements WorkflowStore {
             d.uniqueField(),
             d.stages(),
             d.actions(),
-            instant(rs, "created_at"));
+            rs.getInt("version"),
+            instant(rs, "created_at"),
+            Rows.nullableLong(rs, "updated_by"),
+            instant(rs, "updated_at"));
       };
 
   private static final RowMapper<Task> TASKS =
@@ -86,6 +97,7 @@ final class JdbcWorkflowStore implements WorkflowStore {
             rs.getLong("id"),
             rs.getLong("workspace_id"),
             rs.getLong("workflow_id"),
+            rs.getInt("workflow_version"),
             rs.getLong("task_id"),
             rs.getInt("action_id"),
             rs.getString("action_name"),
@@ -108,21 +120,166 @@ final class JdbcWorkflowStore implements WorkflowStore {
 
   @Override
   public Workflow insertWorkflow(Workflow draft, Instant now) {
-    return Conflicts.translate(
+    String definition = definition(draft);
+    Workflow inserted =
+        Conflicts.translate(
+            () ->
+                h.createQuery(
+                        "INSERT INTO workflows (workspace_id, app_id, name, definition, version,"
+                            + " created_at, updated_by, updated_at)"
+                            + " VALUES (:ws, :app, :name, :definition, 1, :now, :by, :now)"
+                            + " RETURNING "
+                            + WORKFLOW)
+                    .bind("ws", draft.workspaceId())
+                    .bind("app", draft.appId())
+                    .bind("name", draft.name())
+                    .bind("definition", definition)
+                    .bind("by", draft.updatedBy())
+                    .bind("now", millis(now))
+                    .map(WORKFLOWS)
+                    .one(),
+            Map.of(
+                "name", "a workflow named " + draft.name() + " already exists in this workspace"));
+    insertVersion(inserted, definition);
+    return inserted;
+  }
+
+  @Override
+  public Workflow updateWorkflow(Workflow next) {
+    String definition = definition(next);
+    // Only onto the version before it: a save that lost a race changes nothing.
+    Workflow updated =
+        Conflicts.translate(
+                () ->
+                    h.createQuery(
+                            "UPDATE workflows SET app_id = :app, name = :name,"
+                                + " definition = :definition, version = :version,"
+                                + " updated_by = :by, updated_at = :now"
+                                + " WHERE id = :id AND version = :previous RETURNING "
+                                + WORKFLOW)
+                        .bind("app", next.appId())
+                        .bind("name", next.name())
+                        .bind("definition", definition)
+                        .bind("version", next.version())
+                        .bind("by", next.updatedBy())
+                        .bind("now", millis(next.updatedAt()))
+                        .bind("id", next.id())
+                        .bind("previous", next.version() - 1)
+                        .map(WORKFLOWS)
+                        .findOne(),
+                Map.of(
+                    "name",
+                    "a workflow named " + next.name() + " already exists in this workspace"))
+            .orElseThrow(
+                () ->
+                    new Problem.Conflict(
+                        "the workflow was saved meanwhile; reload it and make the change again"));
+    insertVersion(updated, definition);
+    return updated;
+  }
+
+  private static String definition(Workflow w) {
+    // Header values are already sealed: they are kept as they are.
+    return Json.write(WorkflowJson.write(w, UnaryOperator.identity()));
+  }
+
+  private void insertVersion(Workflow w, String definition) {
+    Conflicts.translate(
         () ->
-            h.createQuery(
-                    "INSERT INTO workflows (workspace_id, app_id, name, definition, created_at)"
-                        + " VALUES (:ws, :app, :name, :definition, :now) RETURNING "
-                        + WORKFLOW)
-                .bind("ws", draft.workspaceId())
-                .bind("app", draft.appId())
-                .bind("name", draft.name())
-                // Header values are already sealed: they are kept as they are.
-                .bind("definition", Json.write(WorkflowJson.write(draft, UnaryOperator.identity())))
-                .bind("now", millis(now))
-                .map(WORKFLOWS)
-                .one(),
-        Map.of("name", "a workflow named " + draft.name() + " already exists in this workspace"));
+            h.createUpdate(
+                    "INSERT INTO workflow_versions (workflow_id, version, app_id, name,"
+                        + " definition, created_by, created_at)"
+                        + " VALUES (:id, :version, :app, :name, :definition, :by, :at)")
+                .bind("id", w.id())
+                .bind("version", w.version())
+                .bind("app", w.appId())
+                .bind("name", w.name())
+                .bind("definition", definition)
+                .bind("by", w.updatedBy())
+                .bind("at", millis(w.updatedAt()))
+                .execute(),
+        Map.of(
+            "workflow_versions",
+            "the workflow was saved meanwhile; reload it and make the change again"));
+  }
+
+  @Override
+  public Optional<Workflow> workflowVersion(long id, int version) {
+    return h.createQuery(
+            "SELECT " + VERSION + " WHERE v.workflow_id = :id AND v.version = :version")
+        .bind("id", id)
+        .bind("version", version)
+        .map(WORKFLOWS)
+        .findOne();
+  }
+
+  @Override
+  public List<Workflow> versions(long id) {
+    return h.createQuery("SELECT " + VERSION + " WHERE v.workflow_id = :id ORDER BY v.version")
+        .bind("id", id)
+        .map(WORKFLOWS)
+        .list();
+  }
+
+  @Override
+  public boolean holds(long workflowId, String fieldId, String key) {
+    Query query =
+        h.createQuery(
+                "SELECT 1 FROM task_values v JOIN tasks t ON t.id = v.task_id"
+                    + " WHERE v.field = :field AND t.workflow_id = :wf"
+                    + (key == null ? "" : " AND v.value = :key")
+                    + " LIMIT 1")
+            .bind("field", fieldId)
+            .bind("wf", workflowId);
+    if (key != null) {
+      query.bind("key", key);
+    }
+    return query.mapTo(Integer.class).findOne().isPresent();
+  }
+
+  @Override
+  public boolean hasTasksIn(long workflowId, String stageId) {
+    return h.createQuery("SELECT 1 FROM tasks WHERE workflow_id = :wf AND stage = :stage LIMIT 1")
+        .bind("wf", workflowId)
+        .bind("stage", stageId)
+        .mapTo(Integer.class)
+        .findOne()
+        .isPresent();
+  }
+
+  @Override
+  public List<Long> tasksSharing(long workflowId, String fieldId) {
+    return h.createQuery(
+            "SELECT MIN(t.id) AS a, MAX(t.id) AS b FROM task_values v"
+                + " JOIN tasks t ON t.id = v.task_id"
+                + " WHERE v.field = :field AND t.workflow_id = :wf"
+                + " GROUP BY v.value HAVING COUNT(*) > 1 ORDER BY MIN(t.id) LIMIT 1")
+        .bind("field", fieldId)
+        .bind("wf", workflowId)
+        .map((rs, ctx) -> List.of(rs.getLong("a"), rs.getLong("b")))
+        .findOne()
+        .orElse(List.of());
+  }
+
+  @Override
+  public void rekeyUnique(long workflowId, String fieldId) {
+    // Cleared first, so that values trading places never clash on the way.
+    h.createUpdate("UPDATE tasks SET unique_key = NULL WHERE workflow_id = :wf")
+        .bind("wf", workflowId)
+        .execute();
+    if (fieldId == null) {
+      return;
+    }
+    Conflicts.translate(
+        () ->
+            h.createUpdate(
+                    "UPDATE tasks SET unique_key = (SELECT v.value FROM task_values v"
+                        + " WHERE v.task_id = tasks.id AND v.field = :field)"
+                        + " WHERE workflow_id = :wf")
+                .bind("field", fieldId)
+                .bind("wf", workflowId)
+                .execute(),
+        Map.of("unique_key", "two tasks have the same value of the new Unique ID"));
   }
 
   @Override
@@ -272,24 +429,20 @@ final class JdbcWorkflowStore implements WorkflowStore {
 
   @Override
   public Execution insertExecution(
-      long workspaceId,
-      long workflowId,
-      long taskId,
-      ActionDef action,
-      long performedBy,
-      Instant now) {
+      Workflow workflow, long taskId, ActionDef action, long performedBy, Instant now) {
     // The unique index on unfinished executions refuses a second run of the action on the task,
     // also when two starts race on different nodes.
     return Conflicts.translate(
         () ->
             h.createQuery(
-                    "INSERT INTO executions (workspace_id, workflow_id, task_id, action_id,"
-                        + " action_name, performed_by, status, history, created_at, updated_at)"
-                        + " VALUES (:ws, :wf, :task, :action, :name, :by, :status, '[]', :now,"
-                        + " :now) RETURNING "
+                    "INSERT INTO executions (workspace_id, workflow_id, workflow_version, task_id,"
+                        + " action_id, action_name, performed_by, status, history, created_at,"
+                        + " updated_at) VALUES (:ws, :wf, :version, :task, :action, :name, :by,"
+                        + " :status, '[]', :now, :now) RETURNING "
                         + EXECUTION)
-                .bind("ws", workspaceId)
-                .bind("wf", workflowId)
+                .bind("ws", workflow.workspaceId())
+                .bind("wf", workflow.id())
+                .bind("version", workflow.version())
                 .bind("task", taskId)
                 .bind("action", action.id())
                 .bind("name", action.name())

@@ -4,13 +4,16 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One run of an action on a task, by {@code performedBy}. When it failed, {@code failedStep} (from
- * 0) and {@code reason} say where and why; {@code history} has every step that ran.
+ * One run of an action on a task, by {@code performedBy}, on the workflow's version {@code
+ * workflowVersion}: the definition it started with, whatever is saved while it runs. When it
+ * failed, {@code failedStep} (from 0) and {@code reason} say where and why; {@code history} has
+ * every step that ran.
  */
 public record Execution(
     long id,
     long workspaceId,
     long workflowId,
+    int workflowVersion,
     long taskId,
     int actionId,
     String actionName,
@@ -60,6 +63,7 @@ public record Execution(
         id,
         workspaceId,
         workflowId,
+        workflowVersion,
         taskId,
         actionId,
         actionName,

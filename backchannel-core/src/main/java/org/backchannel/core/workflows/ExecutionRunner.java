@@ -121,7 +121,10 @@ final class ExecutionRunner implements AutoCloseable {
     }
   }
 
-  /** What a run needs, read once when it starts. */
+  /**
+   * What a run needs, read once when it starts: the workflow as the version the execution started
+   * on defines it, and the task as that version names it.
+   */
   private record Context(
       Execution execution, Workflow workflow, Task task, User performer, List<User> people) {}
 
@@ -204,12 +207,12 @@ final class ExecutionRunner implements AutoCloseable {
     if (!w.updateExecution(started, Status.PENDING)) {
       return Optional.empty();
     }
-    Workflow workflow = w.workflow(e.workflowId()).orElseThrow();
+    Workflow workflow = w.workflowVersion(e.workflowId(), e.workflowVersion()).orElseThrow();
     return Optional.of(
         new Context(
             started,
             workflow,
-            w.task(e.taskId()).orElseThrow(),
+            workflow.named(w.task(e.taskId()).orElseThrow()),
             tx.store(WorkspaceStore.class).user(e.performedBy()).orElseThrow(),
             tx.store(WorkspaceStore.class).users(e.workspaceId())));
   }
@@ -367,26 +370,47 @@ final class ExecutionRunner implements AutoCloseable {
     return changed.isEmpty() ? "" : "; updated " + String.join(", ", changed);
   }
 
-  /** Writes the staged changes onto the task as it is now, with the execution's success. */
+  /**
+   * Writes the staged changes onto the task as it is now, with the execution's success. The steps
+   * ran on the execution's version; the changes are written by field id, so they land in the fields
+   * as the current version names them, and are refused if that version no longer takes them.
+   */
   private Execution commit(Context c, Execution e, Staged staged, List<StepRecord> history) {
     Execution succeeded = e.withProgress(Status.SUCCEEDED, null, null, history, clock.instant());
+    Workflow then = c.workflow();
     try {
       return store.transaction(
           tx -> {
             WorkflowStore w = tx.store(WorkflowStore.class);
+            Workflow now = w.workflow(e.workflowId()).orElseThrow();
             // Held until the commit, so that no change lands between these checks and the write.
             Task current = w.taskForUpdate(e.taskId()).orElseThrow();
-            stillAllowed(action(c), current);
+            stillAllowed(action(c), then.named(current));
             Map<String, JsonNode> values = new LinkedHashMap<>(current.values());
             staged.changes.forEach(
                 (field, value) -> {
+                  FieldDef f = then.field(field).orElseThrow();
+                  if (!stillTakes(now, f, value)) {
+                    return; // removed from the workflow meanwhile: nowhere to keep it
+                  }
                   if (value == null || value.isNull()) {
-                    values.remove(field);
+                    values.remove(f.id());
                   } else {
-                    values.put(field, value);
+                    values.put(f.id(), value);
                   }
                 });
-            String unique = Workflows.uniqueKey(c.workflow(), values);
+            String stage = current.stage();
+            if (staged.stageChanged) {
+              stage = then.stageId(staged.stage);
+              if (now.stageById(stage).isEmpty()) {
+                throw new StepFailed(
+                    "the workflow changed meanwhile: the stage "
+                        + staged.stage
+                        + " was removed; the task was not changed",
+                    null);
+              }
+            }
+            String unique = Workflows.uniqueKey(now, values);
             Optional<Task> clash =
                 unique == null ? Optional.empty() : w.taskByUniqueKey(e.workflowId(), unique);
             if (clash.isPresent() && clash.get().id() != current.id()) {
@@ -394,18 +418,13 @@ final class ExecutionRunner implements AutoCloseable {
                   "the changes clash with task "
                       + clash.get().id()
                       + ": it has the same "
-                      + c.workflow().uniqueField(),
+                      + now.uniqueField(),
                   null);
             }
             if (!w.updateExecution(succeeded, Status.RUNNING)) {
               throw new StepFailed(INTERRUPTED, null);
             }
-            w.updateTask(
-                current.id(),
-                values,
-                staged.stageChanged ? staged.stage : current.stage(),
-                unique,
-                clock.instant());
+            w.updateTask(current.id(), values, stage, unique, clock.instant());
             return succeeded;
           });
     } catch (StepFailed failed) {
@@ -416,6 +435,48 @@ final class ExecutionRunner implements AutoCloseable {
       }
       return fail(e, null, failed.getMessage(), history);
     }
+  }
+
+  /**
+   * Whether the current version still has the field a step set (false when it was removed), with
+   * the type and the choice the value was checked against.
+   */
+  private static boolean stillTakes(Workflow now, FieldDef then, JsonNode value) {
+    Optional<FieldDef> f = now.fieldById(then.id());
+    if (f.isEmpty()) {
+      return false;
+    }
+    if (f.get().type() != then.type()) {
+      throw new StepFailed(
+          "the workflow changed meanwhile: "
+              + f.get().name()
+              + " is now a "
+              + f.get().type().label()
+              + " field; the task was not changed",
+          null);
+    }
+    if (value != null
+        && !value.isNull()
+        && f.get().type() == FieldType.CHOICE
+        && !f.get().choices().contains(value.asText())) {
+      throw new StepFailed(
+          "the workflow changed meanwhile: "
+              + f.get().name()
+              + " no longer has the choice "
+              + value.asText()
+              + "; the task was not changed",
+          null);
+    }
+    if (value == null || value.isNull()) {
+      if (f.get().required()) {
+        throw new StepFailed(
+            "the workflow changed meanwhile: "
+                + f.get().name()
+                + " is now required; the task was not changed",
+            null);
+      }
+    }
+    return true;
   }
 
   private static ActionDef action(Context c) {

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which tasks to list: every field in {@code keys} equal to its value's {@link TaskValues#key} (or
- * not set, for {@link #NOT_SET}), the stage equal to {@code stage} when set, and the stage none of
- * {@code excludedStages}.
+ * Which tasks to list: every field in {@code keys} (by field id) equal to its value's {@link
+ * TaskValues#key} (or not set, for {@link #NOT_SET}), the stage id equal to {@code stage} when set,
+ * and the stage id none of {@code excludedStages}.
  */
 public record TaskFilter(Map<String, String> keys, String stage, List<String> excludedStages) {
   /**

@@ -41,9 +41,51 @@ public final class WorkflowJson {
 
   private WorkflowJson() {}
 
-  /** The parts of a definition; {@link #parse} fills them or collects why it cannot. */
+  /**
+   * The parts of a definition; {@link #parse} fills them or collects why it cannot. Ids left out
+   * are null (fields, stages) or 0 (actions, steps) until the definition is resolved.
+   */
   public record Definition(
-      List<FieldDef> fields, String uniqueField, List<Stage> stages, List<ActionDef> actions) {}
+      List<FieldDef> fields, String uniqueField, List<Stage> stages, List<ActionDef> actions) {
+    /**
+     * The ids of a new workflow, whatever was given: fields and stages by their names, actions and
+     * steps numbered from 1 in order.
+     */
+    Definition withNewIds() {
+      return ids(false);
+    }
+
+    /**
+     * Ids filled where left out, as a new workflow's (a definition stored before ids were kept).
+     */
+    Definition withMissingIds() {
+      return ids(true);
+    }
+
+    private Definition ids(boolean keepGiven) {
+      List<FieldDef> f =
+          fields.stream().map(x -> keepGiven && x.id() != null ? x : x.withId(x.name())).toList();
+      List<Stage> s =
+          stages.stream().map(x -> keepGiven && x.id() != null ? x : x.withId(x.name())).toList();
+      int nextAction = 1;
+      int nextStep = 1;
+      for (ActionDef a : actions) {
+        nextAction = Math.max(nextAction, keepGiven ? a.id() + 1 : 1);
+        for (Step step : a.steps()) {
+          nextStep = Math.max(nextStep, keepGiven ? step.id() + 1 : 1);
+        }
+      }
+      List<ActionDef> out = new ArrayList<>();
+      for (ActionDef a : actions) {
+        List<Step> steps = new ArrayList<>();
+        for (Step step : a.steps()) {
+          steps.add(keepGiven && step.id() > 0 ? step : step.withId(nextStep++));
+        }
+        out.add(a.with(keepGiven && a.id() > 0 ? a.id() : nextAction++, steps));
+      }
+      return new Definition(f, uniqueField, s, out);
+    }
+  }
 
   /** Reads {@code fields}, {@code unique_field}, {@code stages} and {@code actions}. */
   public static Definition parse(JsonNode body, Validation v) {
@@ -66,7 +108,29 @@ public final class WorkflowJson {
     if (!v.ok()) {
       throw new IllegalStateException("a stored workflow definition does not parse");
     }
-    return d;
+    return d.withMissingIds();
+  }
+
+  /**
+   * A workflow as people and the API see it: its definition, with every API Call header value
+   * {@code [redacted]}, and what version of it this is.
+   */
+  public static ObjectNode shown(Workflow w) {
+    ObjectNode node =
+        F.objectNode()
+            .put("id", w.id())
+            .put("app_id", w.appId())
+            .put("name", w.name())
+            .put("version", w.version());
+    // Header values are secrets: their names show, their values never do.
+    node.setAll(write(w, value -> Revision.REDACTED));
+    return node.put("created_at", time(w.createdAt()))
+        .put("updated_by", w.updatedBy())
+        .put("updated_at", time(w.updatedAt()));
+  }
+
+  private static String time(java.time.Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   /** The definition as JSON, each API Call header value passed through {@code headerValue}. */
@@ -74,7 +138,8 @@ public final class WorkflowJson {
     ObjectNode node = F.objectNode();
     var fields = node.putArray("fields");
     for (FieldDef f : w.fields()) {
-      ObjectNode field = fields.addObject().put("name", f.name()).put("type", f.type().label());
+      ObjectNode field =
+          fields.addObject().put("id", f.id()).put("name", f.name()).put("type", f.type().label());
       field.put("required", f.required());
       if (f.type() == FieldType.CHOICE) {
         f.choices().forEach(field.putArray("choices")::add);
@@ -82,7 +147,9 @@ public final class WorkflowJson {
     }
     node.put("unique_field", w.uniqueField());
     var stages = node.putArray("stages");
-    w.stages().forEach(s -> stages.addObject().put("name", s.name()).put("end", s.end()));
+    w.stages()
+        .forEach(
+            s -> stages.addObject().put("id", s.id()).put("name", s.name()).put("end", s.end()));
     var actions = node.putArray("actions");
     for (ActionDef a : w.actions()) {
       ObjectNode action = actions.addObject().put("id", a.id()).put("name", a.name());
@@ -98,7 +165,7 @@ public final class WorkflowJson {
   }
 
   private static ObjectNode step(Step step, UnaryOperator<String> headerValue) {
-    ObjectNode node = F.objectNode().put("type", step.type());
+    ObjectNode node = F.objectNode().put("id", step.id()).put("type", step.type());
     switch (step) {
       case Step.SetFields s -> node.putObject("values").setAll(s.values());
       case Step.MoveToStage m -> node.put("stage", m.stage());
@@ -115,9 +182,11 @@ public final class WorkflowJson {
   private static List<FieldDef> fields(JsonNode node, Validation v) {
     List<FieldDef> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (Located located : objects(node, "fields", v)) {
       String at = located.at();
       JsonNode f = located.node();
+      String id = textId(f, at, ids, v);
       String name = name(f, at, v);
       if (name != null && (name.equals(STAGE) || !seen.add(name))) {
         v.add(at + ".name", name.equals(STAGE) ? "is reserved for the stage" : "is taken twice");
@@ -131,7 +200,7 @@ public final class WorkflowJson {
         v.add(at + ".choices", "are only for choice fields");
       }
       if (name != null && type != null) {
-        out.add(new FieldDef(name, type, required, choices));
+        out.add(new FieldDef(id, name, type, required, choices));
       }
     }
     return out;
@@ -143,16 +212,18 @@ public final class WorkflowJson {
       v.add("stages", "must name at least one stage: tasks start in the first");
     }
     Set<String> seen = new HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (Located located : objects(node, "stages", v)) {
       String at = located.at();
       JsonNode s = located.node();
+      String id = textId(s, at, ids, v);
       String name = name(s, at, v);
       if (name != null && !seen.add(name)) {
         v.add(at + ".name", "is taken twice");
       }
       boolean end = flag(s, "end", at, v);
       if (name != null) {
-        out.add(new Stage(name, end));
+        out.add(new Stage(id, name, end));
       }
     }
     return out;
@@ -168,9 +239,12 @@ public final class WorkflowJson {
     fields.forEach(f -> fieldNames.add(f.name()));
     Set<String> stageNames = new HashSet<>();
     stages.forEach(s -> stageNames.add(s.name()));
+    Set<Integer> actionIds = new HashSet<>();
+    Set<Integer> stepIds = new HashSet<>();
     for (Located located : objects(node, "actions", v)) {
       String at = located.at();
       JsonNode a = located.node();
+      int id = numberId(a, at, actionIds, v);
       String name = name(a, at, v);
       Set<User.Role> roles = EnumSet.noneOf(User.Role.class);
       for (String role : texts(a.get("roles"), at + ".roles", v)) {
@@ -186,7 +260,7 @@ public final class WorkflowJson {
         if (!u.isArray() || !allIntegral(u)) {
           v.add(at + ".users", "must be an array of user ids");
         } else {
-          u.forEach(id -> users.add(id.asLong()));
+          u.forEach(user -> users.add(user.asLong()));
         }
       }
       List<String> inStages = texts(a.get("stages"), at + ".stages", v);
@@ -199,14 +273,14 @@ public final class WorkflowJson {
           .forEach(f -> v.add(at + ".requirements", "'" + f + "' is not a field"));
       List<Step> steps = new ArrayList<>();
       for (Located s : objects(a.get("steps"), at + ".steps", v)) {
+        int stepId = numberId(s.node(), s.at(), stepIds, v);
         Step step = step(s.node(), s.at(), fields, stageNames, v);
         if (step != null) {
-          steps.add(step);
+          steps.add(step.withId(stepId));
         }
       }
       if (name != null) {
-        out.add(
-            new ActionDef(located.index() + 1, name, roles, users, inStages, requirements, steps));
+        out.add(new ActionDef(id, name, roles, users, inStages, requirements, steps));
       }
     }
     return out;
@@ -248,14 +322,14 @@ public final class WorkflowJson {
                     }
                   }
                 });
-        return new Step.SetFields(out);
+        return new Step.SetFields(0, out);
       }
       case "move_to_stage" -> {
         String stage = optionalText(s, "stage", at, v);
         if (stage == null || !stageNames.contains(stage)) {
           v.add(at + ".stage", "must name a stage of this workflow");
         }
-        return new Step.MoveToStage(stage);
+        return new Step.MoveToStage(0, stage);
       }
       case "assign" -> {
         String field = optionalText(s, "field", at, v);
@@ -269,7 +343,7 @@ public final class WorkflowJson {
             && (!user.isIntegralNumber() || !user.canConvertToLong())) {
           v.add(at + ".user_id", "must be a user id, or null for the person acting");
         }
-        return new Step.Assign(field, user == null || user.isNull() ? null : user.asLong());
+        return new Step.Assign(0, field, user == null || user.isNull() ? null : user.asLong());
       }
       case "api_call" -> {
         String url = optionalText(s, "url", at, v);
@@ -305,7 +379,7 @@ public final class WorkflowJson {
                     });
           }
         }
-        return new Step.ApiCall(url, method, headers);
+        return new Step.ApiCall(0, url, method, headers);
       }
       default -> {
         v.add(at + ".type", "must be set_fields, move_to_stage, assign or api_call");
@@ -335,6 +409,35 @@ public final class WorkflowJson {
       }
     }
     return out;
+  }
+
+  /** A field's or a stage's optional id: text, given once. */
+  private static String textId(JsonNode node, String at, Set<String> seen, Validation v) {
+    String id = optionalText(node, "id", at, v);
+    if (id != null && (id.isBlank() || id.length() > 200)) {
+      v.add(at + ".id", "must be the id of a saved one, or left out for a new one");
+      return null;
+    }
+    if (id != null && !seen.add(id)) {
+      v.add(at + ".id", "is taken twice");
+    }
+    return id;
+  }
+
+  /** An action's or a step's optional id: a whole number from 1, given once; 0 when left out. */
+  private static int numberId(JsonNode node, String at, Set<Integer> seen, Validation v) {
+    JsonNode id = node.get("id");
+    if (id == null || id.isNull()) {
+      return 0;
+    }
+    if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 1) {
+      v.add(at + ".id", "must be the id of a saved one (a whole number from 1), or left out");
+      return 0;
+    }
+    if (!seen.add(id.asInt())) {
+      v.add(at + ".id", "is taken twice");
+    }
+    return id.asInt();
   }
 
   private static boolean allIntegral(JsonNode array) {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -51,29 +52,14 @@ public final class Workflows implements AutoCloseable {
   public Workflow define(User caller, JsonNode body) {
     Directory.requireAdmin(caller);
     Validation v = new Validation();
-    JsonNode nameNode = body.get("name");
-    String name = nameNode != null && nameNode.isTextual() ? nameNode.asText().strip() : null;
-    if (v.required("name", name)) {
-      v.maxLength("name", name, 100);
-    }
-    JsonNode app = body.get("app_id");
-    if (app == null || !app.isIntegralNumber() || !app.canConvertToLong()) {
-      v.add("app_id", "is required: the app whose secret signs the workflow's API calls");
-    }
-    WorkflowJson.Definition d = WorkflowJson.parse(body, v);
+    String name = name(body, v);
+    JsonNode app = appId(body, v);
+    WorkflowJson.Definition d = WorkflowJson.parse(body, v).withNewIds();
+    refuseRedacted(d, v);
     return store.transaction(
         tx -> {
           long ws = caller.workspaceId();
-          if (app != null
-              && app.isIntegralNumber()
-              && app.canConvertToLong()
-              && tx.store(AppStore.class)
-                  .app(app.asLong())
-                  .filter(a -> a.workspaceId() == ws)
-                  .isEmpty()) {
-            // Another workspace's app is answered as if it did not exist, like every other object.
-            throw new Problem.NotFound("app " + app.asLong());
-          }
+          requireApp(tx, ws, app);
           List<User> people = tx.store(WorkspaceStore.class).users(ws);
           checkPeople(d, people, v);
           if (name != null
@@ -92,16 +78,131 @@ public final class Workflows implements AutoCloseable {
                   d.uniqueField(),
                   d.stages(),
                   sealHeaders(d.actions()),
+                  1,
+                  null,
+                  caller.id(),
                   null);
           return tx.store(WorkflowStore.class).insertWorkflow(draft, clock.instant());
         });
   }
 
+  /**
+   * Saves a whole new definition of a workflow (admins only), in the shape {@link #define} takes,
+   * as its next version; executions already started finish on the version they started with. Ids
+   * say which saved field, stage, action or step an entry is ({@link Revision}): task values follow
+   * their field through a rename. An API Call header value given as {@code [redacted]} keeps the
+   * saved one. {@code version}, when given, must be the current version (else a conflict: someone
+   * saved meanwhile). A definition that does not fit is {@link Problem.Unprocessable}, by field.
+   */
+  public Workflow replace(User caller, long workflowId, JsonNode body) {
+    Directory.requireAdmin(caller);
+    Validation v = new Validation();
+    String name = name(body, v);
+    JsonNode app = appId(body, v);
+    JsonNode version = body.get("version");
+    if (version != null
+        && !version.isNull()
+        && (!version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() < 1)) {
+      v.add("version", "must be the version the change was made to, such as 3");
+      version = null;
+    }
+    JsonNode expected = version;
+    WorkflowJson.Definition parsed = WorkflowJson.parse(body, v);
+    return store.transaction(
+        tx -> {
+          WorkflowStore workflows = tx.store(WorkflowStore.class);
+          Workflow current = workflow(tx, caller, workflowId);
+          if (expected != null && !expected.isNull() && expected.asInt() != current.version()) {
+            throw new Problem.Conflict(
+                "the workflow was saved meanwhile: it is at version "
+                    + current.version()
+                    + " now; reload it and make the change again");
+          }
+          long ws = caller.workspaceId();
+          requireApp(tx, ws, app);
+          if (name != null
+              && workflows.workflows(ws).stream()
+                  .anyMatch(w -> w.id() != workflowId && w.name().equals(name))) {
+            v.add("name", "is already taken by another workflow");
+          }
+          // Positions in errors name the request's entries only while every entry parsed.
+          v.throwIfUnprocessable();
+          Revision revision = new Revision(current, workflows.versions(workflowId), workflows, v);
+          WorkflowJson.Definition d = revision.resolve(parsed, box::seal);
+          checkPeople(d, tx.store(WorkspaceStore.class).users(ws), v);
+          v.throwIfUnprocessable();
+          String unique = Revision.uniqueFieldId(d);
+          if (!Objects.equals(unique, current.uniqueFieldId())) {
+            workflows.rekeyUnique(workflowId, unique);
+          }
+          return workflows.updateWorkflow(
+              new Workflow(
+                  workflowId,
+                  ws,
+                  app.asLong(),
+                  name,
+                  d.fields(),
+                  d.uniqueField(),
+                  d.stages(),
+                  d.actions(),
+                  current.version() + 1,
+                  current.createdAt(),
+                  caller.id(),
+                  clock.instant()));
+        });
+  }
+
+  private static String name(JsonNode body, Validation v) {
+    JsonNode nameNode = body.get("name");
+    String name = nameNode != null && nameNode.isTextual() ? nameNode.asText().strip() : null;
+    if (v.required("name", name)) {
+      v.maxLength("name", name, 100);
+    }
+    return name;
+  }
+
+  /** The {@code app_id} given, or null (and the reason) when it is not an id. */
+  private static JsonNode appId(JsonNode body, Validation v) {
+    JsonNode app = body.get("app_id");
+    if (app == null || !app.isIntegralNumber() || !app.canConvertToLong()) {
+      v.add("app_id", "is required: the app whose secret signs the workflow's API calls");
+      return null;
+    }
+    return app;
+  }
+
+  private static void requireApp(Tx tx, long workspaceId, JsonNode app) {
+    if (app != null
+        && tx.store(AppStore.class)
+            .app(app.asLong())
+            .filter(a -> a.workspaceId() == workspaceId)
+            .isEmpty()) {
+      // Another workspace's app is answered as if it did not exist, like every other object.
+      throw new Problem.NotFound("app " + app.asLong());
+    }
+  }
+
+  /** A new workflow has no saved header values: {@code [redacted]} would be sent as it is. */
+  private static void refuseRedacted(WorkflowJson.Definition d, Validation v) {
+    for (int i = 0; i < d.actions().size(); i++) {
+      List<Step> steps = d.actions().get(i).steps();
+      for (int j = 0; j < steps.size(); j++) {
+        if (steps.get(j) instanceof Step.ApiCall c) {
+          String at = "actions[" + i + "].steps[" + j + "].headers.";
+          c.headers().entrySet().stream()
+              .filter(e -> e.getValue().equals(Revision.REDACTED))
+              .forEach(e -> v.add(at + e.getKey(), "is [redacted]: give its value"));
+        }
+      }
+    }
+  }
+
   /** Action user ids and person values of set_fields steps must be people of the workspace. */
   private static void checkPeople(WorkflowJson.Definition d, List<User> people, Validation v) {
     Function<JsonNode, String> person = people(people);
-    for (ActionDef a : d.actions()) {
-      String at = "actions[" + (a.id() - 1) + "]";
+    for (int n = 0; n < d.actions().size(); n++) {
+      ActionDef a = d.actions().get(n);
+      String at = "actions[" + n + "]";
       a.userIds().stream()
           .filter(id -> people.stream().noneMatch(u -> u.id() == id))
           .forEach(id -> v.add(at + ".users", "user " + id + " is not in this workspace"));
@@ -142,15 +243,34 @@ public final class Workflows implements AutoCloseable {
         if (s instanceof Step.ApiCall c) {
           Map<String, String> headers = new LinkedHashMap<>();
           c.headers().forEach((k, value) -> headers.put(k, box.seal(value)));
-          s = new Step.ApiCall(c.url(), c.method(), headers);
+          s = new Step.ApiCall(c.id(), c.url(), c.method(), headers);
         }
         steps.add(s);
       }
-      out.add(
-          new ActionDef(
-              a.id(), a.name(), a.roles(), a.userIds(), a.stages(), a.requirements(), steps));
+      out.add(a.with(a.id(), steps));
     }
     return out;
+  }
+
+  /** Every saved version of a workflow, oldest first. */
+  public List<Workflow> versions(User caller, long workflowId) {
+    return store.read(
+        tx -> {
+          workflow(tx, caller, workflowId);
+          return tx.store(WorkflowStore.class).versions(workflowId);
+        });
+  }
+
+  /** A workflow as one of its versions defined it. */
+  public Workflow workflowVersion(User caller, long workflowId, int version) {
+    return store.read(
+        tx -> {
+          workflow(tx, caller, workflowId);
+          return tx.store(WorkflowStore.class)
+              .workflowVersion(workflowId, version)
+              .orElseThrow(
+                  () -> new Problem.NotFound("version " + version + " of workflow " + workflowId));
+        });
   }
 
   public List<Workflow> workflows(User caller) {
@@ -180,10 +300,12 @@ public final class Workflows implements AutoCloseable {
           Workflow w = workflow(tx, caller, workflowId);
           Map<String, JsonNode> values = new LinkedHashMap<>();
           String stage = applyBody(tx, w, body, values, w.stages().get(0).name());
-          String unique = uniqueKey(w, values);
+          Map<String, JsonNode> byId = w.valuesById(values);
+          String unique = uniqueKey(w, byId);
           requireUnique(tx, w, unique, null);
-          return tx.store(WorkflowStore.class)
-              .insertTask(w.id(), values, stage, unique, clock.instant());
+          return w.named(
+              tx.store(WorkflowStore.class)
+                  .insertTask(w.id(), byId, w.stageId(stage), unique, clock.instant()));
         });
   }
 
@@ -193,13 +315,19 @@ public final class Workflows implements AutoCloseable {
         tx -> {
           Workflow w = workflow(tx, caller, workflowId);
           // Held until the write, so that an action committing meanwhile is not overwritten.
-          Task task = inWorkflow(w, taskId, tx.store(WorkflowStore.class).taskForUpdate(taskId));
+          Task stored = inWorkflow(w, taskId, tx.store(WorkflowStore.class).taskForUpdate(taskId));
+          Task task = w.named(stored);
           Map<String, JsonNode> values = new LinkedHashMap<>(task.values());
           String stage = applyBody(tx, w, body, values, task.stage());
-          String unique = uniqueKey(w, values);
+          // Values under ids this version does not know (a field saved meanwhile) stay as they are.
+          Map<String, JsonNode> byId = new LinkedHashMap<>(stored.values());
+          w.fields().forEach(f -> byId.remove(f.id()));
+          byId.putAll(w.valuesById(values));
+          String unique = uniqueKey(w, byId);
           requireUnique(tx, w, unique, taskId);
-          return tx.store(WorkflowStore.class)
-              .updateTask(taskId, values, stage, unique, clock.instant());
+          return w.named(
+              tx.store(WorkflowStore.class)
+                  .updateTask(taskId, byId, w.stageId(stage), unique, clock.instant()));
         });
   }
 
@@ -262,9 +390,13 @@ public final class Workflows implements AutoCloseable {
     }
   }
 
-  /** The key of a task's Unique ID value, or null when the workflow has none or it is unset. */
-  static String uniqueKey(Workflow w, Map<String, JsonNode> values) {
-    JsonNode value = w.uniqueField() == null ? null : values.get(w.uniqueField());
+  /**
+   * The key of a task's Unique ID value (values by field id), or null when the workflow has none or
+   * it is unset.
+   */
+  static String uniqueKey(Workflow w, Map<String, JsonNode> byId) {
+    String field = w.uniqueFieldId();
+    JsonNode value = field == null ? null : byId.get(field);
     return value == null ? null : TaskValues.key(value);
   }
 
@@ -272,8 +404,9 @@ public final class Workflows implements AutoCloseable {
     return store.read(tx -> task(tx, workflow(tx, caller, workflowId), taskId));
   }
 
+  /** The task as the workflow's version names it. */
   private static Task task(Tx tx, Workflow w, long taskId) {
-    return inWorkflow(w, taskId, tx.store(WorkflowStore.class).task(taskId));
+    return w.named(inWorkflow(w, taskId, tx.store(WorkflowStore.class).task(taskId)));
   }
 
   /** The task found, if it belongs to the workflow; otherwise not found. */
@@ -304,7 +437,7 @@ public final class Workflows implements AutoCloseable {
               people(tx.store(WorkspaceStore.class).users(w.workspaceId()));
           for (var e : filters.entrySet()) {
             if (e.getKey().equals(WorkflowJson.STAGE)) {
-              stage = e.getValue();
+              stage = w.stageId(e.getValue());
               continue;
             }
             Optional<FieldDef> f = w.field(e.getKey());
@@ -314,7 +447,7 @@ public final class Workflows implements AutoCloseable {
             }
             if (e.getValue().isEmpty()) {
               // ?Assigned%20To= : the tasks where the field is not set (nobody assigned).
-              keys.put(e.getKey(), TaskFilter.NOT_SET);
+              keys.put(f.get().id(), TaskFilter.NOT_SET);
               continue;
             }
             JsonNode raw =
@@ -322,14 +455,18 @@ public final class Workflows implements AutoCloseable {
                     ? LongNode.valueOf(Long.parseLong(e.getValue()))
                     : TextNode.valueOf(e.getValue());
             try {
-              keys.put(e.getKey(), TaskValues.key(TaskValues.normalize(f.get(), raw, people)));
+              keys.put(f.get().id(), TaskValues.key(TaskValues.normalize(f.get(), raw, people)));
             } catch (IllegalArgumentException x) {
               v.add(e.getKey(), x.getMessage());
             }
           }
           v.throwIfUnprocessable();
-          TaskFilter filter = new TaskFilter(keys, stage, activeOnly ? w.endStages() : List.of());
-          return page.page(tx.store(WorkflowStore.class).tasks(w.id(), filter, page), Task::id);
+          TaskFilter filter = new TaskFilter(keys, stage, activeOnly ? w.endStageIds() : List.of());
+          return page.page(
+              tx.store(WorkflowStore.class).tasks(w.id(), filter, page).stream()
+                  .map(w::named)
+                  .toList(),
+              Task::id);
         });
   }
 
@@ -397,8 +534,7 @@ public final class Workflows implements AutoCloseable {
                   .forEach(f -> v.add(f, "is required by the action " + action.name()));
               v.throwIfUnprocessable();
               return tx.store(WorkflowStore.class)
-                  .insertExecution(
-                      w.workspaceId(), w.id(), task.id(), action, performer.id(), clock.instant());
+                  .insertExecution(w, task.id(), action, performer.id(), clock.instant());
             });
     runner.submit(pending.id());
     return pending;

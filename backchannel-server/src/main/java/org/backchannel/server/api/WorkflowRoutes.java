@@ -30,7 +30,6 @@ import org.backchannel.core.workflows.WorkflowJson;
  * /api/v1/executions/{id}}. Task values and action requirements that are not met answer 422.
  */
 final class WorkflowRoutes {
-  private static final String REDACTED = "[redacted]";
   private static final Set<String> PAGING = Set.of("limit", "before", "after");
   private static final Pattern WHOLE = Pattern.compile("\\s*[0-9]{1,18}\\s*");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,200}@[^@\\s]{1,200}");
@@ -52,6 +51,31 @@ final class WorkflowRoutes {
     r.get(
         "/api/v1/workflows/{id}",
         ctx -> json(ctx, 200, workflow(bc.workflows().workflow(caller(bc, ctx), id(ctx, "id")))));
+    r.put(
+        "/api/v1/workflows/{id}",
+        ctx ->
+            json(
+                ctx,
+                200,
+                workflow(bc.workflows().replace(caller(bc, ctx), id(ctx, "id"), jsonBody(ctx)))));
+    r.get(
+        "/api/v1/workflows/{id}/versions",
+        ctx ->
+            json(
+                ctx,
+                200,
+                Views.list(
+                    bc.workflows().versions(caller(bc, ctx), id(ctx, "id")),
+                    WorkflowRoutes::version)));
+    r.get(
+        "/api/v1/workflows/{id}/versions/{version}",
+        ctx -> {
+          var caller = caller(bc, ctx);
+          long workflowId = id(ctx, "id");
+          // No workflow has a version beyond int: a larger one is as unknown as any other.
+          int version = (int) Math.min(id(ctx, "version"), Integer.MAX_VALUE);
+          json(ctx, 200, workflow(bc.workflows().workflowVersion(caller, workflowId, version)));
+        });
 
     r.post(
         "/api/v1/workflows/{id}/tasks",
@@ -169,11 +193,16 @@ final class WorkflowRoutes {
   }
 
   private ObjectNode workflow(Workflow w) {
-    ObjectNode node =
-        F.objectNode().put("id", w.id()).put("app_id", w.appId()).put("name", w.name());
-    // API Call header values are secrets: their names show, their values never do.
-    node.setAll(WorkflowJson.write(w, value -> REDACTED));
-    return node.put("created_at", time(w.createdAt()));
+    return WorkflowJson.shown(w);
+  }
+
+  /** One saved version, without its definition. */
+  static ObjectNode version(Workflow w) {
+    return F.objectNode()
+        .put("version", w.version())
+        .put("name", w.name())
+        .put("updated_by", w.updatedBy())
+        .put("updated_at", time(w.updatedAt()));
   }
 
   static ObjectNode task(Task t) {
@@ -196,6 +225,7 @@ final class WorkflowRoutes {
         F.objectNode()
             .put("id", e.id())
             .put("workflow_id", e.workflowId())
+            .put("workflow_version", e.workflowVersion())
             .put("task_id", e.taskId())
             .put("action_id", e.actionId())
             .put("action", e.actionName())

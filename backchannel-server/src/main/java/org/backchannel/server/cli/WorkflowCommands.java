@@ -19,8 +19,13 @@ public final class WorkflowCommands {
   @Command(
       name = "workflows",
       mixinStandardHelpOptions = true,
-      description = "List workflows, show one, or define one from a file.",
-      subcommands = {Workflows.Show.class, Workflows.Create.class})
+      description = "List workflows, show one, define one from a file, or change one.",
+      subcommands = {
+        Workflows.Show.class,
+        Workflows.Create.class,
+        Workflows.Update.class,
+        Workflows.Versions.class
+      })
   public static final class Workflows implements Callable<Integer> {
     @Mixin Connection api = new Connection();
 
@@ -55,6 +60,49 @@ public final class WorkflowCommands {
       @Override
       public Integer call() throws Exception {
         return api.call("POST", "/api/v1/workflows", ApiCommands.json("--file", "@" + file));
+      }
+    }
+
+    @Command(
+        name = "update",
+        mixinStandardHelpOptions = true,
+        description =
+            "Save a whole new definition of a workflow, from a JSON file, as its next version"
+                + " (header values given as [redacted] keep their saved value).")
+    static final class Update implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "WORKFLOW_ID")
+      long id;
+
+      @Option(names = "--file", required = true, description = "The definition, a JSON file.")
+      String file;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call("PUT", "/api/v1/workflows/" + id, ApiCommands.json("--file", "@" + file));
+      }
+    }
+
+    @Command(
+        name = "versions",
+        mixinStandardHelpOptions = true,
+        description = "List a workflow's saved versions, or show one.")
+    static final class Versions implements Callable<Integer> {
+      @Mixin Connection api = new Connection();
+
+      @Parameters(paramLabel = "WORKFLOW_ID", index = "0")
+      long id;
+
+      @Parameters(paramLabel = "VERSION", index = "1", arity = "0..1")
+      Integer version;
+
+      @Override
+      public Integer call() throws Exception {
+        return api.call(
+            "GET",
+            "/api/v1/workflows/" + id + "/versions" + (version == null ? "" : "/" + version),
+            null);
       }
     }
   }

@@ -7,10 +7,19 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** The stylesheet and the script every page loads; nothing else is served from here. */
+/**
+ * The stylesheet and the script every page loads, and the Flow Builder's script; nothing else is
+ * served from here.
+ */
 final class Assets implements WebArea {
   private static final Map<String, String> TYPES =
-      Map.of("app.css", "text/css; charset=utf-8", "app.js", "text/javascript; charset=utf-8");
+      Map.of(
+          "app.css",
+          "text/css; charset=utf-8",
+          "app.js",
+          "text/javascript; charset=utf-8",
+          "builder.js",
+          "text/javascript; charset=utf-8");
 
   @Override
   public void register(RoutesConfig r, Guard guard) {

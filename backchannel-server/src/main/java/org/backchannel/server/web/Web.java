@@ -24,6 +24,7 @@ public final class Web {
         new Assets(),
         new SignInWeb(accounts),
         new WorkspaceWeb(bc),
+        new FlowBuilderWeb(bc), // before WorkflowsWeb: /ui/workflows/new is not a workflow id
         new WorkflowsWeb(bc),
         new ChatWeb(bc),
         new DashboardWeb(bc, clock),

@@ -26,13 +26,17 @@ final class WorkflowPages {
 
   private WorkflowPages() {}
 
-  /** What the task page shows: the execution only when it is one of this task's. */
+  /**
+   * What the task page shows: the execution only when it is one of this task's, with the version of
+   * the workflow it ran on ({@code ranOn}), whose steps it went through.
+   */
   record TaskView(
       Session session,
       Workflow workflow,
       Task task,
       List<ActionDef> actions,
       Execution execution,
+      Workflow ranOn,
       List<User> people) {}
 
   /** A choice in a select: the value sent and what people read. */

@@ -171,10 +171,14 @@ final class WorkflowsWeb implements WebArea {
     Task task = bc.workflows().task(s.user(), w.id(), id(ctx, "task"));
     Long executionId = Requests.optionalLong(ctx, "execution");
     Execution execution = null;
+    Workflow ranOn = w;
     if (executionId != null) {
       execution = bc.workflows().execution(s.user(), executionId);
       if (execution.taskId() != task.id()) {
         throw new Problem.NotFound("execution " + executionId);
+      }
+      if (execution.workflowVersion() != w.version()) {
+        ranOn = bc.workflows().workflowVersion(s.user(), w.id(), execution.workflowVersion());
       }
     }
     return new WorkflowPages.TaskView(
@@ -183,6 +187,7 @@ final class WorkflowsWeb implements WebArea {
         task,
         bc.workflows().availableActions(s.user(), w.id(), task.id()),
         execution,
+        ranOn,
         people(s));
   }
 
