@@ -1,5 +1,6 @@
 package org.backchannel.server;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,6 +24,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.backchannel.core.Json;
 import org.backchannel.sdk.Answers;
 import org.backchannel.sdk.AppSecret;
 import org.backchannel.sdk.Event;
@@ -306,6 +309,71 @@ abstract class SecretRotationContract extends ServerFixture {
     assertThat(signatures(graceOver)).isEqualTo(1);
     assertThat(verifies(graceOver, third)).isTrue();
     assertThat(verifies(graceOver, second)).isFalse();
+  }
+
+  // ---- Flowdash: the API Call's own headers
+
+  /**
+   * A Flowdash app written from the seed alone: it trusts the header it was configured with and
+   * reads the task in the seed's forms; it knows nothing of the app secret.
+   */
+  URI flowdashApp() {
+    return serve(
+        exchange -> {
+          JsonNode task = Json.read(new String(exchange.getRequestBody().readAllBytes(), UTF_8));
+          boolean ok =
+              "Bearer crm-token".equals(exchange.getRequestHeaders().getFirst("Authorization"))
+                  && task.path("task").path("Stage").isTextual()
+                  && task.path("task").path("Seats").isTextual();
+          byte[] answer = ok ? "{\"task\": {\"Seats\": \"3\"}}".getBytes(UTF_8) : new byte[0];
+          exchange.sendResponseHeaders(ok ? 200 : 403, answer.length == 0 ? -1 : answer.length);
+          exchange.getResponseBody().write(answer);
+          exchange.close();
+        });
+  }
+
+  @Test
+  void aFlowdashAppWorksUnchangedThroughARotation() throws Exception {
+    long workflow =
+        ok(http.post(
+                "/api/v1/workflows",
+                adminToken,
+                """
+                {"name": "Seats", "app_id": %d,
+                 "fields": [{"name": "Seats", "type": "number"}],
+                 "stages": [{"name": "Open"}],
+                 "actions": [{"name": "Sync", "steps": [
+                   {"type": "api_call", "url": "%s",
+                    "headers": {"Authorization": "Bearer crm-token"}}]}]}
+                """
+                    .formatted(appId, flowdashApp().resolve("sync"))))
+            .get("id")
+            .asLong();
+    long task =
+        ok(http.post(
+                "/api/v1/workflows/" + workflow + "/tasks",
+                memberToken,
+                "{\"fields\": {\"Seats\": 2}}"))
+            .get("id")
+            .asLong();
+
+    assertThat(sync(workflow, task)).as("before the rotation").isEqualTo("Succeeded");
+    rotate();
+    assertThat(sync(workflow, task)).as("pending").isEqualTo("Succeeded");
+    activate("");
+    assertThat(sync(workflow, task)).as("after activation").isEqualTo("Succeeded");
+  }
+
+  String sync(long workflow, long task) throws Exception {
+    long execution =
+        ok(http.post(
+                "/api/v1/workflows/" + workflow + "/executions",
+                memberToken,
+                "{\"task_id\": " + task + ", \"action_id\": 1}"))
+            .get("id")
+            .asLong();
+    server.backchannel().workflows().completion(execution).get(10, TimeUnit.SECONDS);
+    return ok(http.get("/api/v1/executions/" + execution, memberToken)).get("status").asText();
   }
 
   // ---- records and logs
