@@ -18,6 +18,7 @@ import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
 import org.backchannel.core.delivery.RetryPolicy;
+import org.backchannel.core.retention.Retention;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.wiring.Backchannel;
@@ -44,6 +45,7 @@ public final class BackchannelServer implements AutoCloseable {
     this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
     Metrics metrics = new Metrics(store);
     backchannel.engine().observe(metrics);
+    backchannel.retention().observe(metrics);
     Api api = new Api(backchannel, store.kind());
     WebAccounts accounts = new WebAccounts(store, clock);
     this.guard = new Guard(accounts);
@@ -76,6 +78,8 @@ public final class BackchannelServer implements AutoCloseable {
     this.grace = config.shutdownGrace();
     if (config.worker()) {
       backchannel.worker().start();
+      // Nodes that send background deliveries also remove expired ones, one node at a time.
+      backchannel.retention().start();
     }
     backchannel.workflows().resume();
   }
@@ -103,7 +107,8 @@ public final class BackchannelServer implements AutoCloseable {
             Math.min(DEFAULTS.worker().batch(), config.workerConcurrency()),
             config.workerConcurrency(),
             config.lease(),
-            DEFAULTS.worker().poll()));
+            DEFAULTS.worker().poll()),
+        new Retention.Settings(config.retention(), config.purgeInterval(), config.purgeBatch()));
   }
 
   /** Opens (and migrates) the configured store, then starts serving. */
@@ -190,6 +195,7 @@ public final class BackchannelServer implements AutoCloseable {
   public void close() {
     guard.close();
     http.stop();
+    backchannel.retention().close();
     backchannel.worker().stop(grace);
     backchannel.workflows().close();
     sender.close();

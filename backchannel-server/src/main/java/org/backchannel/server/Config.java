@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.backchannel.core.Validation;
 import org.backchannel.core.delivery.AddressPolicy;
+import org.backchannel.core.retention.Retention;
 import org.backchannel.core.wiring.Backchannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *     endpoint's {@code max_in_flight}, which bounds one endpoint across every process)
  * @param publicUrl the address people and apps reach Backchannel on, without a trailing slash; null
  *     means "this server's own host and port"
+ * @param retention how long finished deliveries are kept (a workspace's admin may set its own)
+ * @param purgeInterval how often expired deliveries are removed
+ * @param purgeBatch the most deliveries one purge transaction removes
  */
 public record Config(
     String host,
@@ -54,7 +58,10 @@ public record Config(
     Duration disableAfter,
     int workerConcurrency,
     Duration shutdownGrace,
-    String publicUrl) {
+    String publicUrl,
+    Duration retention,
+    Duration purgeInterval,
+    int purgeBatch) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
   static final List<String> KEYS =
@@ -75,7 +82,10 @@ public record Config(
           "disable_after",
           "worker_concurrency",
           "shutdown_grace",
-          "public_url");
+          "public_url",
+          "retention",
+          "purge_interval",
+          "purge_batch");
 
   /** Former names still read, with a warning, mapped to their settings. */
   static final Map<String, String> DEPRECATED = Map.of("max_in_flight", "worker_concurrency");
@@ -109,6 +119,9 @@ public record Config(
     d.put("disable_after", text(engine.retry().disableAfter()));
     d.put("worker_concurrency", Integer.toString(engine.worker().concurrency()));
     d.put("shutdown_grace", "10s");
+    d.put("retention", text(engine.retention().retention()));
+    d.put("purge_interval", text(engine.retention().interval()));
+    d.put("purge_batch", Integer.toString(engine.retention().batch()));
     return d;
   }
 
@@ -244,7 +257,10 @@ public record Config(
             c.duration("disable_after", Duration.ofMinutes(1), Duration.ofDays(365)),
             c.integer("worker_concurrency", 1, 10_000),
             c.duration("shutdown_grace", Duration.ZERO, Duration.ofMinutes(10)),
-            publicUrl);
+            publicUrl,
+            c.duration("retention", Retention.MIN, Retention.MAX),
+            c.duration("purge_interval", Duration.ofSeconds(1), Duration.ofHours(1)),
+            c.integer("purge_batch", 1, 10_000));
     c.throwIfAny();
     return config;
   }
@@ -287,7 +303,7 @@ public record Config(
       try {
         Duration d = Config.duration(v.get(name));
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-          problem(name, "must be between " + min + " and " + max);
+          problem(name, "must be between " + text(min) + " and " + text(max) + ", not " + text(d));
         }
         return d;
       } catch (IllegalArgumentException | NullPointerException e) {

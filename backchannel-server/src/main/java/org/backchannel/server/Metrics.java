@@ -21,13 +21,15 @@ import org.backchannel.core.delivery.DeliveryObserver;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Outcome;
+import org.backchannel.core.retention.PurgeObserver;
+import org.backchannel.core.retention.RetentionStore;
 import org.backchannel.core.store.Store;
 
 /**
  * Prometheus metrics: deliveries by state (the queue depth), attempts by outcome, attempt latency
- * as a histogram, and the JVM's own.
+ * as a histogram, rows the purge removed and pages it gave back, and the JVM's own.
  */
-final class Metrics implements DeliveryObserver {
+final class Metrics implements DeliveryObserver, PurgeObserver {
   /** Counting states scans an index; a scrape every few seconds does not need it fresher. */
   private static final Duration COUNT_TTL = Duration.ofSeconds(5);
 
@@ -37,6 +39,10 @@ final class Metrics implements DeliveryObserver {
   private final AtomicReference<Counted> counted = new AtomicReference<>();
   private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
   private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Counter purgedDeliveries;
+  private final Counter purgedAttempts;
+  private final Counter purgedBodies;
+  private final Counter reclaimedPages;
 
   private record Counted(Instant at, Map<DeliveryState, Long> counts) {}
 
@@ -52,6 +58,32 @@ final class Metrics implements DeliveryObserver {
           .tag("state", state.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
+    purgedDeliveries = purged("deliveries");
+    purgedAttempts = purged("attempts");
+    purgedBodies = purged("delivery_bodies");
+    reclaimedPages =
+        Counter.builder("backchannel.reclaimed.pages")
+            .description("Free pages of the SQLite file the purge gave back to the file system")
+            .register(registry);
+  }
+
+  private Counter purged(String table) {
+    return Counter.builder("backchannel.purged")
+        .description("Rows the purge removed, by table: finished deliveries past their retention")
+        .tag("table", table)
+        .register(registry);
+  }
+
+  @Override
+  public void purged(RetentionStore.Purged batch) {
+    purgedDeliveries.increment(batch.deliveries());
+    purgedAttempts.increment(batch.attempts());
+    purgedBodies.increment(batch.bodies());
+  }
+
+  @Override
+  public void reclaimed(long pages) {
+    reclaimedPages.increment(pages);
   }
 
   private double count(DeliveryState state) {
