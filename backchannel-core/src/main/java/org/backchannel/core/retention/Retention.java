@@ -3,11 +3,14 @@ package org.backchannel.core.retention;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.backchannel.core.Problem;
@@ -81,6 +84,9 @@ public final class Retention implements AutoCloseable {
   private volatile PurgeObserver observer = PurgeObserver.NONE;
   private final Object lifecycle = new Object();
   private int size;
+  // The workspace a run stopped in (its time was up), where the next one starts, so that one
+  // workspace's backlog does not hold the others' purge back for longer than a run.
+  private long resumeAt;
   private ScheduledExecutorService scheduler;
   // Set by close(): a run in progress stops after its current transaction.
   private volatile boolean closed;
@@ -198,8 +204,16 @@ public final class Retention implements AutoCloseable {
     long deadline = System.nanoTime() + settings.interval().toNanos();
     long freeBefore = store.read(tx -> tx.store(RetentionStore.class).freePages());
     List<RetentionStore.WorkspaceRetention> workspaces =
-        store.read(tx -> tx.store(RetentionStore.class).workspaces());
+        new ArrayList<>(store.read(tx -> tx.store(RetentionStore.class).workspaces()));
+    long from = resumeAt;
+    int first = 0;
+    while (first < workspaces.size() && workspaces.get(first).workspaceId() < from) {
+      first++;
+    }
+    Collections.rotate(workspaces, -first);
+    resumeAt = 0;
     for (RetentionStore.WorkspaceRetention w : workspaces) {
+      boolean finished = false;
       Duration keep = w.retention() == null ? settings.retention() : w.retention();
       Instant before = now.minus(keep);
       while (System.nanoTime() < deadline && !closed) {
@@ -214,7 +228,9 @@ public final class Retention implements AutoCloseable {
                       ? r.purge(w.workspaceId(), before, limit)
                       : null;
                 });
-        adapt(System.nanoTime() - t0);
+        long took = System.nanoTime() - t0;
+        adapt(took);
+        rest(took);
         if (p == null) {
           LOG.info("another node took the purge over");
           return tally.run(true);
@@ -222,13 +238,20 @@ public final class Retention implements AutoCloseable {
         tally.add(p);
         observer.purged(p);
         if (p.deliveries() < limit) {
+          finished = true;
           break;
         }
+      }
+      if (!finished) {
+        resumeAt = w.workspaceId();
+        break;
       }
     }
     for (long left = freeBefore; left > 0 && System.nanoTime() < deadline && !closed; ) {
       int step = (int) Math.min(RECLAIM_STEP, left);
+      long t0 = System.nanoTime();
       long given = store.transaction(tx -> tx.store(RetentionStore.class).reclaim(step));
+      rest(System.nanoTime() - t0);
       if (given <= 0) {
         break;
       }
@@ -252,6 +275,19 @@ public final class Retention implements AutoCloseable {
     // Longer than a run and the wait for the next, so the holder keeps it while it lives.
     return now.plus(settings.interval().multipliedBy(2)).plus(Duration.ofMinutes(1));
   }
+
+  /**
+   * Waits as long as the last transaction took (at most 100 ms) before the next: the purge then has
+   * the database, and the CPU, at most about half the time, however large its backlog, and the
+   * deliveries being sent have the rest.
+   */
+  private void rest(long tookNanos) {
+    if (!closed) {
+      LockSupport.parkNanos(Math.min(tookNanos, MAX_REST_NANOS));
+    }
+  }
+
+  private static final long MAX_REST_NANOS = Duration.ofMillis(100).toNanos();
 
   /** Halves the batch after a transaction that took too long, doubles it after a quick one. */
   private void adapt(long tookNanos) {
