@@ -76,6 +76,31 @@ class SqliteRetentionTest extends RetentionContract {
     assertThat(pragma(old, "auto_vacuum")).isEqualTo(2);
   }
 
+  @Test
+  void aLargeFileIsLeftAsItIsUntilAskedToBeRewritten(@TempDir Path dir) throws Exception {
+    Path old = dir.resolve("old.db");
+    JdbcStore.open("jdbc:sqlite:" + old).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA auto_vacuum = NONE");
+      s.execute("VACUUM");
+      s.execute("CREATE TABLE ballast (x BLOB)");
+      s.execute(
+          "INSERT INTO ballast WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+              + " WHERE i < 66) SELECT randomblob(1048576) FROM n");
+    }
+    assertThat(pragma(old, "page_count") * pragma(old, "page_size"))
+        .isGreaterThan(64L * 1024 * 1024);
+
+    try (JdbcStore large = JdbcStore.open("jdbc:sqlite:" + old)) {
+      // opening it (serve, migrate) does not rewrite it: that could take long
+      assertThat(pragma(old, "auto_vacuum")).isZero();
+      // migrate --vacuum does
+      assertThat(large.vacuum()).isTrue();
+    }
+    assertThat(pragma(old, "auto_vacuum")).isEqualTo(2);
+  }
+
   /** Deliveries with bodies of a few KiB, finished at {@code at}. */
   List<Delivery> load(int n, Instant at) {
     byte[] body = new byte[3000];
