@@ -335,6 +335,8 @@ public final class External {
     final String dbUrl;
     final String secretKey;
     final long dbPid;
+    // settings for serve beyond the ones every run sets (the soak's retention, for one)
+    final Map<String, String> env = new LinkedHashMap<>();
     String token;
     long appId;
     String flowToken;
@@ -369,6 +371,7 @@ public final class External {
       pb.environment().keySet().removeIf(k -> k.startsWith("BACKCHANNEL_"));
       pb.environment().put("BACKCHANNEL_WORKER", Boolean.toString(worker));
       pb.environment().put("BACKCHANNEL_SECRET_KEY", secretKey);
+      pb.environment().putAll(env);
       return pb;
     }
 

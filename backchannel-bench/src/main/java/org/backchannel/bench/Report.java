@@ -34,9 +34,13 @@ public final class Report {
     String note = args.length > 4 ? args[4] : "";
     plot(r, png);
     // the outside-in section comes from another run (bench/run --external): kept as it is
-    String outsideIn = Files.exists(md) ? ExternalReport.existing(Files.readString(md)) : "";
+    String old = Files.exists(md) ? Files.readString(md) : "";
+    String outsideIn = ExternalReport.existing(old);
     String page = markdown(r, jmh, md.getParent().relativize(png).toString(), note);
-    Files.writeString(md, outsideIn.isEmpty() ? page : ExternalReport.withBlock(page, outsideIn));
+    page = outsideIn.isEmpty() ? page : ExternalReport.withBlock(page, outsideIn);
+    // so is the retention section (bench/run --soak)
+    String retention = SoakReport.existing(old);
+    Files.writeString(md, retention.isEmpty() ? page : SoakReport.withBlock(page, retention));
     System.out.println("wrote " + md + " and " + png);
   }
 

@@ -63,6 +63,11 @@ public abstract sealed class Problem extends RuntimeException {
     public NotFound(String what) {
       super(what + " not found");
     }
+
+    /** Not found, with what may have become of it. */
+    public NotFound(String what, String hint) {
+      super(what + " not found: " + hint);
+    }
   }
 
   /** The caller's credential is missing, wrong or revoked. */

@@ -24,6 +24,7 @@ import org.backchannel.core.accounts.WebAccounts;
 import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.JettyHttpSender;
 import org.backchannel.core.delivery.RetryPolicy;
+import org.backchannel.core.retention.Retention;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.wiring.Backchannel;
@@ -69,6 +70,7 @@ public final class BackchannelServer implements AutoCloseable {
     this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
     Metrics metrics = new Metrics(store, clock);
     backchannel.engine().observe(metrics);
+    backchannel.retention().observe(metrics);
     Api api = new Api(backchannel, store.kind());
     WebAccounts accounts = new WebAccounts(store, clock);
     this.guard = Web.guard(accounts, backchannel);
@@ -116,6 +118,8 @@ public final class BackchannelServer implements AutoCloseable {
     }
     if (config.worker()) {
       backchannel.worker().start();
+      // Nodes that send background deliveries also remove expired ones, one node at a time.
+      backchannel.retention().start();
     }
     backchannel.workflows().resume();
     starting.accept(http.port());
@@ -187,7 +191,8 @@ public final class BackchannelServer implements AutoCloseable {
             Math.min(DEFAULTS.worker().batch(), config.workerConcurrency()),
             config.workerConcurrency(),
             config.lease(),
-            DEFAULTS.worker().poll()));
+            DEFAULTS.worker().poll()),
+        new Retention.Settings(config.retention(), config.purgeInterval(), config.purgeBatch()));
   }
 
   /** Opens (and migrates) the configured store, then starts serving. */
@@ -300,6 +305,7 @@ public final class BackchannelServer implements AutoCloseable {
     }
     guard.close();
     http.stop();
+    backchannel.retention().close();
     backchannel.worker().stop(grace);
     if (mail != null) {
       mail.stop(grace); // after the worker: what it disabled while stopping is still told

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.backchannel.core.Validation;
 import org.backchannel.core.delivery.AddressPolicy;
+import org.backchannel.core.retention.Retention;
 import org.backchannel.core.wiring.Backchannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  *     means "this server's own host and port"
  * @param metricsToken the bearer token {@code /metrics} requires; null: none
  * @param smtp where email notices go; null: none are sent
+ * @param retention how long finished deliveries are kept (a workspace's admin may set its own)
+ * @param purgeInterval how often expired deliveries are removed
+ * @param purgeBatch the most deliveries one purge transaction removes
  */
 public record Config(
     String host,
@@ -61,7 +65,10 @@ public record Config(
     Duration shutdownDelay,
     String publicUrl,
     String metricsToken,
-    Smtp smtp) {
+    Smtp smtp,
+    Duration retention,
+    Duration purgeInterval,
+    int purgeBatch) {
 
   /** The settings' names, as keys in the file; the environment uses BACKCHANNEL_ + upper case. */
   static final List<String> KEYS =
@@ -90,7 +97,10 @@ public record Config(
           "smtp_username",
           "smtp_password",
           "smtp_from",
-          "smtp_starttls");
+          "smtp_starttls",
+          "retention",
+          "purge_interval",
+          "purge_batch");
 
   /** Former names still read, with a warning, mapped to their settings. */
   static final Map<String, String> DEPRECATED = Map.of("max_in_flight", "worker_concurrency");
@@ -168,6 +178,9 @@ public record Config(
     d.put("shutdown_delay", "0s");
     d.put("smtp_port", "587");
     d.put("smtp_starttls", "true");
+    d.put("retention", text(engine.retention().retention()));
+    d.put("purge_interval", text(engine.retention().interval()));
+    d.put("purge_batch", Integer.toString(engine.retention().batch()));
     return d;
   }
 
@@ -311,7 +324,10 @@ public record Config(
             c.duration("shutdown_delay", Duration.ZERO, Duration.ofMinutes(10)),
             publicUrl,
             metricsToken,
-            smtp);
+            smtp,
+            c.duration("retention", Retention.MIN, Retention.MAX),
+            c.duration("purge_interval", Duration.ofSeconds(1), Duration.ofHours(1)),
+            c.integer("purge_batch", 1, 10_000));
     c.throwIfAny();
     return config;
   }
@@ -385,7 +401,7 @@ public record Config(
       try {
         Duration d = Config.duration(v.get(name));
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-          problem(name, "must be between " + min + " and " + max);
+          problem(name, "must be between " + text(min) + " and " + text(max) + ", not " + text(d));
         }
         return d;
       } catch (IllegalArgumentException | NullPointerException e) {

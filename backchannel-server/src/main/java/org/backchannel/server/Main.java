@@ -15,6 +15,7 @@ import org.backchannel.server.cli.ApiCommands;
 import org.backchannel.server.cli.PlatformCommands;
 import org.backchannel.server.cli.WorkflowCommands;
 import org.backchannel.server.version.Version;
+import org.backchannel.store.JdbcStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -178,11 +179,24 @@ public final class Main implements Runnable {
   static final class Migrate implements Callable<Integer> {
     @Mixin StoreOptions store = new StoreOptions();
 
+    @Option(
+        names = "--vacuum",
+        description =
+            "SQLite: rewrite the file once so that the purge of expired deliveries can shrink it"
+                + " (stop the server first; needs as much free disk again while it runs).")
+    boolean vacuum;
+
     @Override
     public Integer call() {
       Config config = store.config(Map.of());
       try (Store s = BackchannelServer.openStore(config)) {
         System.out.println("store " + s.kind() + " is migrated");
+        if (vacuum && s instanceof JdbcStore jdbc) {
+          if (!jdbc.vacuum()) {
+            throw new IllegalStateException("the SQLite file could not be rewritten (see the log)");
+          }
+          System.out.println("store " + s.kind() + " gives free space back");
+        }
       }
       return 0;
     }

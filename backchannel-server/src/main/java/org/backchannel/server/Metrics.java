@@ -28,14 +28,17 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.Outcome;
+import org.backchannel.core.retention.PurgeObserver;
+import org.backchannel.core.retention.RetentionStore;
 import org.backchannel.core.store.Store;
 
 /**
  * Prometheus metrics: deliveries by state (the queue depth), each endpoint's backlog and whether it
  * is disabled, attempts by outcome and status class, attempt latency as a histogram, lease
- * takeovers, and the JVM's own. Names and labels are listed in docs/DELIVERY.md.
+ * takeovers, rows the purge removed and pages it gave back, and the JVM's own. Names and labels are
+ * listed in docs/DELIVERY.md.
  */
-final class Metrics implements DeliveryObserver {
+final class Metrics implements DeliveryObserver, PurgeObserver {
   /** Counting reads the queue's indexes; a scrape every few seconds does not need it fresher. */
   private static final Duration COUNT_TTL = Duration.ofSeconds(5);
 
@@ -58,6 +61,10 @@ final class Metrics implements DeliveryObserver {
   private final MultiGauge oldestAge;
   private final MultiGauge endpointDisabled;
   private final Map<String, Counter> notices = new ConcurrentHashMap<>();
+  private final Counter purgedDeliveries;
+  private final Counter purgedAttempts;
+  private final Counter purgedBodies;
+  private final Counter reclaimedPages;
 
   private record Counted(Instant at, Map<DeliveryState, Long> counts) {}
 
@@ -101,6 +108,32 @@ final class Metrics implements DeliveryObserver {
     for (boolean sent : new boolean[] {true, false}) {
       notice("email", sent); // at zero from the start, so that rates and alerts see the series
     }
+    purgedDeliveries = purged("deliveries");
+    purgedAttempts = purged("attempts");
+    purgedBodies = purged("delivery_bodies");
+    reclaimedPages =
+        Counter.builder("backchannel.reclaimed.pages")
+            .description("Free pages of the SQLite file the purge gave back to the file system")
+            .register(registry);
+  }
+
+  private Counter purged(String table) {
+    return Counter.builder("backchannel.purged")
+        .description("Rows the purge removed, by table: finished deliveries past their retention")
+        .tag("table", table)
+        .register(registry);
+  }
+
+  @Override
+  public void purged(RetentionStore.Purged batch) {
+    purgedDeliveries.increment(batch.deliveries());
+    purgedAttempts.increment(batch.attempts());
+    purgedBodies.increment(batch.bodies());
+  }
+
+  @Override
+  public void reclaimed(long pages) {
+    reclaimedPages.increment(pages);
   }
 
   private static boolean stale(Instant at, Instant now) {

@@ -22,6 +22,25 @@ class ConfigTest {
     assertThat(c.disableAfter()).isEqualTo(engine.retry().disableAfter());
     assertThat(c.workerConcurrency()).isEqualTo(engine.worker().concurrency()).isEqualTo(256);
     assertThat(Config.defaults()).containsEntry("retry_schedule", "0s,5s,5m,30m,2h,5h,10h,10h");
+    assertThat(c.retention()).isEqualTo(engine.retention().retention()).hasDays(30);
+    assertThat(c.purgeInterval()).isEqualTo(engine.retention().interval());
+    assertThat(c.purgeBatch()).isEqualTo(engine.retention().batch()).isEqualTo(500);
+  }
+
+  @Test
+  void retentionIsCheckedWithItsBoundsInWords() {
+    Map<String, String> v = Config.defaults();
+    v.put("retention", "30s");
+    v.put("purge_batch", "0");
+    assertThatThrownBy(() -> Config.from(v))
+        .hasMessageContaining("retention: must be between 1m and 3650d, not 30s")
+        .hasMessageContaining("purge_batch: must be 1 to 10000, not 0");
+    v.put("retention", "forever");
+    v.put("purge_batch", "100");
+    assertThatThrownBy(() -> Config.from(v))
+        .hasMessageContaining("retention: 'forever' is not a duration such as 250ms, 10s");
+    v.put("retention", "7d");
+    assertThat(Config.from(v).retention()).hasDays(7);
   }
 
   @Test

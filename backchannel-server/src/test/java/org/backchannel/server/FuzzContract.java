@@ -81,7 +81,8 @@ abstract class FuzzContract extends ServerFixture {
           "to",
           "attachments",
           "password",
-          "csrf");
+          "csrf",
+          "retention");
 
   private static final String DEEP_ARRAYS = "[".repeat(1_500) + "]".repeat(1_500);
   private static final String DEEP_OBJECTS = "{\"a\":".repeat(998) + "1" + "}".repeat(998);

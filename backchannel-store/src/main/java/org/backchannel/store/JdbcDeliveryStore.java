@@ -496,11 +496,20 @@ final class JdbcDeliveryStore extends JdbcQueue {
     long start = millis(since);
     long size = bucket.toMillis();
     // Integer division by the bucket's length numbers the buckets the same way in both dialects.
+    // Purged deliveries are counted in delivery_counts, by the hour they were created in; the
+    // purge moves each from one to the other in one transaction, and this is one statement, so
+    // each delivery is counted once.
     return h.createQuery(
-            "SELECT (created_at - :start) / :size AS bucket, COUNT(*) AS total,"
+            "SELECT bucket, SUM(total) AS total, SUM(failed) AS failed FROM ("
+                + "SELECT (created_at - :start) / :size AS bucket, COUNT(*) AS total,"
                 + " SUM(CASE WHEN state = 'FAILED' THEN 1 ELSE 0 END) AS failed"
                 + " FROM deliveries WHERE workspace_id = :ws AND created_at >= :start"
-                + " AND created_at < :end GROUP BY bucket ORDER BY bucket")
+                + " AND created_at < :end GROUP BY bucket"
+                + " UNION ALL SELECT (hour - :start) / :size AS bucket,"
+                + " SUM(succeeded + failed) AS total, SUM(failed) AS failed"
+                + " FROM delivery_counts WHERE workspace_id = :ws AND hour >= :start"
+                + " AND hour < :end GROUP BY bucket"
+                + ") counted GROUP BY bucket ORDER BY bucket")
         .bind("ws", workspaceId)
         .bind("start", start)
         .bind("size", size)

@@ -100,6 +100,9 @@ public final class JdbcStore implements Store {
     HikariDataSource dataSource = new HikariDataSource(config);
     Flyway flyway;
     try {
+      if (dialect == Dialect.SQLITE) {
+        incrementalVacuum(dataSource, AUTO_VACUUM_LIMIT);
+      }
       flyway =
           Flyway.configure()
               .dataSource(dataSource)
@@ -138,6 +141,67 @@ public final class JdbcStore implements Store {
         .map(MigrationVersion::fromVersion)
         .max(Comparator.naturalOrder())
         .orElse(MigrationVersion.EMPTY);
+  }
+
+  /** The largest SQLite file that {@link #open} rewrites by itself for incremental vacuum. */
+  static final long AUTO_VACUUM_LIMIT = 64L * 1024 * 1024;
+
+  /**
+   * Makes an SQLite file one that gives free pages back ({@code auto_vacuum = INCREMENTAL}), which
+   * the purge needs to shrink it. The mode only takes effect when the file is made or rewritten
+   * ({@code VACUUM}, outside any transaction, needing as much free disk again): new and small files
+   * are rewritten here, in a moment; larger ones are left for {@code backchannel migrate --vacuum}
+   * with the server stopped, and said so. Returns whether the file now has the mode.
+   */
+  private static boolean incrementalVacuum(HikariDataSource dataSource, long limit) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      if (pragma(s, "auto_vacuum") == 2) {
+        return true;
+      }
+      long bytes = pragma(s, "page_count") * pragma(s, "page_size");
+      if (bytes > limit) {
+        LOG.warn(
+            "the SQLite file ({} MB) was made before it could give free space back: the purge of"
+                + " expired deliveries makes room inside it for new ones, but cannot shrink it."
+                + " To let it, stop the server and run `backchannel migrate --vacuum` once (it"
+                + " rewrites the file and needs as much free disk again while it does).",
+            bytes / (1024 * 1024));
+        return false;
+      }
+      s.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      s.execute("VACUUM");
+      if (bytes > 64 * 1024) {
+        LOG.info("rewrote the SQLite file ({} KB) so that it gives free space back", bytes / 1024);
+      }
+      return pragma(s, "auto_vacuum") == 2;
+    } catch (SQLException e) {
+      LOG.warn("could not set the SQLite file to give free space back: {}", e.getMessage());
+      return false;
+    }
+  }
+
+  private static long pragma(Statement s, String name) throws SQLException {
+    try (java.sql.ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /**
+   * SQLite: rewrites the file, whatever its size, so that it gives free space back from now on
+   * ({@code backchannel migrate --vacuum}, with the server stopped). Whether it does; PostgreSQL
+   * reclaims space by itself, so there it does nothing and answers true.
+   */
+  public boolean vacuum() {
+    if (dialect != Dialect.SQLITE) {
+      return true;
+    }
+    writeLock.lock();
+    try {
+      return incrementalVacuum(dataSource, Long.MAX_VALUE);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Connections that begin DEFERRED and refuse writes: WAL gives each a snapshot of its own. */

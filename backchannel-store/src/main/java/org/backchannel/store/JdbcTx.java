@@ -5,6 +5,7 @@ import java.util.Map;
 import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.platform.PlatformStore;
+import org.backchannel.core.retention.RetentionStore;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.threads.ThreadStore;
 import org.backchannel.core.web.WebStore;
@@ -45,6 +46,8 @@ final class JdbcTx implements Tx {
       return new JdbcPlatformStore(h);
     } else if (feature == WebStore.class) {
       return new JdbcWebStore(h);
+    } else if (feature == RetentionStore.class) {
+      return new JdbcRetentionStore(h, dialect);
     }
     throw new IllegalArgumentException("no storage for " + feature.getName());
   }

@@ -106,7 +106,7 @@ public final class Deliveries {
                   .delivery(deliveryId)
                   .filter(x -> x.workspaceId() == caller.workspaceId())
                   .filter(x -> caller.isAdmin() || actedBy(caller, x))
-                  .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
+                  .orElseThrow(() -> gone(deliveryId));
           return new Detail(d, tx.store(DeliveryStore.class).attempts(deliveryId));
         });
   }
@@ -514,6 +514,16 @@ public final class Deliveries {
     return tx.store(DeliveryStore.class)
         .delivery(deliveryId)
         .filter(x -> x.workspaceId() == caller.workspaceId())
-        .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
+        .orElseThrow(() -> gone(deliveryId));
+  }
+
+  /**
+   * A delivery that is not there: it never was (for the caller), or it finished longer ago than the
+   * workspace's retention and was removed. Ids are not reused, so a link to it stays dead.
+   */
+  private static Problem.NotFound gone(long deliveryId) {
+    return new Problem.NotFound(
+        "delivery " + deliveryId,
+        "finished deliveries are removed once they are older than the workspace's retention");
   }
 }

@@ -67,7 +67,9 @@ public interface DeliveryStore {
 
   /**
    * Deliveries of a workspace created in {@code [since, since + buckets * bucket)}, counted per
-   * bucket of that length, oldest first; buckets with none are left out.
+   * bucket of that length, oldest first; buckets with none are left out. Deliveries the purge
+   * removed still count, in the bucket of the start of the hour they were created in (exact for
+   * buckets of whole hours that start on the hour).
    */
   List<DeliveryCount> deliveryCounts(
       long workspaceId, Instant since, java.time.Duration bucket, int buckets);

@@ -11,6 +11,7 @@ import org.backchannel.core.delivery.HttpSender;
 import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.delivery.RetryPolicy;
 import org.backchannel.core.platform.Platform;
+import org.backchannel.core.retention.Retention;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
@@ -25,22 +26,34 @@ public final class Backchannel {
    *
    * @param interactiveTimeout the whole bound for a call a person waits on
    * @param backgroundTimeout the whole bound for one attempt at a background delivery
+   * @param retention how long finished deliveries are kept, and how the purge runs
    */
   public record Settings(
       Duration interactiveTimeout,
       Duration backgroundTimeout,
       RetryPolicy retry,
-      DeliveryWorker.Settings worker) {
+      DeliveryWorker.Settings worker,
+      Retention.Settings retention) {
+    /** With the default retention. */
+    public Settings(
+        Duration interactiveTimeout,
+        Duration backgroundTimeout,
+        RetryPolicy retry,
+        DeliveryWorker.Settings worker) {
+      this(interactiveTimeout, backgroundTimeout, retry, worker, Retention.Settings.defaults());
+    }
+
     public static Settings defaults() {
       return new Settings(
           Duration.ofSeconds(10),
           Duration.ofSeconds(15),
           RetryPolicy.defaults(),
-          DeliveryWorker.Settings.defaults("node-" + Tokens.hex(4)));
+          DeliveryWorker.Settings.defaults("node-" + Tokens.hex(4)),
+          Retention.Settings.defaults());
     }
 
     public Settings withInteractiveTimeout(Duration timeout) {
-      return new Settings(timeout, backgroundTimeout, retry, worker);
+      return new Settings(timeout, backgroundTimeout, retry, worker, retention);
     }
   }
 
@@ -52,6 +65,7 @@ public final class Backchannel {
   private final DeliveryWorker worker;
   private final Workflows workflows;
   private final Platform platform;
+  private final Retention retention;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
@@ -74,6 +88,7 @@ public final class Backchannel {
     engine.onDisable(deliveries::announceDisabled);
     this.workflows = new Workflows(store, box, engine, clock);
     this.platform = new Platform(store, box, apps, directory, engine, outbox, clock);
+    this.retention = new Retention(store, clock, settings.worker().node(), settings.retention());
   }
 
   public Directory directory() {
@@ -107,5 +122,10 @@ public final class Backchannel {
 
   public Platform platform() {
     return platform;
+  }
+
+  /** How long finished deliveries are kept; {@link Retention#start()} runs the purge. */
+  public Retention retention() {
+    return retention;
   }
 }

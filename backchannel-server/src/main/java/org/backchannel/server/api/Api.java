@@ -28,6 +28,7 @@ import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.threads.Posted;
 import org.backchannel.core.wiring.Backchannel;
+import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.http.HttpProblem;
 import org.backchannel.server.version.Version;
@@ -91,9 +92,8 @@ public final class Api {
     r.post("/messages", this::postMessage);
 
     r.get("/api/v1/me", ctx -> json(ctx, 200, Views.user(caller(ctx))));
-    r.get(
-        "/api/v1/workspace",
-        ctx -> json(ctx, 200, Views.workspace(bc.directory().workspace(caller(ctx)))));
+    r.get("/api/v1/workspace", ctx -> json(ctx, 200, workspace(caller(ctx))));
+    r.patch("/api/v1/workspace", this::updateWorkspace);
 
     r.get(
         "/api/v1/users",
@@ -369,6 +369,23 @@ public final class Api {
             bc.deliveries()
                 .createEndpoint(
                     caller, app, text(body, "url"), e.fifo(), e.maxInFlight(), e.types())));
+  }
+
+  private ObjectNode workspace(User caller) {
+    return Views.workspace(bc.directory().workspace(caller), bc.retention().view(caller));
+  }
+
+  /**
+   * An admin sets how long the workspace's finished deliveries are kept; absent changes nothing.
+   */
+  private void updateWorkspace(Context ctx) {
+    User caller = caller(ctx);
+    Directory.requireAdmin(caller); // before reading the body: members get 403, not 400
+    String retention = text(jsonBody(ctx), "retention");
+    if (retention != null) {
+      bc.retention().set(caller, retention);
+    }
+    json(ctx, 200, workspace(caller));
   }
 
   private void updateEndpoint(Context ctx) {

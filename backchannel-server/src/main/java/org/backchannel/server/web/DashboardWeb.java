@@ -71,6 +71,7 @@ final class DashboardWeb implements WebArea {
     r.get("/ui/deliveries", guard.signedIn(this::deliveries));
     r.get("/ui/deliveries/{id}", guard.signedIn(this::delivery));
     r.post("/ui/deliveries/{id}/replay", guard.signedIn(this::replay));
+    r.post("/ui/deliveries/retention", guard.signedIn(this::setRetention));
   }
 
   // ---- apps
@@ -312,11 +313,21 @@ final class DashboardWeb implements WebArea {
                 CHART_HOURS);
     var apps = bc.apps().apps(s.user());
     var endpoints = bc.deliveries().endpoints(s.user());
+    var retention = bc.retention().view(s.user());
+    boolean saved = "saved".equals(ctx.queryParam("retention"));
     html(
         ctx,
         200,
         (out, in) ->
-            JtedeliveriesGenerated.render(out, in, s, apps, endpoints, filters, page, counts));
+            JtedeliveriesGenerated.render(
+                out, in, s, apps, endpoints, filters, page, counts, retention, saved));
+  }
+
+  private void setRetention(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
+    bc.retention().set(s.user(), ctx.formParam("retention"));
+    ctx.redirect("/ui/deliveries?retention=saved", HttpStatus.SEE_OTHER);
   }
 
   /** A time from a {@code datetime-local} field, read as UTC like every time the UI shows. */
