@@ -1,8 +1,13 @@
 # Finds a JDK >= 21 and exports JAVA_HOME: JAVA_HOME first, then java on PATH, then /usr/lib/jvm/*.
-# Sourced by ./mvnw and ./backchannel.
+# Sourced by ./mvnw, ./backchannel and the launchers of the release archive and the image.
 
 backchannel_jdk_version() { # prints the feature version of the JDK at $1, or nothing
-  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
+  [ -x "$1/bin/javac" ] || return 0
+  backchannel_java_version "$1"
+}
+
+backchannel_java_version() { # the same for any Java runtime at $1 (the image has no javac)
+  [ -x "$1/bin/java" ] || return 0
   # The JDK's release file says it without starting a JVM (a few hundred ms per launch).
   if [ -f "$1/release" ] && grep -q '^JAVA_VERSION="[0-9]' "$1/release"; then
     sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1
@@ -48,7 +53,7 @@ backchannel_aot_options() { # $1: the class path; the rest: its jars
   shift
   dir="${BACKCHANNEL_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/backchannel}"
   { mkdir -p "$dir" && [ -w "$dir" ]; } 2>/dev/null || return 0
-  v="$(backchannel_jdk_version "$JAVA_HOME")"
+  v="$(backchannel_java_version "$JAVA_HOME")"
   [ -n "$v" ] || return 0
   key="$(stat -c '%n %s %Y' "$@" 2>/dev/null | cksum | cut -d' ' -f1)"
   if [ "$v" -lt 25 ]; then
