@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.backchannel.core.Durations;
 import org.backchannel.core.Validation;
 import org.backchannel.core.delivery.AddressPolicy;
 import org.backchannel.core.retention.Retention;
@@ -186,21 +186,7 @@ public record Config(
 
   /** A duration as the settings write it: "10s", "5m", "2h", "5d", or "250ms". */
   static String text(Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    if (d.toMillis() % 1000 != 0) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    if (s % 86_400 == 0) {
-      return s / 86_400 + "d";
-    } else if (s % 3600 == 0) {
-      return s / 3600 + "h";
-    } else if (s % 60 == 0) {
-      return s / 60 + "m";
-    }
-    return s + "s";
+    return Durations.text(d);
   }
 
   /** Puts a value under its setting's current name, warning when it came by a former one. */
@@ -439,35 +425,7 @@ public record Config(
 
   /** Parses "250ms", "10s", "2m", "5h", "5d" or an ISO-8601 duration. */
   static Duration duration(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (t.endsWith("ms")) {
-        return nonNegative(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))));
-      }
-      long n = Long.parseLong(t.substring(0, Math.max(0, t.length() - 1)));
-      return nonNegative(
-          switch (t.charAt(t.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            case 'd' -> Duration.ofDays(n);
-            default -> throw new NumberFormatException();
-          });
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      try {
-        return nonNegative(Duration.parse(text.strip()));
-      } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException(
-            "'" + text + "' is not a duration such as 250ms, 10s, 2m, 5h or 5d");
-      }
-    }
-  }
-
-  private static Duration nonNegative(Duration d) {
-    if (d.isNegative()) {
-      throw new IllegalArgumentException("a duration cannot be negative: " + d);
-    }
-    return d;
+    return Durations.parse(text);
   }
 
   /**

@@ -11,8 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.backchannel.core.Durations;
 import org.backchannel.core.Problem;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.workspace.Directory;
@@ -132,8 +131,6 @@ public final class Retention implements AutoCloseable {
     return view(caller);
   }
 
-  private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(s|m|h|d)");
-
   /** A retention as sent: {@link #DEFAULT} gives null; anything else must be in range. */
   static Duration parse(String text) {
     String why =
@@ -152,22 +149,10 @@ public final class Retention implements AutoCloseable {
       return null;
     }
     Duration d;
-    Matcher m = SHORT.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d =
-          switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-          };
-    } else {
-      try {
-        d = Duration.parse(text.strip());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw Problem.Invalid.of("retention", why);
-      }
+    try {
+      d = Durations.parse(t);
+    } catch (IllegalArgumentException e) {
+      throw Problem.Invalid.of("retention", why);
     }
     if (d.compareTo(MIN) < 0 || d.compareTo(MAX) > 0) {
       throw Problem.Invalid.of("retention", why);
@@ -177,15 +162,7 @@ public final class Retention implements AutoCloseable {
 
   /** A duration as the settings write it: "30d", "12h", "90m", "45s". */
   public static String text(Duration d) {
-    long s = d.toSeconds();
-    if (s % 86_400 == 0) {
-      return s / 86_400 + "d";
-    } else if (s % 3600 == 0) {
-      return s / 3600 + "h";
-    } else if (s % 60 == 0) {
-      return s / 60 + "m";
-    }
-    return s + "s";
+    return Durations.text(d);
   }
 
   /**
