@@ -64,8 +64,7 @@ final class Tracing {
       return null;
     }
     return AutoConfiguredOpenTelemetrySdk.builder()
-        .addPropertiesSupplier(
-            () -> Map.of("otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
+        .addPropertiesSupplier(() -> settings(env, properties))
         .addResourceCustomizer(
             (resource, config) ->
                 resource.getAttribute(ServiceName.KEY) == null
@@ -75,6 +74,32 @@ final class Tracing {
         .disableShutdownHook() // the server closes it last, once the worker is done
         .build()
         .getOpenTelemetrySdk();
+  }
+
+  /**
+   * The given {@code OTEL_*} variables and {@code otel.*} properties as autoconfigure names them,
+   * over our defaults: OTLP over HTTP (protobuf, port 4318: the only sender included is the JDK's
+   * HTTP client, so {@code grpc} stops the start with the SDK's reason) and no metrics or logs
+   * exported ({@code /metrics} has the metrics). The process's own variables and properties, which
+   * autoconfigure also reads, come first.
+   */
+  private static Map<String, String> settings(Map<String, String> env, Properties properties) {
+    Map<String, String> out = new java.util.HashMap<>();
+    out.put("otel.exporter.otlp.protocol", "http/protobuf");
+    out.put("otel.metrics.exporter", "none");
+    out.put("otel.logs.exporter", "none");
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith("OTEL_")) {
+            out.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
+          }
+        });
+    for (String name : properties.stringPropertyNames()) {
+      if (name.startsWith("otel.")) {
+        out.put(name, properties.getProperty(name));
+      }
+    }
+    return out;
   }
 
   /** {@code service.name}, spelt out: the semantic-conventions jar is not worth a dependency. */

@@ -216,6 +216,29 @@ final class TracingTest extends ServerFixture {
     assertThat(Tracing.fromEnvironment(Map.of(), new Properties())).isNull();
   }
 
+  @Test
+  void theOtelVariablesExportSpansOverOtlpToTheirEndpoint() throws Exception {
+    try (RecordingReceiver collector = RecordingReceiver.start()) {
+      collector.answer(Answer.status(200));
+      String endpoint = collector.url("").toString().replaceAll("/$", "");
+      OpenTelemetrySdk exporting =
+          Tracing.fromEnvironment(
+              Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "OTEL_BSP_SCHEDULE_DELAY", "10"),
+              new Properties());
+      assertThat(exporting).isNotNull();
+      exporting.getTracer("test").spanBuilder("a-span-to-export").startSpan().end();
+      exporting.close(); // flushes
+
+      RecordingReceiver.Recorded got = collector.take(Duration.ofSeconds(10));
+      assertThat(got).isNotNull();
+      assertThat(got.method()).isEqualTo("POST");
+      assertThat(got.path()).isEqualTo("/v1/traces");
+      assertThat(got.header("content-type")).isEqualTo("application/x-protobuf");
+      assertThat(got.bodyText()).contains("a-span-to-export").contains("backchannel");
+      assertThat(collector.requests()).as("no metrics or logs are exported").hasSize(1);
+    }
+  }
+
   /** The server span of the request named so, once it has ended (after its answer went out). */
   private SpanData serverSpan(String name) {
     Instant until = Instant.now().plusSeconds(5);
