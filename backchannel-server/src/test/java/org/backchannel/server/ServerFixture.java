@@ -3,6 +3,7 @@ package org.backchannel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Instant;
 import java.util.Map;
 import org.backchannel.core.security.SecretBox;
@@ -25,6 +26,11 @@ abstract class ServerFixture {
 
   /** Lets a test class change settings before the server starts. */
   void configure(Map<String, String> settings) {}
+
+  /** What traces the server; null: as the OTEL_* variables say (off in tests). */
+  OpenTelemetry telemetry() {
+    return null;
+  }
 
   final SettableClock clock = new SettableClock(NOW);
   Store store;
@@ -52,7 +58,7 @@ abstract class ServerFixture {
     settings.put("secret_key", secretKey);
     settings.put("worker", "false"); // tests send background deliveries with drain()
     configure(settings);
-    server = BackchannelServer.start(Config.from(settings), store, clock);
+    server = BackchannelServer.start(Config.from(settings), store, clock, telemetry());
     http = new Http(server.url());
 
     adminToken =

@@ -81,11 +81,12 @@ final class JdbcDeliveryStore extends JdbcQueue {
       madeWorkDue();
     }
     h.createUpdate(
-            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers)"
-                + " VALUES (:id, :body, :headers)")
+            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers, traceparent)"
+                + " VALUES (:id, :body, :headers, :traceparent)")
         .bind("id", delivery.id())
         .bind("body", d.body() == null ? new byte[0] : d.body())
         .bind("headers", d.sealedHeaders())
+        .bind("traceparent", initial.traceparent())
         .execute();
     return delivery;
   }
@@ -218,9 +219,10 @@ final class JdbcDeliveryStore extends JdbcQueue {
       Map<String, Delivery> written) {
     StringBuilder sql =
         new StringBuilder(
-            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers) VALUES ");
+            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers, traceparent)"
+                + " VALUES ");
     for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?)");
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?)");
     }
     PlainRows.update(
         h,
@@ -230,7 +232,8 @@ final class JdbcDeliveryStore extends JdbcQueue {
             NewDelivery d = deliveries.get(i);
             p.add(written.get(initials.get(i).messageId()).id())
                 .add(d.body() == null ? new byte[0] : d.body())
-                .add(d.sealedHeaders());
+                .add(d.sealedHeaders())
+                .add(initials.get(i).traceparent());
           }
         });
   }
@@ -272,14 +275,17 @@ final class JdbcDeliveryStore extends JdbcQueue {
       return out;
     }
     h.createQuery(
-            "SELECT delivery_id, body, sealed_headers FROM delivery_bodies"
+            "SELECT delivery_id, body, sealed_headers, traceparent FROM delivery_bodies"
                 + " WHERE delivery_id IN (<ids>)")
         .bindList("ids", deliveryIds)
         .map(
             (rs, ctx) -> {
               out.put(
                   rs.getLong("delivery_id"),
-                  new Payload(rs.getBytes("body"), rs.getString("sealed_headers")));
+                  new Payload(
+                      rs.getBytes("body"),
+                      rs.getString("sealed_headers"),
+                      rs.getString("traceparent")));
               return null;
             })
         .list();
@@ -288,9 +294,15 @@ final class JdbcDeliveryStore extends JdbcQueue {
 
   @Override
   public Payload deliveryPayload(long deliveryId) {
-    return h.createQuery("SELECT body, sealed_headers FROM delivery_bodies WHERE delivery_id = :id")
+    return h.createQuery(
+            "SELECT body, sealed_headers, traceparent FROM delivery_bodies WHERE delivery_id = :id")
         .bind("id", deliveryId)
-        .map((rs, ctx) -> new Payload(rs.getBytes("body"), rs.getString("sealed_headers")))
+        .map(
+            (rs, ctx) ->
+                new Payload(
+                    rs.getBytes("body"),
+                    rs.getString("sealed_headers"),
+                    rs.getString("traceparent")))
         .findOne()
         .orElseThrow(() -> new Problem.NotFound("delivery " + deliveryId));
   }

@@ -29,6 +29,7 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Payload;
 import org.backchannel.core.delivery.SettledAttempt;
 import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.platform.SecretState;
@@ -678,6 +679,62 @@ abstract class StoreContract {
   NewDelivery newDelivery(World w, long appId, byte[] body) {
     return new NewDelivery(
         w.ws().id(), appId, Contract.FLOWDOCK, "action", "POST", "https://app.test/hook", 7L, body);
+  }
+
+  @Test
+  void aQueuedDeliveryKeepsTheTraceparentOfTheRequestThatQueuedIt() {
+    World w = world();
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    long endpoint =
+        tx(
+            (Tx t) ->
+                t.store(DeliveryStore.class)
+                    .endpointFor(
+                        w.ws().id(),
+                        w.app().id(),
+                        "https://app.test/hook",
+                        Endpoint.Kind.WEBHOOK,
+                        T1)
+                    .id());
+    Delivery one =
+        tx(
+            (Tx t) ->
+                t.store(DeliveryStore.class)
+                    .insertDelivery(
+                        newDelivery(w, w.app().id(), new byte[] {'1'}),
+                        new DeliveryStore.Initial(
+                            "msg_traced", false, DeliveryState.PENDING, endpoint, T1, traceparent),
+                        T1));
+    List<Delivery> many =
+        tx(
+            (Tx t) ->
+                t.store(DeliveryStore.class)
+                    .insertDeliveries(
+                        List.of(
+                            newDelivery(w, w.app().id(), new byte[] {'2'}),
+                            newDelivery(w, w.app().id(), new byte[] {'3'})),
+                        List.of(
+                            new DeliveryStore.Initial(
+                                "msg_traced_2",
+                                false,
+                                DeliveryState.PENDING,
+                                endpoint,
+                                T1,
+                                traceparent),
+                            new DeliveryStore.Initial(
+                                "msg_untraced", false, DeliveryState.PENDING, endpoint, T1)),
+                        T1));
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).deliveryPayload(one.id())).traceparent())
+        .isEqualTo(traceparent);
+    Map<Long, Payload> payloads =
+        tx(
+            (Tx t) ->
+                t.store(DeliveryStore.class)
+                    .deliveryPayloads(List.of(one.id(), many.get(0).id(), many.get(1).id())));
+    assertThat(payloads.get(one.id()).traceparent()).isEqualTo(traceparent);
+    assertThat(payloads.get(many.get(0).id()).traceparent()).isEqualTo(traceparent);
+    assertThat(payloads.get(many.get(1).id()).traceparent()).isNull();
+    assertThat(payloads.get(many.get(1).id()).body()).isEqualTo(new byte[] {'3'});
   }
 
   @Test

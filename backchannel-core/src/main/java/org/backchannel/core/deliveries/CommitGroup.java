@@ -1,5 +1,7 @@
 package org.backchannel.core.deliveries;
 
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,11 +42,17 @@ final class CommitGroup {
     this.leaders = new Semaphore(maxLeaders);
   }
 
-  private record Pending<T>(Function<Tx, T> work, CompletableFuture<T> result, Thread owner) {}
+  /**
+   * A caller's work; {@code context} is its trace context, current while a leader (maybe another
+   * caller's thread) runs it, so what it queues is its own request's child. Root when untraced.
+   */
+  private record Pending<T>(
+      Function<Tx, T> work, CompletableFuture<T> result, Thread owner, Context context) {}
 
   /** Runs {@code work} in a transaction shared with concurrent callers; returns once committed. */
   <T> T run(Function<Tx, T> work) {
-    Pending<T> mine = new Pending<>(work, new CompletableFuture<>(), Thread.currentThread());
+    Pending<T> mine =
+        new Pending<>(work, new CompletableFuture<>(), Thread.currentThread(), Context.current());
     queue.add(mine);
     // Whoever stops leading wakes the owner of the oldest queued work to lead next, so no one
     // waits on a leader that has already left; and no leader serves beyond its own.
@@ -108,7 +116,7 @@ final class CommitGroup {
                   List<Object> out = new ArrayList<>(members.size());
                   for (int i = 0; i < members.size(); i++) {
                     try {
-                      out.add(members.get(i).work().apply(tx));
+                      out.add(apply(members.get(i), tx));
                     } catch (RuntimeException e) {
                       throw new WorkFailed(i, e);
                     }
@@ -131,6 +139,16 @@ final class CommitGroup {
       return true;
     }
     return true;
+  }
+
+  /** Runs a caller's work in its own trace context (nothing to switch while tracing is off). */
+  private static Object apply(Pending<?> member, Tx tx) {
+    if (member.context() == Context.current()) {
+      return member.work().apply(tx);
+    }
+    try (Scope ignored = member.context().makeCurrent()) {
+      return member.work().apply(tx);
+    }
   }
 
   /** One caller's work threw: the shared transaction rolls back and it alone is answered. */

@@ -1,5 +1,8 @@
 package org.backchannel.core.delivery;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,6 +45,8 @@ public final class DeliveryEngine {
   private final RandomGenerator random;
   private volatile DeliveryObserver observer = DeliveryObserver.NONE;
   private volatile Disabling disabling = (tx, endpoint) -> {};
+  // Null while tracing is off: then no span, no context and no header is made per attempt.
+  private volatile DeliveryTracing tracing;
 
   /**
    * Told, inside the transaction that disables an endpoint, of the endpoint as disabled: what it
@@ -79,6 +84,14 @@ public final class DeliveryEngine {
 
   DeliveryObserver observer() {
     return observer;
+  }
+
+  /**
+   * Traces every attempt from now on with {@code telemetry}'s tracer: a span per attempt, child of
+   * the request that caused it, and its {@code traceparent} on the outbound request.
+   */
+  public void trace(OpenTelemetry telemetry) {
+    this.tracing = new DeliveryTracing(telemetry);
   }
 
   /** Sets what is written with each disabling, in its transaction. */
@@ -140,6 +153,8 @@ public final class DeliveryEngine {
    */
   private List<Ready> start(List<NewDelivery> calls) {
     Instant now = clock.instant();
+    // Taken on the caller's thread: the calls may be sent on others.
+    Context cause = tracing == null ? null : Context.current();
     return store.transaction(
         tx -> {
           Map<Long, Signer> signers = new java.util.HashMap<>();
@@ -150,7 +165,7 @@ public final class DeliveryEngine {
             Signer signer = signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
             Map<String, String> extra = extraHeaders(call.sealedHeaders());
             OutboundRequest request = build(d, body, signer, extra, now);
-            ready.add(new Ready(d, new Prepared(request, body, extra.keySet(), now)));
+            ready.add(new Ready(d, new Prepared(request, body, extra.keySet(), now), cause));
           }
           return ready;
         });
@@ -159,12 +174,19 @@ public final class DeliveryEngine {
   private Delivered call(Ready ready, String secret) {
     Delivery delivery = ready.delivery();
     boolean recorded = false;
+    DeliveryTracing tracer = tracing;
+    Span span = tracer == null ? null : tracer.start(delivery, ready.cause());
     try {
-      Exchange exchange = sender.send(ready.prepared().request(), interactiveTimeout);
+      Prepared prepared = traced(ready.prepared(), span);
+      Exchange exchange = sender.send(prepared.request(), interactiveTimeout);
       Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
-      Attempt attempt = attempt(delivery, ready.prepared(), exchange, outcome);
+      Attempt attempt = attempt(delivery, prepared, exchange, outcome);
       DeliveryState state =
           outcome instanceof Outcome.Failed ? DeliveryState.FAILED : DeliveryState.SUCCEEDED;
+      if (span != null) {
+        DeliveryTracing.end(span, exchange, state);
+        span = null;
+      }
       Instant now = clock.instant();
       Map.Entry<Attempt, Delivery> written =
           store.transaction(
@@ -194,6 +216,9 @@ public final class DeliveryEngine {
           exchange.elapsed().toMillis());
       return new Delivered(updated, attemptRecorded, outcome);
     } finally {
+      if (span != null) {
+        DeliveryTracing.failed(span);
+      }
       if (secret != null && !recorded) {
         store.transaction(
             tx -> {
@@ -204,8 +229,11 @@ public final class DeliveryEngine {
     }
   }
 
-  /** A claimed delivery with its request built and signed, ready to send. */
-  record Ready(Delivery delivery, Prepared prepared) {}
+  /**
+   * A claimed delivery with its request built and signed, ready to send; {@code cause} is the trace
+   * context its attempt's span is a child of (null while tracing is off).
+   */
+  record Ready(Delivery delivery, Prepared prepared, Context cause) {}
 
   /** An attempt made and settled, not yet written. */
   record Sent(
@@ -218,6 +246,7 @@ public final class DeliveryEngine {
   /** Loads and signs a batch of claimed deliveries, reading the store once for all of them. */
   List<Ready> prepareAll(List<Delivery> deliveries) {
     Instant now = clock.instant();
+    boolean traced = tracing != null;
     return store.read(
         tx -> {
           Map<Long, Payload> payloads =
@@ -230,7 +259,11 @@ public final class DeliveryEngine {
             Signer signer = signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
             Map<String, String> extra = extraHeaders(payload.sealedHeaders());
             OutboundRequest request = build(d, payload.body(), signer, extra, now);
-            ready.add(new Ready(d, new Prepared(request, payload.body(), extra.keySet(), now)));
+            ready.add(
+                new Ready(
+                    d,
+                    new Prepared(request, payload.body(), extra.keySet(), now),
+                    traced ? DeliveryTracing.cause(payload.traceparent()) : null));
           }
           return ready;
         });
@@ -239,11 +272,40 @@ public final class DeliveryEngine {
   /** Sends one prepared delivery and decides what its answer leads to; writes nothing. */
   Sent send(Ready ready) {
     Delivery delivery = ready.delivery();
-    Exchange exchange = sender.send(ready.prepared().request(), backgroundTimeout);
+    DeliveryTracing tracer = tracing;
+    if (tracer == null) {
+      return send(delivery, ready.prepared(), null);
+    }
+    Span span = tracer.start(delivery, ready.cause());
+    try {
+      return send(delivery, traced(ready.prepared(), span), span);
+    } catch (RuntimeException e) {
+      DeliveryTracing.failed(span);
+      throw e;
+    }
+  }
+
+  private Sent send(Delivery delivery, Prepared prepared, Span span) {
+    Exchange exchange = sender.send(prepared.request(), backgroundTimeout);
     Outcome outcome = Interpreter.interpret(delivery.contract(), delivery.event(), exchange);
-    Attempt attempt = attempt(delivery, ready.prepared(), exchange, outcome);
+    Attempt attempt = attempt(delivery, prepared, exchange, outcome);
     Settlement settlement = settle(delivery, attempt.number(), exchange, outcome, clock.instant());
-    return new Sent(delivery, ready.prepared(), outcome, attempt, settlement);
+    if (span != null) {
+      DeliveryTracing.end(span, exchange, settlement.state());
+    }
+    return new Sent(delivery, prepared, outcome, attempt, settlement);
+  }
+
+  /** The request as sent under {@code span}: with its {@code traceparent} (none: unchanged). */
+  private static Prepared traced(Prepared prepared, Span span) {
+    if (span == null) {
+      return prepared;
+    }
+    return new Prepared(
+        DeliveryTracing.carrying(prepared.request(), span),
+        prepared.body(),
+        prepared.secretHeaders(),
+        prepared.startedAt());
   }
 
   /**

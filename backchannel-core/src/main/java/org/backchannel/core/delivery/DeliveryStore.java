@@ -9,15 +9,27 @@ import org.backchannel.core.PageRequest;
 public interface DeliveryStore {
   /**
    * Where a new delivery starts, as the engine decided: its {@code webhook-id}, whether a person
-   * waits on it, its state, its endpoint (background ones) and when it is first due (null: never
-   * queued).
+   * waits on it, its state, its endpoint (background ones), when it is first due (null: never
+   * queued) and the W3C {@code traceparent} of the request that queued it (null: not traced), kept
+   * with the body so that every attempt, however much later, joins that request's trace.
    */
   record Initial(
       String messageId,
       boolean interactive,
       DeliveryState state,
       Long endpointId,
-      Instant nextAttemptAt) {}
+      Instant nextAttemptAt,
+      String traceparent) {
+    /** A delivery queued by no traced request. */
+    public Initial(
+        String messageId,
+        boolean interactive,
+        DeliveryState state,
+        Long endpointId,
+        Instant nextAttemptAt) {
+      this(messageId, interactive, state, endpointId, nextAttemptAt, null);
+    }
+  }
 
   /**
    * Writes the queue row and its body, in the caller's transaction, as {@code initial} says. With
@@ -42,7 +54,10 @@ public interface DeliveryStore {
 
   Optional<Delivery> delivery(long id);
 
-  /** The body of a delivery, exactly as it is sent, and its sealed extra headers. */
+  /**
+   * The body of a delivery, exactly as it is sent, its sealed extra headers and the {@code
+   * traceparent} it was queued under.
+   */
   Payload deliveryPayload(long deliveryId);
 
   /** The payloads of several deliveries at once, by delivery id. */

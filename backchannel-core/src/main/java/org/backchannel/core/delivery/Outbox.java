@@ -67,12 +67,13 @@ public final class Outbox {
    */
   public List<Delivery> enqueueAll(Tx tx, List<ForEndpoint> deliveries) {
     Instant now = clock.instant();
+    String cause = DeliveryTracing.current();
     List<NewDelivery> rows = new ArrayList<>(deliveries.size());
     List<DeliveryStore.Initial> initials = new ArrayList<>(deliveries.size());
     for (ForEndpoint d : deliveries) {
       check(d.endpoint(), d.delivery());
       rows.add(d.delivery());
-      initials.add(queued(d.endpoint(), now));
+      initials.add(queued(d.endpoint(), now, cause));
     }
     return tx.store(DeliveryStore.class).insertDeliveries(rows, initials, now);
   }
@@ -88,13 +89,18 @@ public final class Outbox {
     }
   }
 
-  private static DeliveryStore.Initial queued(Endpoint endpoint, Instant now) {
+  /**
+   * A queued delivery's start; {@code cause} is the {@code traceparent} of the request queueing it
+   * (null when tracing is off), so its attempts hours later join that request's trace.
+   */
+  private static DeliveryStore.Initial queued(Endpoint endpoint, Instant now, String cause) {
     return new DeliveryStore.Initial(
-        newMessageId(), false, DeliveryState.PENDING, endpoint.id(), now);
+        newMessageId(), false, DeliveryState.PENDING, endpoint.id(), now, cause);
   }
 
   private static Delivery insert(Tx tx, NewDelivery delivery, Endpoint endpoint, Instant now) {
-    return tx.store(DeliveryStore.class).insertDelivery(delivery, queued(endpoint, now), now);
+    return tx.store(DeliveryStore.class)
+        .insertDelivery(delivery, queued(endpoint, now, DeliveryTracing.current()), now);
   }
 
   /**

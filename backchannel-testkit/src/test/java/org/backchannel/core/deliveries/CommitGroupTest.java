@@ -3,9 +3,14 @@ package org.backchannel.core.deliveries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
+import io.opentelemetry.context.Scope;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -147,6 +152,43 @@ class CommitGroupTest {
       assertThat(store.transactions.get()).isEqualTo(2);
       assertThat(store.read((Tx t) -> t.store(WorkspaceStore.class).workspaces()))
           .hasSize(CALLERS + 1);
+    }
+
+    @Test
+    void eachCallersWorkRunsInItsOwnTraceContextWhoeverLeads() throws Exception {
+      ContextKey<String> caller = ContextKey.named("caller");
+      Map<Integer, String> seen = new ConcurrentHashMap<>();
+      Map<Integer, Thread> ranOn = new ConcurrentHashMap<>();
+      Future<Workspace> first = blockingCaller();
+      List<Future<Workspace>> rest = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int n = i;
+        rest.add(
+            threads.submit(
+                () -> {
+                  try (Scope ignored = Context.root().with(caller, "c" + n).makeCurrent()) {
+                    return group.run(
+                        (Tx tx) -> {
+                          seen.put(n, String.valueOf(Context.current().get(caller)));
+                          ranOn.put(n, Thread.currentThread());
+                          return tx.store(WorkspaceStore.class).insertWorkspace("w" + n, T0);
+                        });
+                  }
+                }));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (group.queued() < n + 1 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+      }
+      release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      for (Future<Workspace> f : rest) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      assertThat(new java.util.HashSet<>(ranOn.values()))
+          .as("one caller led the others' work")
+          .hasSize(1);
+      assertThat(seen).containsExactlyInAnyOrderEntriesOf(Map.of(0, "c0", 1, "c1", 2, "c2"));
     }
 
     @Test
