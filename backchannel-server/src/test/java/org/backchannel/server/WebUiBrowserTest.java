@@ -179,8 +179,10 @@ final class WebUiBrowserTest extends BrowserFixture {
   @Test
   void aServerWithALiveStreamOpenStopsPromptly() {
     Page page = newPage();
-    choosePassword(page, "mia@example.com");
-    page.waitForResponse(r -> r.url().endsWith("/events"), () -> page.reload());
+    // The page signing in lands on opens the live stream; waiting for it here, rather than
+    // reloading after the click, leaves no navigation racing another.
+    page.waitForResponse(
+        r -> r.url().endsWith("/events"), () -> choosePassword(page, "mia@example.com"));
     long start = System.nanoTime();
     server.close();
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
