@@ -111,6 +111,10 @@ abstract class SecretRotationContract extends ServerFixture {
     return ok(http.post("/api/v1/apps/" + appId + "/secret", adminToken, ""));
   }
 
+  JsonNode secretState() {
+    return ok(http.get("/api/v1/apps/" + appId + "/secret", adminToken));
+  }
+
   JsonNode activate(String body) {
     return ok(http.post("/api/v1/apps/" + appId + "/secret/activate", adminToken, body));
   }
@@ -287,6 +291,7 @@ abstract class SecretRotationContract extends ServerFixture {
     assertThat(verifies(pending, old)).isTrue();
     assertThat(verifies(pending, second)).isTrue();
     assertThat(verifies(pending, first)).as("replaced by the second rotation").isFalse();
+    assertThat(secretState().get("pending_since").asText()).isEqualTo(clock.instant().toString());
 
     JsonNode activated = activate("");
     assertThat(activated.get("activated_at").asText()).isEqualTo(clock.instant().toString());
@@ -298,6 +303,10 @@ abstract class SecretRotationContract extends ServerFixture {
 
     AppSecret third = AppSecret.of(rotate().get("secret").asText());
     JsonNode graced = activate("{\"grace_seconds\": 3600}");
+    JsonNode state = secretState();
+    assertThat(state.get("pending_since").isNull()).as("activated: nothing pending").isTrue();
+    assertThat(state.get("previous_secret_expires_at").asText())
+        .isEqualTo(clock.instant().plusSeconds(3600).toString());
     assertThat(graced.get("previous_secret_expires_at").asText())
         .isEqualTo(clock.instant().plusSeconds(3600).toString());
     RecordingReceiver.Recorded inGrace = published();
@@ -442,6 +451,7 @@ abstract class SecretRotationContract extends ServerFixture {
     }
     assertThat(http.post(secret, memberToken, "").status()).isEqualTo(403);
     assertThat(http.post(secret + "/activate", memberToken, "").status()).isEqualTo(403);
+    assertThat(http.get(secret, memberToken).status()).isEqualTo(403);
     String stranger =
         server
             .backchannel()
@@ -449,6 +459,7 @@ abstract class SecretRotationContract extends ServerFixture {
             .bootstrap("Other", "Sam Stranger", "sam@example.com")
             .secret();
     assertThat(http.post(secret + "/activate", stranger, "").status()).isEqualTo(404);
+    assertThat(http.get(secret, stranger).status()).isEqualTo(404);
     assertThat(http.post(secret + "/activate", null, "").status()).isEqualTo(401);
 
     activate("{\"grace_seconds\": null}");

@@ -26,6 +26,7 @@ import org.backchannel.core.platform.PlatformIds;
 import org.backchannel.core.platform.PlatformJson;
 import org.backchannel.core.platform.Registration;
 import org.backchannel.core.platform.SecretActivation;
+import org.backchannel.core.platform.SecretState;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 
@@ -55,6 +56,7 @@ public final class PlatformRoutes {
                 registration(
                     platform().register(caller(bc, ctx), id(ctx, "id"), Api.jsonBody(ctx)))));
     r.post("/api/v1/apps/{id}/secret", this::rotateSecret);
+    r.get("/api/v1/apps/{id}/secret", this::secretState);
     r.post("/api/v1/apps/{id}/secret/activate", this::activateSecret);
 
     // People.
@@ -180,6 +182,19 @@ public final class PlatformRoutes {
         F.objectNode()
             .put("secret", created.secret())
             .put("pending_since", created.value().toString()));
+  }
+
+  /** Where a rotation stands, so that whoever activates can see a secret is waiting. */
+  private void secretState(Context ctx) {
+    SecretState state = platform().secretState(caller(bc, ctx), id(ctx, "id"));
+    Instant pending = state.pendingSince();
+    Instant until = state.previousExpiresAt();
+    json(
+        ctx,
+        200,
+        F.objectNode()
+            .put("pending_since", pending == null ? null : pending.toString())
+            .put("previous_secret_expires_at", until == null ? null : until.toString()));
   }
 
   private void activateSecret(Context ctx) {
