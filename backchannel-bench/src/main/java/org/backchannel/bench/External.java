@@ -39,11 +39,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 
 /**
  * The outside-in mode ({@code bench/run --external}): this process is only the load client. {@code
@@ -113,35 +108,18 @@ public final class External {
 
   public static void main(String[] args) throws Exception {
     External x = new External();
-    CommandSpec spec =
-        CommandSpec.create().name("bench/run --external").mixinStandardHelpOptions(true);
-    spec.usageMessage()
-        .header(
-            "Outside-in benchmark: serve, receiver, load client, databases and peers as processes.",
-            "--quick (read by bench/run) means --events=10000 --warmup=2000 --seconds=5"
-                + " --presses=500 --messages=5000 --startups=2 --idle-seconds=3.",
-            "");
-    OPTIONS.forEach(
-        (name, value) ->
-            spec.addOption(
-                OptionSpec.builder("--" + name)
-                    .paramLabel("VALUE")
-                    .type(String.class)
-                    .defaultValue(value)
-                    .description("default: " + (value.isEmpty() ? "(none)" : value))
-                    .build()));
-    CommandLine cli = new CommandLine(spec);
-    try {
-      ParseResult parsed = cli.parseArgs(args);
-      if (CommandLine.printHelpIfRequested(parsed)) {
-        System.exit(0);
-      }
-      OPTIONS.keySet().forEach(k -> x.opt.put(k, parsed.matchedOptionValue(k, OPTIONS.get(k))));
-    } catch (ParameterException e) {
-      System.err.println(e.getMessage());
-      cli.usage(System.err);
-      System.exit(2);
-    }
+    x.opt.putAll(
+        BenchOptions.parse(
+            "bench/run --external",
+            List.of(
+                "Outside-in benchmark: serve, receiver, load client, databases and peers as"
+                    + " processes.",
+                "--quick (read by bench/run) means --events=10000 --warmup=2000 --seconds=5"
+                    + " --presses=500 --messages=5000 --startups=2 --idle-seconds=3.",
+                ""),
+            OPTIONS,
+            args,
+            false));
     int code = 0;
     try {
       ObjectNode out = x.run();

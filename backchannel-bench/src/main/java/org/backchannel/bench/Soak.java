@@ -25,11 +25,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 
 /**
  * The retention soak ({@code bench/run --soak}): {@code serve} as its own process, the receiver as
@@ -84,34 +79,17 @@ public final class Soak {
 
   public static void main(String[] args) throws Exception {
     Soak soak = new Soak();
-    CommandSpec spec = CommandSpec.create().name("bench/run --soak").mixinStandardHelpOptions(true);
-    spec.usageMessage()
-        .header(
-            "Retention soak: serve, receiver and load client as processes; the database's size"
-                + " and the delivery latency while expired deliveries are purged.",
-            "");
-    OPTIONS.forEach(
-        (name, value) ->
-            spec.addOption(
-                OptionSpec.builder("--" + name)
-                    .paramLabel("VALUE")
-                    .type(String.class)
-                    .defaultValue(value)
-                    .description("default: " + (value.isEmpty() ? "(none)" : value))
-                    .build()));
     // --quick (bench/soak.sh) comes first; an option given after it wins
-    CommandLine cli = new CommandLine(spec).setOverwrittenOptionsAllowed(true);
-    try {
-      ParseResult parsed = cli.parseArgs(args);
-      if (CommandLine.printHelpIfRequested(parsed)) {
-        System.exit(0);
-      }
-      OPTIONS.keySet().forEach(k -> soak.opt.put(k, parsed.matchedOptionValue(k, OPTIONS.get(k))));
-    } catch (ParameterException e) {
-      System.err.println(e.getMessage());
-      cli.usage(System.err);
-      System.exit(2);
-    }
+    soak.opt.putAll(
+        BenchOptions.parse(
+            "bench/run --soak",
+            List.of(
+                "Retention soak: serve, receiver and load client as processes; the database's size"
+                    + " and the delivery latency while expired deliveries are purged.",
+                ""),
+            OPTIONS,
+            args,
+            true));
     for (String k :
         List.of("serve-classpath", "pg-url", "pg-pid-file", "max-in-flight", "latency-in-flight")) {
       soak.x.opt.put(k, soak.opt.get(k));
