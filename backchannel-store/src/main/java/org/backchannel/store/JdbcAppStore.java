@@ -93,9 +93,16 @@ final class JdbcAppStore implements AppStore {
   @Override
   public Optional<Source> sourceByTokenHash(String tokenHash) {
     return h.createQuery(
-            "SELECT "
-                + Rows.SOURCE
-                + " FROM sources WHERE token_hash = :token AND revoked_at IS NULL")
+            // A source made under a person's grant posts while the grant holds: not revoked, its
+            // person active and still in the flow.
+            "SELECT s."
+                + Rows.SOURCE.replace(", ", ", s.")
+                + " FROM sources s LEFT JOIN oauth_grants g ON g.id = s.grant_id"
+                + " LEFT JOIN users u ON u.id = g.user_id"
+                + " WHERE s.token_hash = :token AND s.revoked_at IS NULL"
+                + " AND (s.grant_id IS NULL OR (g.revoked_at IS NULL AND u.deactivated_at IS NULL"
+                + " AND EXISTS (SELECT 1 FROM flow_members m"
+                + " WHERE m.flow_id = s.flow_id AND m.user_id = g.user_id)))")
         .bind("token", tokenHash)
         .map(Rows.SOURCES)
         .findOne();
@@ -104,7 +111,8 @@ final class JdbcAppStore implements AppStore {
   @Override
   public List<Source> sources(long workspaceId) {
     return h.createQuery(
-            "SELECT s.id, s.app_id, s.flow_id, s.name, s.created_at, s.revoked_at"
+            "SELECT s."
+                + Rows.SOURCE.replace(", ", ", s.")
                 + " FROM sources s JOIN apps a ON a.id = s.app_id"
                 + " WHERE a.workspace_id = :ws ORDER BY s.id")
         .bind("ws", workspaceId)

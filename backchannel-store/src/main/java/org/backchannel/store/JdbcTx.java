@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.backchannel.core.apps.AppStore;
 import org.backchannel.core.delivery.DeliveryStore;
+import org.backchannel.core.oauth.OAuthStore;
 import org.backchannel.core.platform.PlatformStore;
 import org.backchannel.core.retention.RetentionStore;
 import org.backchannel.core.store.Tx;
@@ -46,6 +47,8 @@ final class JdbcTx implements Tx {
       return new JdbcPlatformStore(h);
     } else if (feature == WebStore.class) {
       return new JdbcWebStore(h);
+    } else if (feature == OAuthStore.class) {
+      return new JdbcOAuthStore(h);
     } else if (feature == RetentionStore.class) {
       return new JdbcRetentionStore(h, dialect);
     }

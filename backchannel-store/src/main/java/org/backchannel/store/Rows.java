@@ -34,7 +34,8 @@ final class Rows {
       "id, workspace_id, name, email, avatar, role, created_at, deactivated_at";
   static final String FLOW = "id, workspace_id, name, created_at";
   static final String APP = "id, workspace_id, name, client_id, created_at";
-  static final String SOURCE = "id, app_id, flow_id, name, created_at, revoked_at";
+  static final String SOURCE =
+      "id, app_id, flow_id, name, created_at, revoked_at, grant_id, created_by, external_url";
   static final String THREAD =
       "id, flow_id, source_id, external_thread_id, data, created_at, updated_at";
   static final String MESSAGE =
@@ -92,7 +93,10 @@ final class Rows {
               rs.getLong("flow_id"),
               rs.getString("name"),
               instant(rs, "created_at"),
-              instant(rs, "revoked_at"));
+              instant(rs, "revoked_at"),
+              nullableLong(rs, "grant_id"),
+              nullableLong(rs, "created_by"),
+              rs.getString("external_url"));
 
   static final RowMapper<FlowThread> THREADS =
       (rs, ctx) ->

@@ -20,6 +20,26 @@ public final class Tokens {
     return "bcu_" + hex(24);
   }
 
+  /** An OAuth access token an app presents as {@code Authorization: Bearer}. */
+  public static String newAccessToken() {
+    return "bca_" + hex(24);
+  }
+
+  /** An OAuth refresh token: used once, answered with a new one. */
+  public static String newRefreshToken() {
+    return "bcr_" + hex(24);
+  }
+
+  /** An OAuth authorisation code: single use, short-lived. */
+  public static String newAuthorizationCode() {
+    return hex(20);
+  }
+
+  /** Whether a bearer token is an app's OAuth access token rather than a person's own. */
+  public static boolean isAccessToken(String token) {
+    return token.startsWith("bca_");
+  }
+
   /** A client id for an app that did not name its own. */
   public static String newClientId() {
     return hex(16);

@@ -10,6 +10,10 @@ import org.backchannel.core.delivery.DeliveryWorker;
 import org.backchannel.core.delivery.HttpSender;
 import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.delivery.RetryPolicy;
+import org.backchannel.core.oauth.AccessTokens;
+import org.backchannel.core.oauth.AppSources;
+import org.backchannel.core.oauth.Authorizations;
+import org.backchannel.core.oauth.Grants;
 import org.backchannel.core.platform.Platform;
 import org.backchannel.core.retention.Retention;
 import org.backchannel.core.security.SecretBox;
@@ -66,6 +70,10 @@ public final class Backchannel {
   private final Workflows workflows;
   private final Platform platform;
   private final Retention retention;
+  private final AccessTokens accessTokens;
+  private final Authorizations authorizations;
+  private final Grants grants;
+  private final AppSources appSources;
 
   public Backchannel(
       Store store, HttpSender sender, SecretBox box, InstantSource clock, Settings settings) {
@@ -89,6 +97,10 @@ public final class Backchannel {
     this.workflows = new Workflows(store, box, engine, clock);
     this.platform = new Platform(store, box, apps, directory, engine, outbox, clock);
     this.retention = new Retention(store, clock, settings.worker().node(), settings.retention());
+    this.accessTokens = new AccessTokens(store, clock);
+    this.authorizations = new Authorizations(store, box, directory, clock);
+    this.grants = new Grants(store, box, directory, clock);
+    this.appSources = new AppSources(store, box, directory, clock);
   }
 
   public Directory directory() {
@@ -127,5 +139,25 @@ public final class Backchannel {
   /** How long finished deliveries are kept; {@link Retention#start()} runs the purge. */
   public Retention retention() {
     return retention;
+  }
+
+  /** Who an app's OAuth access token acts for. */
+  public AccessTokens accessTokens() {
+    return accessTokens;
+  }
+
+  /** The OAuth 2.0 authorisation server's protocol logic. */
+  public Authorizations authorizations() {
+    return authorizations;
+  }
+
+  /** People's grants to apps, the install policy and the app directory. */
+  public Grants grants() {
+    return grants;
+  }
+
+  /** Sources apps make for themselves under a flow:post grant. */
+  public AppSources appSources() {
+    return appSources;
   }
 }

@@ -242,13 +242,18 @@ public final class Directory {
         });
   }
 
-  /** Admins see every flow of the workspace; members the flows they belong to. */
+  /**
+   * Admins see every flow of the workspace; members the flows they belong to; an app acting for a
+   * person the one flow its grant names, if it has one.
+   */
   public List<Flow> flows(User caller) {
-    return store.read(
-        tx ->
-            caller.isAdmin()
-                ? tx.store(WorkspaceStore.class).flows(caller.workspaceId())
-                : tx.store(WorkspaceStore.class).flowsOfMember(caller.id()));
+    List<Flow> flows =
+        store.read(
+            tx ->
+                caller.isAdmin()
+                    ? tx.store(WorkspaceStore.class).flows(caller.workspaceId())
+                    : tx.store(WorkspaceStore.class).flowsOfMember(caller.id()));
+    return flows.stream().filter(f -> caller.reaches(f.id())).toList();
   }
 
   /** A flow the caller is a member of; any other flow does not exist for them. */
@@ -263,7 +268,7 @@ public final class Directory {
             .flow(flowId)
             .filter(f -> f.workspaceId() == caller.workspaceId())
             .orElseThrow(() -> new Problem.NotFound("flow " + flowId));
-    if (!tx.store(WorkspaceStore.class).isMember(flowId, caller.id())) {
+    if (!caller.reaches(flowId) || !tx.store(WorkspaceStore.class).isMember(flowId, caller.id())) {
       throw new Problem.NotFound("flow " + flowId);
     }
     return flow;

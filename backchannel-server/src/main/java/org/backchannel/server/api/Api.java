@@ -26,6 +26,7 @@ import org.backchannel.core.Validation;
 import org.backchannel.core.deliveries.Deliveries;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.security.Tokens;
 import org.backchannel.core.threads.Posted;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Directory;
@@ -548,12 +549,18 @@ public final class Api {
     return caller(bc, ctx);
   }
 
-  /** The person a request's bearer token belongs to. */
+  /**
+   * The person a request's bearer token belongs to: their own API token, or an app's OAuth access
+   * token acting for them (a caller carrying the grant's delegation).
+   */
   static User caller(Backchannel bc, Context ctx) {
     String header = ctx.header("Authorization");
     String token = null;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       token = header.substring(7).strip();
+    }
+    if (token != null && Tokens.isAccessToken(token)) {
+      return bc.accessTokens().authenticate(token);
     }
     return bc.directory().authenticate(token);
   }
