@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.backchannel.core.Problem;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.AppStore;
+import org.backchannel.core.apps.SealedSecrets;
 import org.backchannel.core.apps.Source;
 import org.jdbi.v3.core.Handle;
 
@@ -131,18 +132,6 @@ final class JdbcAppStore implements AppStore {
   }
 
   @Override
-  public Optional<String> previousSecretCiphertext(long appId, Instant now) {
-    return h.createQuery(
-            "SELECT previous_secret_ciphertext FROM app_platform WHERE app_id = :app"
-                + " AND previous_secret_ciphertext IS NOT NULL"
-                + " AND previous_secret_expires_at > :now")
-        .bind("app", appId)
-        .bind("now", millis(now))
-        .mapTo(String.class)
-        .findOne();
-  }
-
-  @Override
   public Optional<String> pendingSecretCiphertext(long appId) {
     return h.createQuery(
             "SELECT pending_secret_ciphertext FROM app_platform WHERE app_id = :app"
@@ -150,5 +139,25 @@ final class JdbcAppStore implements AppStore {
         .bind("app", appId)
         .mapTo(String.class)
         .findOne();
+  }
+
+  @Override
+  public SealedSecrets sealedSecrets(long appId, Instant now) {
+    return h.createQuery(
+            "SELECT a.client_id, a.secret_ciphertext, p.pending_secret_ciphertext,"
+                + " CASE WHEN p.previous_secret_expires_at > :now"
+                + " THEN p.previous_secret_ciphertext END AS previous"
+                + " FROM apps a LEFT JOIN app_platform p ON p.app_id = a.id WHERE a.id = :id")
+        .bind("id", appId)
+        .bind("now", millis(now))
+        .map(
+            (rs, ctx) ->
+                new SealedSecrets(
+                    rs.getString("client_id"),
+                    rs.getString("secret_ciphertext"),
+                    rs.getString("pending_secret_ciphertext"),
+                    rs.getString("previous")))
+        .findOne()
+        .orElseThrow(() -> new Problem.NotFound("app " + appId));
   }
 }

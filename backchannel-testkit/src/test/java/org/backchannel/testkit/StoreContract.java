@@ -19,6 +19,7 @@ import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.AppStore;
+import org.backchannel.core.apps.SealedSecrets;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Contract;
@@ -428,8 +429,11 @@ abstract class StoreContract {
     assertThat(tx((Tx t) -> t.store(AppStore.class).appSecretCiphertext(app.id())))
         .isEqualTo("v1:second");
     assertThat(tx((Tx t) -> t.store(AppStore.class).pendingSecretCiphertext(app.id()))).isEmpty();
-    assertThat(tx((Tx t) -> t.store(AppStore.class).previousSecretCiphertext(app.id(), T2)))
-        .contains("v1:old");
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sealedSecrets(app.id(), T2)))
+        .isEqualTo(new SealedSecrets("ci", "v1:second", null, "v1:old"));
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sealedSecrets(app.id(), T3)).previous())
+        .as("past its grace the old secret signs no more")
+        .isNull();
     assertThat(tx((Tx t) -> t.store(PlatformStore.class).secretState(app.id(), T2)))
         .isEqualTo(new SecretState(null, T3));
     assertThat(tx((Tx t) -> t.store(PlatformStore.class).secretState(app.id(), T3)))
@@ -440,9 +444,9 @@ abstract class StoreContract {
           t.store(PlatformStore.class).setPendingSecret(app.id(), "v1:third", T3);
           return t.store(PlatformStore.class).activateSecret(app.id(), "v1:third", null, null);
         });
-    assertThat(tx((Tx t) -> t.store(AppStore.class).previousSecretCiphertext(app.id(), T0)))
+    assertThat(tx((Tx t) -> t.store(AppStore.class).sealedSecrets(app.id(), T0)))
         .as("no grace: the old secret is forgotten")
-        .isEmpty();
+        .isEqualTo(new SealedSecrets("ci", "v1:third", null, null));
   }
 
   @Test

@@ -29,8 +29,8 @@ public interface AppStore {
   /** Revokes a source; returns whether it was live. */
   boolean revokeSource(long sourceId, Instant now);
 
-  /** The app's previous secret as stored (encrypted), while it is still valid at {@code now}. */
-  Optional<String> previousSecretCiphertext(long appId, Instant now);
+  /** The app's client id and every secret that signs for it at {@code now}, in one read. */
+  SealedSecrets sealedSecrets(long appId, Instant now);
 
   /** The app's pending secret as stored (encrypted): issued by a rotation, not yet activated. */
   Optional<String> pendingSecretCiphertext(long appId);

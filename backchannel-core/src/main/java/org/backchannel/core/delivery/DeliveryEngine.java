@@ -18,6 +18,7 @@ import java.util.random.RandomGenerator;
 import org.backchannel.core.Json;
 import org.backchannel.core.Problem;
 import org.backchannel.core.apps.AppStore;
+import org.backchannel.core.apps.SealedSecrets;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
@@ -471,13 +472,17 @@ public final class DeliveryEngine {
    * (issued, not yet activated) and with the one it replaced while that is in its grace period.
    */
   private Signer signer(Tx tx, long appId, Instant now) {
-    AppStore apps = tx.store(AppStore.class);
-    AppSecret current = open(apps.appSecretCiphertext(appId));
+    SealedSecrets sealed = tx.store(AppStore.class).sealedSecrets(appId, now);
+    AppSecret current = open(sealed.current());
     List<AppSecret> secrets = new ArrayList<>();
     secrets.add(current);
-    apps.pendingSecretCiphertext(appId).ifPresent(pending -> secrets.add(open(pending)));
-    apps.previousSecretCiphertext(appId, now).ifPresent(previous -> secrets.add(open(previous)));
-    return new Signer(apps.app(appId).orElseThrow().clientId(), current, List.copyOf(secrets));
+    if (sealed.pending() != null) {
+      secrets.add(open(sealed.pending()));
+    }
+    if (sealed.previous() != null) {
+      secrets.add(open(sealed.previous()));
+    }
+    return new Signer(sealed.clientId(), current, List.copyOf(secrets));
   }
 
   private Map<String, String> extraHeaders(String sealedHeaders) {
