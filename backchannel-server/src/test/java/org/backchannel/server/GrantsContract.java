@@ -7,12 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.backchannel.core.oauth.Grant;
-import org.backchannel.core.oauth.IssuedToken;
-import org.backchannel.core.oauth.OAuthClient;
 import org.backchannel.core.oauth.OAuthStore;
-import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Scope;
+import org.backchannel.server.GrantRows.Made;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,13 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 abstract class GrantsContract extends ServerFixture {
 
-  /** A grant as the protocol leaves one: recorded, with an access token and a source. */
-  record Made(Grant grant, String accessToken, String flowToken) {
-    long id() {
-      return grant.id();
-    }
-  }
-
   long workspaceId() {
     return ok(http.get("/api/v1/me", adminToken)).get("workspace_id").asLong();
   }
@@ -39,30 +30,7 @@ abstract class GrantsContract extends ServerFixture {
   }
 
   Made grant(long app, long userId, Long flow, Set<Scope> scopes) {
-    long ws = workspaceId();
-    String access = Tokens.newAccessToken();
-    String posting = Tokens.newFlowToken();
-    return store.transaction(
-        (Tx tx) -> {
-          OAuthStore oauth = tx.store(OAuthStore.class);
-          Grant g = oauth.insertGrant(ws, app, userId, flow, scopes, clock.instant());
-          oauth.insertEvent(ws, g.id(), userId, "granted", Scope.format(scopes), clock.instant());
-          oauth.insertToken(
-              g.id(),
-              IssuedToken.Kind.ACCESS,
-              Tokens.hash(access),
-              clock.instant().plus(Duration.ofHours(1)),
-              clock.instant());
-          if (scopes.contains(Scope.FLOW_POST)) {
-            oauth.insertSource(
-                g,
-                "GitHub for " + userId,
-                "https://github.example/acme",
-                Tokens.hash(posting),
-                clock.instant());
-          }
-          return new Made(g, access, scopes.contains(Scope.FLOW_POST) ? posting : null);
-        });
+    return GrantRows.grant(store, clock.instant(), workspaceId(), app, userId, flow, scopes);
   }
 
   Made memberGrant() {
@@ -70,20 +38,7 @@ abstract class GrantsContract extends ServerFixture {
   }
 
   void client(long app, boolean approved, String description, String installUrl) {
-    store.transaction(
-        (Tx tx) -> {
-          tx.store(OAuthStore.class)
-              .saveClient(
-                  new OAuthClient(
-                      app,
-                      List.of("https://apps.example/callback"),
-                      false,
-                      approved,
-                      description,
-                      installUrl),
-                  clock.instant());
-          return null;
-        });
+    GrantRows.client(store, clock.instant(), app, approved, description, installUrl);
   }
 
   Http.Answer post(String token) {
