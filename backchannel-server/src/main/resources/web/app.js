@@ -301,3 +301,17 @@
       });
   });
 })();
+
+/* confirm */
+// A form that undoes something for good (revoking an app, say) asks first: its data-confirm is
+// the question. Without scripts the form is sent as it is.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      e.preventDefault();
+    }
+  });
+})();

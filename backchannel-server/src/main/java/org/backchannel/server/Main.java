@@ -12,6 +12,7 @@ import org.backchannel.core.store.Store;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.server.cli.ApiCommands;
+import org.backchannel.server.cli.GrantCommands;
 import org.backchannel.server.cli.PlatformCommands;
 import org.backchannel.server.cli.WorkflowCommands;
 import org.backchannel.server.version.Version;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Option;
       ApiCommands.Sources.class,
       ApiCommands.Deliveries.class,
       ApiCommands.Endpoints.class,
+      GrantCommands.Grants.class,
+      GrantCommands.Workspace.class,
       PlatformCommands.Events.class,
       WorkflowCommands.Workflows.class,
       WorkflowCommands.Tasks.class,

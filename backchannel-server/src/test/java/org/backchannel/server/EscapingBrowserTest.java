@@ -3,6 +3,7 @@ package org.backchannel.server;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,17 @@ final class EscapingBrowserTest extends BrowserFixture {
             "/api/v1/users",
             adminToken,
             "{\"name\":\"%s\",\"email\":\"eve@example.com\"}".formatted(EVIL)));
+    // An app people authorised, listed in the directory with its own words.
+    JsonNode ada = ok(http.get("/api/v1/me", adminToken));
+    GrantRows.client(store, clock.instant(), app, true, EVIL, "https://apps.example/install");
+    GrantRows.grant(
+        store,
+        clock.instant(),
+        ada.get("workspace_id").asLong(),
+        app,
+        ada.get("id").asLong(),
+        flow,
+        java.util.Set.of(org.backchannel.core.workspace.Scope.FLOW_POST));
 
     Page page = newPage();
     List<String> dialogs = new ArrayList<>();
@@ -77,7 +89,10 @@ final class EscapingBrowserTest extends BrowserFixture {
             "/ui/apps",
             "/ui/apps/" + app,
             "/ui/sources",
-            "/ui/people")) {
+            "/ui/people",
+            "/ui/account/apps",
+            "/ui/apps/directory",
+            "/ui/apps/installs")) {
       page.navigate(path);
       assertThat(page.getByText(EVIL, new Page.GetByTextOptions().setExact(true)).first())
           .isVisible();

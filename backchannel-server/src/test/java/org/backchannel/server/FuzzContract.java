@@ -82,7 +82,8 @@ abstract class FuzzContract extends ServerFixture {
           "attachments",
           "password",
           "csrf",
-          "retention");
+          "retention",
+          "install_policy");
 
   private static final String DEEP_ARRAYS = "[".repeat(1_500) + "]".repeat(1_500);
   private static final String DEEP_OBJECTS = "{\"a\":".repeat(998) + "1" + "}".repeat(998);

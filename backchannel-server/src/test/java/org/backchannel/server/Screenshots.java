@@ -261,6 +261,81 @@ final class Screenshots extends BrowserFixture {
     shot(page, "chat-phone.png");
   }
 
+  @Test
+  void appInstallPages() {
+    long ws = ok(http.get("/api/v1/me", adminToken)).get("workspace_id").asLong();
+    long jira = ok(http.post("/api/v1/apps", adminToken, "{\"name\":\"Jira\"}")).get("id").asLong();
+    long standup =
+        ok(http.post("/api/v1/apps", adminToken, "{\"name\":\"Standup bot\"}")).get("id").asLong();
+    GrantRows.client(
+        store,
+        clock.instant(),
+        appId,
+        true,
+        "Pull requests, reviews and builds of your repositories, with buttons to act on them.",
+        "https://github.example/backchannel/install");
+    GrantRows.client(
+        store,
+        clock.instant(),
+        jira,
+        true,
+        "Issues as threads: status changes, comments and assignments.",
+        "https://jira.example/apps/backchannel");
+    GrantRows.client(
+        store, clock.instant(), standup, true, "Asks the flow for its daily standup.", null);
+    GrantRows.grant(
+        store,
+        clock.instant(),
+        ws,
+        appId,
+        memberId,
+        flowId,
+        java.util.Set.of(
+            org.backchannel.core.workspace.Scope.FLOW_POST,
+            org.backchannel.core.workspace.Scope.USER_READ));
+    clock.advance(java.time.Duration.ofMinutes(42));
+    GrantRows.grant(
+        store,
+        clock.instant(),
+        ws,
+        jira,
+        memberId,
+        null,
+        java.util.Set.of(
+            org.backchannel.core.workspace.Scope.CHAT_WRITE,
+            org.backchannel.core.workspace.Scope.WORKFLOWS_TASKS));
+
+    Page page = newPage(1280, 760);
+    choosePassword(page, "mia@example.com");
+    page.navigate("/ui/apps/directory");
+    shot(page, "app-directory.png");
+    page.navigate("/ui/account/apps");
+    shot(page, "authorized-apps.png");
+    context.close(); // the admin signs in on a browser of her own
+
+    Page admin = newPage(1280, 900);
+    choosePassword(admin, "ada@example.com");
+    admin.navigate("/ui/apps/installs");
+    admin
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.RADIO,
+            new Page.GetByRoleOptions().setName("Approved apps only"))
+        .check();
+    admin
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Save policy"))
+        .click();
+    admin.onDialog(com.microsoft.playwright.Dialog::accept);
+    admin
+        .getByRole(
+            com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Revoke Jira for Mia Member"))
+        .click();
+    assertThat(admin.locator(".state-failed")).isVisible();
+    shot(admin, "app-installs.png");
+  }
+
   /** A small app: weather for /weather, previews of its issues, and a board widget. */
   private static Answer demoApp(org.backchannel.testkit.RecordingReceiver.Recorded r) {
     if (r.method().equals("GET")) {

@@ -26,6 +26,8 @@ import org.backchannel.core.Validation;
 import org.backchannel.core.deliveries.Deliveries;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
+import org.backchannel.core.oauth.Grants;
+import org.backchannel.core.oauth.InstallPolicy;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.threads.Posted;
 import org.backchannel.core.wiring.Backchannel;
@@ -180,6 +182,7 @@ public final class Api {
           json(ctx, 200, Views.actionResult(result));
         });
 
+    new GrantRoutes(bc).register(r); // before /api/v1/apps/{id}: "directory" is not an id
     r.get("/api/v1/apps", ctx -> json(ctx, 200, list(bc.apps().apps(caller(ctx)), Views::app)));
     r.post("/api/v1/apps", this::createApp);
     r.get(
@@ -373,18 +376,27 @@ public final class Api {
   }
 
   private ObjectNode workspace(User caller) {
-    return Views.workspace(bc.directory().workspace(caller), bc.retention().view(caller));
+    return Views.workspace(
+        bc.directory().workspace(caller), bc.retention().view(caller), bc.grants().policy(caller));
   }
 
   /**
-   * An admin sets how long the workspace's finished deliveries are kept; absent changes nothing.
+   * An admin sets how long the workspace's finished deliveries are kept and which apps people may
+   * add by themselves; a setting left out changes nothing.
    */
   private void updateWorkspace(Context ctx) {
     User caller = caller(ctx);
     Directory.requireAdmin(caller); // before reading the body: members get 403, not 400
-    String retention = text(jsonBody(ctx), "retention");
+    ObjectNode body = jsonBody(ctx);
+    String retention = text(body, "retention");
+    String installPolicy = text(body, "install_policy");
+    // Every value is read before any is set, so a refused request changes nothing.
+    InstallPolicy policy = installPolicy == null ? null : Grants.policy(installPolicy);
     if (retention != null) {
       bc.retention().set(caller, retention);
+    }
+    if (policy != null) {
+      bc.grants().setPolicy(caller, policy);
     }
     json(ctx, 200, workspace(caller));
   }

@@ -15,6 +15,7 @@ import org.backchannel.core.delivery.Attempt;
 import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.Outcome;
+import org.backchannel.core.oauth.InstallPolicy;
 import org.backchannel.core.retention.Retention;
 import org.backchannel.core.threads.ActionResult;
 import org.backchannel.core.threads.FlowThread;
@@ -30,14 +31,15 @@ final class Views {
 
   private Views() {}
 
-  static ObjectNode workspace(Workspace w, Retention.View r) {
+  static ObjectNode workspace(Workspace w, Retention.View r, InstallPolicy installPolicy) {
     return F.objectNode()
         .put("id", w.id())
         .put("name", w.name())
         .put("created_at", time(w.createdAt()))
         .put("retention", Retention.text(r.retention()))
         .put("retention_default", Retention.text(r.server()))
-        .put("retention_overridden", r.workspace() != null);
+        .put("retention_overridden", r.workspace() != null)
+        .put("install_policy", installPolicy.wire());
   }
 
   static ObjectNode user(User u) {

@@ -27,6 +27,7 @@ public final class Web {
         new FlowBuilderWeb(bc), // before WorkflowsWeb: /ui/workflows/new is not a workflow id
         new WorkflowsWeb(bc),
         new ChatWeb(bc),
+        new GrantsWeb(bc), // before DashboardWeb: /ui/apps/directory is not an app id
         new DashboardWeb(bc, clock),
         new UsersWeb(bc, accounts, clock, publicUrl));
   }

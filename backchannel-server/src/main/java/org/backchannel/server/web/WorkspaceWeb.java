@@ -8,13 +8,17 @@ import io.javalin.http.HttpStatus;
 import java.util.ArrayList;
 import java.util.List;
 import org.backchannel.core.PageRequest;
+import org.backchannel.core.oauth.FlowApps;
 import org.backchannel.core.threads.ActionResult;
 import org.backchannel.core.threads.FlowThread;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Flow;
 import org.backchannel.core.workspace.User;
 
-/** The workspace people act in: their flows, each flow's threads, and the threads' actions. */
+/**
+ * The workspace people act in: their flows, each flow's threads and the apps in it, and the
+ * threads' actions.
+ */
 final class WorkspaceWeb implements WebArea {
   private final Backchannel bc;
   private Guard guard;
@@ -85,9 +89,11 @@ final class WorkspaceWeb implements WebArea {
     var flows = bc.directory().flows(s.user());
     long version = version(s.user(), flowId);
     var threads = threads(s, flowId);
+    FlowApps apps = bc.grants().flowApps(s.user(), flowId);
     Guard.html(
         ctx,
         200,
-        (out, in) -> JteflowGenerated.render(out, in, s, flows, flow, version, threads, result));
+        (out, in) ->
+            JteflowGenerated.render(out, in, s, flows, flow, version, threads, result, apps));
   }
 }
