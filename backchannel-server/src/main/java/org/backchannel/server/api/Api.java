@@ -8,6 +8,7 @@ import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.router.Endpoint;
 import io.javalin.router.EndpointNotFound;
 import java.io.IOException;
 import java.io.InputStream;
@@ -551,7 +552,10 @@ public final class Api {
 
   /**
    * The person a request's bearer token belongs to: their own API token, or an app's OAuth access
-   * token acting for them (a caller carrying the grant's delegation).
+   * token acting for them (a caller carrying the grant's delegation), which the route's scope
+   * ({@link RouteScopes}) must cover.
+   *
+   * @throws Problem.Forbidden if an app's token lacks the route's scope
    */
   static User caller(Backchannel bc, Context ctx) {
     String header = ctx.header("Authorization");
@@ -560,7 +564,10 @@ public final class Api {
       token = header.substring(7).strip();
     }
     if (token != null && Tokens.isAccessToken(token)) {
-      return bc.accessTokens().authenticate(token);
+      User delegated = bc.accessTokens().authenticate(token);
+      Endpoint route = ctx.endpoint();
+      RouteScopes.check(delegated, route.method.name(), route.path);
+      return delegated;
     }
     return bc.directory().authenticate(token);
   }
@@ -687,7 +694,10 @@ public final class Api {
     }
     if (e instanceof Problem p) {
       HttpProblem problem = HttpProblem.of(p);
-      if (problem.hasFields()) {
+      if (p instanceof Problem.Forbidden) {
+        // Refused, not invalid: the message says why; errors name the scope an app lacks.
+        json(ctx, 403, problemBody(problem.message(), problem.errors()));
+      } else if (problem.hasFields()) {
         validation(ctx, problem.status(), problem.errors());
       } else {
         error(ctx, problem.status(), problem.message());
@@ -700,11 +710,18 @@ public final class Api {
 
   /** {@code {"message": "Validation error", "errors": {"field": ["reason", ...]}}}. */
   static void validation(Context ctx, int status, Map<String, List<String>> reasons) {
-    ObjectNode node = F.objectNode().put("message", "Validation error");
-    ObjectNode errors = node.putObject("errors");
-    reasons.forEach(
-        (field, list) -> list.forEach(reason -> errors.withArrayProperty(field).add(reason)));
-    json(ctx, status, node);
+    json(ctx, status, problemBody("Validation error", reasons));
+  }
+
+  /** {@code {"message", "errors"?}}: errors only when some field has reasons. */
+  private static ObjectNode problemBody(String message, Map<String, List<String>> reasons) {
+    ObjectNode node = F.objectNode().put("message", message);
+    if (!reasons.isEmpty()) {
+      ObjectNode errors = node.putObject("errors");
+      reasons.forEach(
+          (field, list) -> list.forEach(reason -> errors.withArrayProperty(field).add(reason)));
+    }
+    return node;
   }
 
   static void error(Context ctx, int status, String message) {
