@@ -158,6 +158,23 @@ public final class Api {
                     bc.threads().flowMessages(caller(ctx), id(ctx, "id"), page(ctx)),
                     Views::message)));
 
+    // An app's own sources in its grant's flow (flow:post), as Flowdock's sources API.
+    r.get(
+        "/api/v1/flows/{id}/sources",
+        ctx ->
+            json(
+                ctx,
+                200,
+                list(bc.appSources().list(caller(ctx), id(ctx, "id")), Views::appSource)));
+    r.post("/api/v1/flows/{id}/sources", this::createAppSource);
+    r.delete(
+        "/api/v1/flows/{id}/sources/{source}",
+        ctx -> {
+          User caller = caller(ctx);
+          var gone = bc.appSources().delete(caller, id(ctx, "id"), id(ctx, "source"));
+          json(ctx, 200, Views.appSource(gone));
+        });
+
     r.get(
         "/api/v1/threads/{id}",
         ctx -> json(ctx, 200, Views.thread(bc.threads().thread(caller(ctx), id(ctx, "id")))));
@@ -357,6 +374,15 @@ public final class Api {
     v.throwIfInvalid();
     var created = bc.apps().createSource(caller, app, flow, text(body, "name"));
     json(ctx, 201, Views.source(created.value()).put("flow_token", created.secret()));
+  }
+
+  private void createAppSource(Context ctx) {
+    User caller = caller(ctx);
+    long flow = id(ctx, "id");
+    ObjectNode body = jsonBody(ctx);
+    var created =
+        bc.appSources().create(caller, flow, text(body, "name"), text(body, "external_url"));
+    json(ctx, 201, Views.appSource(created.value()).put("flow_token", created.secret()));
   }
 
   private void createEndpoint(Context ctx) {
