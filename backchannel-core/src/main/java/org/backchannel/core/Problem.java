@@ -79,12 +79,25 @@ public abstract sealed class Problem extends RuntimeException {
     }
   }
 
-  /** The caller is known but may not do this. */
+  /**
+   * The caller is known but may not do this. An app's access token outside its grant's scopes also
+   * names what it lacks ({@code errors}: {@code scope}), so that the app can ask for it.
+   */
   public static final class Forbidden extends Problem {
     private static final long serialVersionUID = 1L;
+    private final transient Map<String, List<String>> errors;
 
     public Forbidden(String message) {
+      this(message, Map.of());
+    }
+
+    public Forbidden(String message, Map<String, List<String>> errors) {
       super(message);
+      this.errors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(errors));
+    }
+
+    public Map<String, List<String>> errors() {
+      return errors;
     }
   }
 

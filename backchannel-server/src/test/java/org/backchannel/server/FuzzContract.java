@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.backchannel.core.Json;
+import org.backchannel.core.workspace.Scope;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -83,7 +85,8 @@ abstract class FuzzContract extends ServerFixture {
           "password",
           "csrf",
           "retention",
-          "install_policy");
+          "install_policy",
+          "external_url");
 
   private static final String DEEP_ARRAYS = "[".repeat(1_500) + "]".repeat(1_500);
   private static final String DEEP_OBJECTS = "{\"a\":".repeat(998) + "1" + "}".repeat(998);
@@ -102,13 +105,28 @@ abstract class FuzzContract extends ServerFixture {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private Connection tables;
   private long adminId;
+
+  /** An app's access token, for the routes only an app acting through a grant may use. */
+  private String appToken;
+
   private Map<String, List<String>> tablesNow;
   private List<String> names;
 
   @TestFactory
   Stream<DynamicTest> everyRouteRefusesMalformedRequestsAndChangesNothing() throws SQLException {
     tables = DriverManager.getConnection(jdbcUrl);
-    adminId = ok(http.get("/api/v1/me", adminToken)).get("id").asLong();
+    JsonNode admin = ok(http.get("/api/v1/me", adminToken));
+    adminId = admin.get("id").asLong();
+    appToken =
+        AppTokens.issue(
+                store,
+                clock.instant(),
+                admin.get("workspace_id").asLong(),
+                appId,
+                adminId,
+                flowId,
+                EnumSet.allOf(Scope.class))
+            .token();
     tablesNow = dump();
     List<BackchannelServer.Route> routes = server.routes();
     assertThat(routes).hasSizeGreaterThan(50);
@@ -322,7 +340,7 @@ abstract class FuzzContract extends ServerFixture {
       b.header("Content-Type", c.contentType());
     }
     if (!c.headers().containsKey("Authorization")) {
-      b.header("Authorization", "Bearer " + (path.startsWith("/v1/") ? "bci_nope" : adminToken));
+      b.header("Authorization", "Bearer " + token(path));
     }
     c.headers().forEach(b::header);
     // Over the limit: refused from the header, so the client need not send (and the server's
@@ -340,6 +358,15 @@ abstract class FuzzContract extends ServerFixture {
     }
   }
 
+  /** The token a route reads its input for: an app's on its own sources, else the admin's. */
+  private String token(String path) {
+    if (path.startsWith("/v1/")) {
+      return "bci_nope";
+    }
+    return APP_ROUTES.matcher(path).lookingAt() ? appToken : adminToken;
+  }
+
+  private static final Pattern APP_ROUTES = Pattern.compile("/api/v1/flows/[^/]+/sources");
   private static final Pattern PARAM = Pattern.compile("\\{(\\w+)}");
 
   /** The path with each parameter filled: things the fixture made, or {@code bad} for all. */

@@ -5,11 +5,13 @@ import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.workspace.Scope;
 import org.backchannel.server.web.Guard;
 import org.backchannel.testkit.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,44 @@ final class OpenApiTest extends ServerFixture {
 
     assertThat(routed).contains("GET /api/v1/openapi.json", "GET /metrics", "POST /v1/{method}");
     assertThat(documented).as("the document's operations").isEqualTo(routed);
+  }
+
+  /**
+   * The scopes of the appToken scheme are the server's, each route an app's token may call names
+   * one of them, and every route a token is taken on can answer 403 (an app's token outside its
+   * scopes). Which route takes which scope is held against the server by OAuthScopesContract.
+   */
+  @Test
+  void everyRouteAnAppsTokenReachesNamesOneDeclaredScope() {
+    JsonNode scheme =
+        OpenApiCheck.get()
+            .document()
+            .at("/components/securitySchemes/appToken/flows/authorizationCode/scopes");
+    Set<String> declared = new TreeSet<>();
+    scheme.properties().forEach(s -> declared.add(s.getKey()));
+    assertThat(declared)
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(Scope.values()).map(Scope::wire).toList());
+
+    List<String> scoped = new ArrayList<>();
+    for (OpenApiCheck.Operation o : OpenApiCheck.get().operations()) {
+      String what = o.method() + " " + o.path();
+      boolean tokenRoute = false;
+      for (JsonNode requirement : o.node().path("security")) {
+        tokenRoute |= requirement.has("bearer") || requirement.has("appToken");
+        if (requirement.has("appToken")) {
+          JsonNode scopes = requirement.get("appToken");
+          assertThat(scopes).as(what).hasSize(1);
+          assertThat(declared).as(what).contains(scopes.get(0).asText());
+          scoped.add(what);
+        }
+      }
+      if (tokenRoute) {
+        assertThat(o.node().path("responses").has("403")).as(what + " lists 403").isTrue();
+      }
+    }
+    assertThat(scoped)
+        .contains("GET /api/v1/me", "POST /v1/{method}", "POST /api/v1/flows/{id}/sources");
   }
 
   @Test

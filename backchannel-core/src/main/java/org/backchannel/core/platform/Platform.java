@@ -37,8 +37,10 @@ import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
+import org.backchannel.core.workspace.Delegation;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.Flow;
+import org.backchannel.core.workspace.Scope;
 import org.backchannel.core.workspace.User;
 import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.sdk.AppSecret;
@@ -323,6 +325,9 @@ public final class Platform {
   public ChatMessage messageBot(User caller, long appId, String text) {
     requireText(text);
     Target t = target(caller, appId);
+    if (!reachesDirectChats(caller)) {
+      throw new Problem.NotFound("chat " + PlatformIds.bot(appId));
+    }
     return store.transaction(
         tx -> {
           requireInstall(tx, caller, appId);
@@ -527,8 +532,11 @@ public final class Platform {
     long flow = PlatformIds.parse(m.chat(), "g:");
     boolean visible =
         flow >= 0
-            ? store.read(tx -> tx.store(WorkspaceStore.class).isMember(flow, caller.id()))
-            : m.fromUserId() == caller.id() || m.chat().equals(PlatformIds.user(caller.id()));
+            ? caller.reaches(flow)
+                && store.read(tx -> tx.store(WorkspaceStore.class).isMember(flow, caller.id()))
+            : reachesDirectChats(caller)
+                && (m.fromUserId() == caller.id()
+                    || m.chat().equals(PlatformIds.user(caller.id())));
     if (!visible) {
       throw new Problem.NotFound("message " + messageId);
     }
@@ -555,6 +563,26 @@ public final class Platform {
     Install install = installForToken(installToken);
     User person =
         store.read(tx -> tx.store(WorkspaceStore.class).user(install.userId())).orElseThrow();
+    return send(person, install.appId(), body);
+  }
+
+  /**
+   * {@code chat.sendMessage} for an app acting through a person's OAuth grant: as with an install
+   * token, as {@code caller}, from the grant's app.
+   *
+   * @throws Problem.Forbidden unless the caller is an app whose grant has chat:write
+   */
+  public ChatMessage sendMessage(User caller, JsonNode body) {
+    Delegation grant = caller.delegation();
+    if (grant == null || !grant.allows(Scope.CHAT_WRITE)) {
+      throw new Problem.Forbidden(
+          "the app's access token does not have the scope " + Scope.CHAT_WRITE.wire(),
+          Map.of("scope", List.of("requires " + Scope.CHAT_WRITE.wire())));
+    }
+    return send(caller, grant.appId(), body);
+  }
+
+  private ChatMessage send(User person, long appId, JsonNode body) {
     if (body == null || !body.isObject()) {
       throw Problem.Invalid.of("body", "must be a JSON object");
     }
@@ -564,7 +592,7 @@ public final class Platform {
     String text = PlatformJson.text(body, "text", "", v);
     v.maxLength("text", text, MAX_TEXT);
     List<Attachment> attachments =
-        PlatformJson.attachments(body.get("attachments"), "attachments", install.appId(), v);
+        PlatformJson.attachments(body.get("attachments"), "attachments", appId, v);
     if ((text == null || text.isBlank()) && attachments.isEmpty()) {
       v.add("text", "is required when there are no attachments");
     }
@@ -576,7 +604,7 @@ public final class Platform {
                 .insertChatMessage(
                     person.workspaceId(),
                     person.id(),
-                    install.appId(),
+                    appId,
                     chat.id(),
                     text == null ? "" : text,
                     attachments,
@@ -654,6 +682,9 @@ public final class Platform {
     }
     long user = PlatformIds.parse(chat, "u:");
     if (user >= 0) {
+      if (!reachesDirectChats(caller)) {
+        throw new Problem.NotFound("user " + user);
+      }
       return new Chat(chat, directory.userInWorkspace(caller, user).name());
     }
     throw Problem.Invalid.of(field, "must be g:<flow id> or u:<user id>");
@@ -669,6 +700,14 @@ public final class Platform {
       return new Chat(m.chat(), target(caller, m.appId()).app().name());
     }
     return chat(caller, m.chat(), "chat");
+  }
+
+  /**
+   * Whether the caller reaches direct chats (with people and bots): a person does, and so does an
+   * app acting for them unless its grant names one flow, which is then all it reaches.
+   */
+  private static boolean reachesDirectChats(User caller) {
+    return caller.delegation() == null || caller.delegation().flowId() == null;
   }
 
   private static ObjectNode event(String name, User person) {

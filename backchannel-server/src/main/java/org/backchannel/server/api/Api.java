@@ -8,6 +8,7 @@ import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
+import io.javalin.router.Endpoint;
 import io.javalin.router.EndpointNotFound;
 import java.io.IOException;
 import java.io.InputStream;
@@ -158,6 +159,23 @@ public final class Api {
                 Views.page(
                     bc.threads().flowMessages(caller(ctx), id(ctx, "id"), page(ctx)),
                     Views::message)));
+
+    // An app's own sources in its grant's flow (flow:post), as Flowdock's sources API.
+    r.get(
+        "/api/v1/flows/{id}/sources",
+        ctx ->
+            json(
+                ctx,
+                200,
+                list(bc.appSources().list(caller(ctx), id(ctx, "id")), Views::appSource)));
+    r.post("/api/v1/flows/{id}/sources", this::createAppSource);
+    r.delete(
+        "/api/v1/flows/{id}/sources/{source}",
+        ctx -> {
+          User caller = caller(ctx);
+          var gone = bc.appSources().delete(caller, id(ctx, "id"), id(ctx, "source"));
+          json(ctx, 200, Views.appSource(gone));
+        });
 
     r.get(
         "/api/v1/threads/{id}",
@@ -359,6 +377,15 @@ public final class Api {
     v.throwIfInvalid();
     var created = bc.apps().createSource(caller, app, flow, text(body, "name"));
     json(ctx, 201, Views.source(created.value()).put("flow_token", created.secret()));
+  }
+
+  private void createAppSource(Context ctx) {
+    User caller = caller(ctx);
+    long flow = id(ctx, "id");
+    ObjectNode body = jsonBody(ctx);
+    var created =
+        bc.appSources().create(caller, flow, text(body, "name"), text(body, "external_url"));
+    json(ctx, 201, Views.appSource(created.value()).put("flow_token", created.secret()));
   }
 
   private void createEndpoint(Context ctx) {
@@ -563,7 +590,10 @@ public final class Api {
 
   /**
    * The person a request's bearer token belongs to: their own API token, or an app's OAuth access
-   * token acting for them (a caller carrying the grant's delegation).
+   * token acting for them (a caller carrying the grant's delegation), which the route's scope
+   * ({@link RouteScopes}) must cover.
+   *
+   * @throws Problem.Forbidden if an app's token lacks the route's scope
    */
   static User caller(Backchannel bc, Context ctx) {
     String header = ctx.header("Authorization");
@@ -572,7 +602,10 @@ public final class Api {
       token = header.substring(7).strip();
     }
     if (token != null && Tokens.isAccessToken(token)) {
-      return bc.accessTokens().authenticate(token);
+      User delegated = bc.accessTokens().authenticate(token);
+      Endpoint route = ctx.endpoint();
+      RouteScopes.check(delegated, route.method.name(), route.path);
+      return delegated;
     }
     return bc.directory().authenticate(token);
   }
@@ -699,7 +732,10 @@ public final class Api {
     }
     if (e instanceof Problem p) {
       HttpProblem problem = HttpProblem.of(p);
-      if (problem.hasFields()) {
+      if (p instanceof Problem.Forbidden) {
+        // Refused, not invalid: the message says why; errors name the scope an app lacks.
+        json(ctx, 403, problemBody(problem.message(), problem.errors()));
+      } else if (problem.hasFields()) {
         validation(ctx, problem.status(), problem.errors());
       } else {
         error(ctx, problem.status(), problem.message());
@@ -712,11 +748,18 @@ public final class Api {
 
   /** {@code {"message": "Validation error", "errors": {"field": ["reason", ...]}}}. */
   static void validation(Context ctx, int status, Map<String, List<String>> reasons) {
-    ObjectNode node = F.objectNode().put("message", "Validation error");
-    ObjectNode errors = node.putObject("errors");
-    reasons.forEach(
-        (field, list) -> list.forEach(reason -> errors.withArrayProperty(field).add(reason)));
-    json(ctx, status, node);
+    json(ctx, status, problemBody("Validation error", reasons));
+  }
+
+  /** {@code {"message", "errors"?}}: errors only when some field has reasons. */
+  private static ObjectNode problemBody(String message, Map<String, List<String>> reasons) {
+    ObjectNode node = F.objectNode().put("message", message);
+    if (!reasons.isEmpty()) {
+      ObjectNode errors = node.putObject("errors");
+      reasons.forEach(
+          (field, list) -> list.forEach(reason -> errors.withArrayProperty(field).add(reason)));
+    }
+    return node;
   }
 
   static void error(Context ctx, int status, String message) {

@@ -27,6 +27,7 @@ import org.backchannel.core.platform.PlatformJson;
 import org.backchannel.core.platform.Registration;
 import org.backchannel.core.platform.SecretActivation;
 import org.backchannel.core.platform.SecretState;
+import org.backchannel.core.security.Tokens;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.User;
 
@@ -233,7 +234,15 @@ public final class PlatformRoutes {
         // Form posts carry attachments as a JSON string, as Flock's methods accept them.
         body.set("attachments", Json.readSent(attachments.asText(), "attachments"));
       }
-      ChatMessage sent = platform().sendMessage(token, body);
+      ChatMessage sent;
+      if (token != null && Tokens.isAccessToken(token)) {
+        // An app acting through a person's OAuth grant rather than an install.
+        User caller = bc.accessTokens().authenticate(token);
+        RouteScopes.check(caller, "POST", "/v1/" + method);
+        sent = platform().sendMessage(caller, body);
+      } else {
+        sent = platform().sendMessage(token, body);
+      }
       json(ctx, 200, F.objectNode().put("uid", sent.uid()));
     } catch (Problem.Invalid e) {
       List<String> reasons = new ArrayList<>();
@@ -255,7 +264,10 @@ public final class PlatformRoutes {
     }
   }
 
-  /** The install token: {@code token} in the body or query, or the user-token header. */
+  /**
+   * The install token: {@code token} in the body or query, or the user-token header; else an OAuth
+   * access token given as {@code Authorization: Bearer}.
+   */
   private static String token(Context ctx, ObjectNode body) {
     JsonNode t = body.remove("token");
     if (t != null && t.isTextual()) {
@@ -264,7 +276,15 @@ public final class PlatformRoutes {
     if (ctx.queryParam("token") != null) {
       return ctx.queryParam("token");
     }
-    return ctx.header("X-Flock-User-Token");
+    if (ctx.header("X-Flock-User-Token") != null) {
+      return ctx.header("X-Flock-User-Token");
+    }
+    String header = ctx.header("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String bearer = header.substring(7).strip();
+      return Tokens.isAccessToken(bearer) ? bearer : null;
+    }
+    return null;
   }
 
   private static void methodError(Context ctx, int status, String error, String description) {

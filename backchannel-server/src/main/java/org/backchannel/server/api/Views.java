@@ -81,6 +81,22 @@ final class Views {
         .put("revoked_at", time(s.revokedAt()));
   }
 
+  /**
+   * A source as an app sees its own: with the page it links to and who made it (the person whose
+   * grant it was made under; null for one an admin made).
+   */
+  static ObjectNode appSource(Source s) {
+    ObjectNode node =
+        F.objectNode()
+            .put("id", s.id())
+            .put("app_id", s.appId())
+            .put("flow_id", s.flowId())
+            .put("name", s.name())
+            .put("external_url", s.externalUrl())
+            .put("created_by", s.createdBy());
+    return node.put("created_at", time(s.createdAt())).put("revoked_at", time(s.revokedAt()));
+  }
+
   static ObjectNode thread(FlowThread t) {
     ObjectNode node =
         F.objectNode()

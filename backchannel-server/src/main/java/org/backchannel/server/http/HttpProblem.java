@@ -18,7 +18,7 @@ public record HttpProblem(int status, String message, Map<String, List<String>> 
       case Problem.Invalid p -> new HttpProblem(400, message, p.errors());
       case Problem.Unprocessable p -> new HttpProblem(422, message, p.errors());
       case Problem.Unauthorized p -> new HttpProblem(401, message, Map.of());
-      case Problem.Forbidden p -> new HttpProblem(403, message, Map.of());
+      case Problem.Forbidden p -> new HttpProblem(403, message, p.errors());
       case Problem.NotFound p -> new HttpProblem(404, message, Map.of());
       case Problem.Conflict p -> new HttpProblem(409, message, Map.of());
     };
