@@ -90,6 +90,8 @@ public final class BackchannelServer implements AutoCloseable {
     backchannel.engine().observe(metrics);
     backchannel.retention().observe(metrics);
     Api api = new Api(backchannel, store.kind());
+    // http redirect URIs to loopback are for developing an app against a --dev server only.
+    backchannel.authorizations().allowLoopback(config.dev());
     WebAccounts accounts = new WebAccounts(store, clock);
     this.guard = Web.guard(accounts, backchannel);
     this.http =
