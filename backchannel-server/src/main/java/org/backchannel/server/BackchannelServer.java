@@ -31,6 +31,7 @@ import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.server.api.Api;
+import org.backchannel.server.oauth.OAuthRoutes;
 import org.backchannel.server.web.Guard;
 import org.backchannel.server.web.Web;
 import org.backchannel.server.web.WebArea;
@@ -108,6 +109,7 @@ public final class BackchannelServer implements AutoCloseable {
                 Tracing.install(c, tracing);
               }
               api.register(c.routes);
+              new OAuthRoutes(backchannel, config.publicUrl()).register(c.routes);
               c.routes.get(
                   "/metrics",
                   ctx -> {
