@@ -82,7 +82,12 @@ abstract class FuzzContract extends ServerFixture {
           "attachments",
           "password",
           "csrf",
-          "retention");
+          "retention",
+          "redirect_uris",
+          "public_client",
+          "approved",
+          "description",
+          "install_url");
 
   private static final String DEEP_ARRAYS = "[".repeat(1_500) + "]".repeat(1_500);
   private static final String DEEP_OBJECTS = "{\"a\":".repeat(998) + "1" + "}".repeat(998);
@@ -196,7 +201,10 @@ abstract class FuzzContract extends ServerFixture {
         || path.startsWith("/v1/")
         || path.equals("/messages")
         || path.equals("/healthz")
-        || path.equals("/readyz");
+        || path.equals("/readyz")
+        || path.startsWith("/oauth/token")
+        || path.startsWith("/oauth/revoke")
+        || path.startsWith("/.well-known/");
   }
 
   private List<Case> cases() {
