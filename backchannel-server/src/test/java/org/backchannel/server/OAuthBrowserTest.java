@@ -89,6 +89,32 @@ final class OAuthBrowserTest extends BrowserFixture {
   }
 
   @Test
+  void anAdminSetsTheRedirectUrisOnTheAppsPage() {
+    Page page = newPage();
+    choosePassword(page, "ada@example.com");
+    page.navigate("/ui/apps/" + appId);
+    page.getByLabel("Redirect URIs, one per line", new Page.GetByLabelOptions())
+        .fill("https://gh.example.com/oauth/callback\n\n  https://gh.example.com/other  \n");
+    page.getByLabel("Approved for this workspace's app directory").check();
+    page.getByLabel("Description, shown to people when they authorise it").fill("Builds.");
+    page.getByRole(AriaRole.BUTTON, named("Save OAuth settings")).click();
+
+    assertThat(page.getByText("OAuth settings saved.")).isVisible();
+    JsonNode saved = ok(http.get("/api/v1/apps/" + appId + "/oauth", adminToken));
+    assertThat(saved.get("redirect_uris").toString())
+        .isEqualTo("[\"https://gh.example.com/oauth/callback\",\"https://gh.example.com/other\"]");
+    assertThat(saved.get("approved").asBoolean()).isTrue();
+    assertThat(saved.get("public_client").asBoolean()).isFalse();
+    assertThat(saved.get("description").asText()).isEqualTo("Builds.");
+    assertThat(page.getByLabel("Approved for this workspace's app directory")).isChecked();
+
+    page.getByLabel("Redirect URIs, one per line", new Page.GetByLabelOptions())
+        .fill("https://gh.example.com/ok\nhttps://*.example.com/cb");
+    page.getByRole(AriaRole.BUTTON, named("Save OAuth settings")).click();
+    assertThat(page.getByText("redirect_uris[1] must be an exact URI")).isVisible();
+  }
+
+  @Test
   void denyingLandsOnTheAppWithAccessDenied() {
     OAuthApp client = client();
     Page page = newPage();
