@@ -31,6 +31,7 @@ import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.server.api.Api;
+import org.backchannel.server.oauth.OAuthRoutes;
 import org.backchannel.server.web.Guard;
 import org.backchannel.server.web.Web;
 import org.backchannel.server.web.WebArea;
@@ -90,6 +91,8 @@ public final class BackchannelServer implements AutoCloseable {
     backchannel.engine().observe(metrics);
     backchannel.retention().observe(metrics);
     Api api = new Api(backchannel, store.kind());
+    // http redirect URIs to loopback are for developing an app against a --dev server only.
+    backchannel.authorizations().allowLoopback(config.dev());
     WebAccounts accounts = new WebAccounts(store, clock);
     this.guard = Web.guard(accounts, backchannel);
     this.http =
@@ -106,6 +109,7 @@ public final class BackchannelServer implements AutoCloseable {
                 Tracing.install(c, tracing);
               }
               api.register(c.routes);
+              new OAuthRoutes(backchannel, config.publicUrl()).register(c.routes);
               c.routes.get(
                   "/metrics",
                   ctx -> {

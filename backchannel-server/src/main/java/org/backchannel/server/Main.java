@@ -125,7 +125,11 @@ public final class Main implements Runnable {
     @Option(names = "--port", description = "The port to listen on (default: 8080; 0 picks one).")
     Integer port;
 
-    @Option(names = "--dev", description = "Development mode: apps on loopback may be called.")
+    @Option(
+        names = "--dev",
+        description =
+            "Development mode: apps on loopback may be called, and may register http redirect"
+                + " URIs to loopback for OAuth.")
     boolean dev;
 
     @Option(

@@ -172,6 +172,42 @@ final class CommandLineApiTest extends ServerFixture {
   }
 
   @Test
+  void anAppsOAuthClientSettingsAreShownAndReplaced() {
+    String id = Long.toString(appId);
+    Run unset = cli("apps", "oauth", id);
+    assertThat(unset.code).as(unset.err).isZero();
+    assertThat(unset.json().get("redirect_uris")).isEmpty();
+    assertThat(unset.json().get("client_id").asText()).isEqualTo("gh");
+
+    Run set =
+        cli(
+            "apps",
+            "oauth",
+            id,
+            "--redirect-uri",
+            "https://gh.example.com/callback",
+            "--redirect-uri",
+            "http://127.0.0.1:9000/callback",
+            "--public",
+            "--approved",
+            "--description",
+            "Pull requests in your flow.",
+            "--install-url",
+            "https://gh.example.com/install");
+    assertThat(set.code).as(set.err).isZero();
+    JsonNode shown = cli("apps", "oauth", id).json();
+    assertThat(shown.get("redirect_uris").toString())
+        .isEqualTo("[\"https://gh.example.com/callback\",\"http://127.0.0.1:9000/callback\"]");
+    assertThat(shown.get("public_client").asBoolean()).isTrue();
+    assertThat(shown.get("approved").asBoolean()).isTrue();
+    assertThat(shown.get("description").asText()).isEqualTo("Pull requests in your flow.");
+
+    Run bad = cli("apps", "oauth", id, "--redirect-uri", "https://*.example.com/cb");
+    assertThat(bad.code).as("a 400 is a client error").isEqualTo(1);
+    assertThat(bad.err).contains("redirect_uris[0]").contains("wildcards");
+  }
+
+  @Test
   void workflowsTasksAndExecutions() throws Exception {
     Path definition = dir.resolve("deals.json");
     Files.writeString(

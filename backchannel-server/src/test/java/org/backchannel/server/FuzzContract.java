@@ -86,7 +86,12 @@ abstract class FuzzContract extends ServerFixture {
           "csrf",
           "retention",
           "install_policy",
-          "external_url");
+          "external_url",
+          "redirect_uris",
+          "public_client",
+          "approved",
+          "description",
+          "install_url");
 
   private static final String DEEP_ARRAYS = "[".repeat(1_500) + "]".repeat(1_500);
   private static final String DEEP_OBJECTS = "{\"a\":".repeat(998) + "1" + "}".repeat(998);
@@ -215,7 +220,10 @@ abstract class FuzzContract extends ServerFixture {
         || path.startsWith("/v1/")
         || path.equals("/messages")
         || path.equals("/healthz")
-        || path.equals("/readyz");
+        || path.equals("/readyz")
+        || path.startsWith("/oauth/token")
+        || path.startsWith("/oauth/revoke")
+        || path.startsWith("/.well-known/");
   }
 
   private List<Case> cases() {

@@ -74,6 +74,18 @@ final class Http {
         form);
   }
 
+  /** A form post with an Authorization header of its own (null: none), as OAuth clients send. */
+  Answer postForm(String path, String form, String authorization) {
+    HttpRequest.Builder b =
+        builder(path, null)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return send(b, form);
+  }
+
   Answer send(String method, String path, String token, String json) {
     return send(
         builder(path, token)

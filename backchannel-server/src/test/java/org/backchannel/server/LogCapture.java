@@ -7,7 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** Collects what the server logs at WARN and above while it is open. */
+/** Collects what the server logs while it is open (counting warnings and errors). */
 final class LogCapture implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -30,6 +30,18 @@ final class LogCapture implements AutoCloseable {
       }
     }
     return lines;
+  }
+
+  /** Everything logged so far at any level, formatted, with what it was thrown with. */
+  synchronized String text() {
+    StringBuilder out = new StringBuilder();
+    for (ILoggingEvent e : List.copyOf(appender.list)) {
+      out.append(e.getLevel()).append(' ').append(e.getFormattedMessage()).append('\n');
+      for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        out.append(t.getClassName()).append(": ").append(t.getMessage()).append('\n');
+      }
+    }
+    return out.toString();
   }
 
   /**

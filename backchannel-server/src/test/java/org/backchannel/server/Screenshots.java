@@ -362,6 +362,27 @@ final class Screenshots extends BrowserFixture {
     return Answer.json(200, "{}");
   }
 
+  @Test
+  void oauthConsentPage() {
+    String redirect = app.url("/oauth/callback").toString();
+    ok(
+        http.send(
+            "PUT",
+            "/api/v1/apps/" + appId + "/oauth",
+            adminToken,
+            "{\"redirect_uris\": [\""
+                + redirect
+                + "\"], \"description\": \"Posts pull requests, reviews and builds to the flow you"
+                + " pick, and lets you merge from the thread.\"}"));
+    ok(http.post("/api/v1/flows", adminToken, "{\"name\":\"ops\",\"members\":[" + memberId + "]}"));
+    OAuthApp client = new OAuthApp(server.url(), "gh", appSecret, redirect, OAuthApp.Auth.BASIC);
+    Page page = newPage(1280, 760);
+    choosePassword(page, "mia@example.com");
+    page.navigate(client.link("st", true).url());
+    assertThat(page.getByLabel("Flow it may use")).isVisible();
+    shot(page, "oauth-consent.png");
+  }
+
   private static void shot(Page page, String name) {
     page.screenshot(new Page.ScreenshotOptions().setPath(DIR.resolve(name)).setFullPage(true));
   }

@@ -79,5 +79,23 @@ final class WebErrorsTest extends ServerFixture {
     Http.Answer api = http.get("/api/v1/flows", adminToken);
     assertThat(api.status()).isEqualTo(500);
     assertThat(api.json().get("message").asText()).isEqualTo("internal error");
+
+    // The OAuth authorisation endpoint is a page; the token endpoint is an API.
+    HttpResponse<String> authorize =
+        page(
+            "/oauth/authorize?response_type=code&client_id=gh&scope=user:read"
+                + "&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb",
+            "some-session");
+    assertThat(authorize.statusCode()).isEqualTo(500);
+    assertThat(authorize.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(authorize.headers().firstValue("Location")).isEmpty();
+    Http.Answer token =
+        http.postForm(
+            "/oauth/token",
+            "grant_type=refresh_token&refresh_token=bcr_x&client_id=gh&client_secret=s",
+            null);
+    assertThat(token.status()).isEqualTo(500);
+    assertThat(token.json().get("message").asText()).isEqualTo("internal error");
   }
 }

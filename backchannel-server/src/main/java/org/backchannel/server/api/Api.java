@@ -203,9 +203,7 @@ public final class Api {
     new GrantRoutes(bc).register(r); // before /api/v1/apps/{id}: "directory" is not an id
     r.get("/api/v1/apps", ctx -> json(ctx, 200, list(bc.apps().apps(caller(ctx)), Views::app)));
     r.post("/api/v1/apps", this::createApp);
-    r.get(
-        "/api/v1/apps/{id}",
-        ctx -> json(ctx, 200, Views.app(bc.apps().app(caller(ctx), id(ctx, "id")))));
+    r.get("/api/v1/apps/{id}", this::showApp);
     r.get(
         "/api/v1/sources",
         ctx -> json(ctx, 200, list(bc.apps().sources(caller(ctx)), Views::source)));
@@ -215,6 +213,7 @@ public final class Api {
         ctx -> json(ctx, 200, Views.source(bc.apps().revokeSource(caller(ctx), id(ctx, "id")))));
 
     new PlatformRoutes(bc).register(r);
+    new OAuthClientRoutes(bc).register(r);
 
     r.get("/api/v1/deliveries", this::listDeliveries);
     r.get(
@@ -366,6 +365,15 @@ public final class Api {
     ObjectNode body = jsonBody(ctx);
     var created = bc.apps().createApp(caller, text(body, "name"), text(body, "client_id"));
     json(ctx, 201, Views.app(created.value()).put("secret", created.secret()));
+  }
+
+  /** An app with its settings as an OAuth client. */
+  private void showApp(Context ctx) {
+    User caller = caller(ctx);
+    var app = bc.apps().app(caller, id(ctx, "id"));
+    ObjectNode node = Views.app(app);
+    node.set("oauth", Views.oauthClient(app, bc.authorizations().client(caller, app.id())));
+    json(ctx, 200, node);
   }
 
   private void createSource(Context ctx) {

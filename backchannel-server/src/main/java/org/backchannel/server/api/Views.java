@@ -16,6 +16,7 @@ import org.backchannel.core.delivery.Delivery;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.Outcome;
 import org.backchannel.core.oauth.InstallPolicy;
+import org.backchannel.core.oauth.OAuthClient;
 import org.backchannel.core.retention.Retention;
 import org.backchannel.core.threads.ActionResult;
 import org.backchannel.core.threads.FlowThread;
@@ -69,6 +70,17 @@ final class Views {
         .put("name", a.name())
         .put("client_id", a.clientId())
         .put("created_at", time(a.createdAt()));
+  }
+
+  /** An app's settings as an OAuth client, with the client id it authenticates with. */
+  static ObjectNode oauthClient(App a, OAuthClient c) {
+    ObjectNode node = F.objectNode().put("app_id", a.id()).put("client_id", a.clientId());
+    ArrayNode uris = node.putArray("redirect_uris");
+    c.redirectUris().forEach(uris::add);
+    return node.put("public_client", c.publicClient())
+        .put("approved", c.approved())
+        .put("description", c.description())
+        .put("install_url", c.installUrl());
   }
 
   static ObjectNode source(Source s) {

@@ -275,14 +275,15 @@ public final class ApiCommands {
       name = "apps",
       mixinStandardHelpOptions = true,
       description =
-          "List apps, register one, show one, rotate and activate its secret or set its platform"
-              + " registration.",
+          "List apps, register one, show one, rotate and activate its secret, set its platform"
+              + " registration or its OAuth client settings.",
       subcommands = {
         Apps.Create.class,
         Apps.Show.class,
         Apps.RotateSecret.class,
         Apps.ActivateSecret.class,
-        PlatformCommands.Platform.class
+        PlatformCommands.Platform.class,
+        OAuthCommands.Settings.class
       })
   public static final class Apps implements Callable<Integer> {
     @Mixin Connection api = new Connection();

@@ -5,6 +5,7 @@ import java.util.List;
 import org.backchannel.core.apps.App;
 import org.backchannel.core.apps.Source;
 import org.backchannel.core.delivery.Endpoint;
+import org.backchannel.core.oauth.OAuthClient;
 import org.backchannel.core.platform.Install;
 import org.backchannel.core.platform.Registration;
 import org.backchannel.core.platform.SecretState;
@@ -22,6 +23,7 @@ final class DashboardPages {
   record AppView(
       App app,
       Registration registration,
+      OAuthClient oauth,
       List<Install> installs,
       List<User> people,
       List<Source> sources,

@@ -29,6 +29,7 @@ import org.backchannel.core.apps.App;
 import org.backchannel.core.delivery.DeliveryFilter;
 import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.Endpoint;
+import org.backchannel.core.oauth.OAuthClient;
 import org.backchannel.core.wiring.Backchannel;
 import org.backchannel.core.workspace.Directory;
 
@@ -60,6 +61,7 @@ final class DashboardWeb implements WebArea {
     r.post("/ui/apps", guard.signedIn(this::createApp));
     r.get("/ui/apps/{id}", guard.signedIn(this::app));
     r.post("/ui/apps/{id}/registration", guard.signedIn(this::saveRegistration));
+    r.post("/ui/apps/{id}/oauth", guard.signedIn(this::saveOAuth));
     r.post("/ui/apps/{id}/secret", guard.signedIn(this::rotateSecret));
     r.post("/ui/apps/{id}/secret/activate", guard.signedIn(this::activateSecret));
     r.post("/ui/apps/{id}/endpoints", guard.signedIn(this::createEndpoint));
@@ -101,6 +103,7 @@ final class DashboardWeb implements WebArea {
         new DashboardPages.AppView(
             app,
             bc.platform().registration(s.user(), id),
+            bc.authorizations().client(s.user(), id),
             bc.platform().installs(s.user(), id),
             bc.directory().users(s.user()),
             bc.apps().sources(s.user()).stream().filter(x -> x.appId() == id).toList(),
@@ -136,6 +139,32 @@ final class DashboardWeb implements WebArea {
     }
     bc.platform().register(s.user(), id, body);
     ctx.redirect("/ui/apps/" + id + "?what=saved", HttpStatus.SEE_OTHER);
+  }
+
+  /** The app's OAuth client settings: one redirect URI per line, replacing the ones it had. */
+  private void saveOAuth(Context ctx, Session s) {
+    guard.requireCsrf(ctx, s);
+    Directory.requireAdmin(s.user()); // before reading the form: members get 403, not 400
+    long id = id(ctx, "id");
+    String lines = ctx.formParam("redirect_uris");
+    List<String> uris =
+        lines == null
+            ? List.of()
+            : Arrays.stream(lines.split("\\R"))
+                .map(String::strip)
+                .filter(x -> !x.isEmpty())
+                .toList();
+    bc.authorizations()
+        .saveClient(
+            s.user(),
+            new OAuthClient(
+                id,
+                uris,
+                "on".equals(ctx.formParam("public_client")),
+                "on".equals(ctx.formParam("approved")),
+                blankToNull(ctx.formParam("description")),
+                blankToNull(ctx.formParam("install_url"))));
+    ctx.redirect("/ui/apps/" + id + "?what=oauth", HttpStatus.SEE_OTHER);
   }
 
   private void rotateSecret(Context ctx, Session s) {

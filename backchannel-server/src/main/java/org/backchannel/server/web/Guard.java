@@ -7,6 +7,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -33,7 +34,10 @@ public final class Guard {
   private static final Duration LIVE_POLL = Duration.ofMillis(500);
   private static final Duration LIVE_LIFETIME = Duration.ofSeconds(30);
 
-  /** Pages may add a {@code frame-src} to this, never loosen the rest. */
+  /**
+   * Pages may add a {@code frame-src} to this, never loosen the rest; the consent page adds the
+   * app's redirect URI to {@code form-action}, as its form's answer leads there.
+   */
   static final String CSP =
       "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self';"
           + " frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -59,7 +63,8 @@ public final class Guard {
         || path.startsWith("/ui/")
         || path.equals("/login")
         || path.equals("/logout")
-        || path.startsWith("/setup/");
+        || path.startsWith("/setup/")
+        || path.equals(AuthorizeWeb.PATH);
   }
 
   @FunctionalInterface
@@ -87,25 +92,49 @@ public final class Guard {
   Handler signedIn(SignedIn handler) {
     return ctx -> {
       headers(ctx);
-      String id = ctx.cookie(SESSION_COOKIE);
-      Optional<User> user = accounts.sessionUser(id);
-      if (user.isEmpty()) {
+      Optional<Session> session = session(ctx);
+      if (session.isEmpty()) {
         if (ctx.method() == HandlerType.GET && !Requests.fromScript(ctx)) {
-          ctx.redirect("/login", HttpStatus.SEE_OTHER);
+          ctx.redirect(signInPath(ctx), HttpStatus.SEE_OTHER);
         } else {
           html(ctx, 401, message("Signed out", "Your session has ended. Sign in again."));
         }
         return;
       }
-      // The first full page drawn tells of failed sign-ins with the person's email.
-      handler.handle(
-          ctx,
-          new Session(
-              user.get(),
-              id,
-              () -> accounts.failedSignIns(user.get()),
-              () -> attention.apply(user.get())));
+      handler.handle(ctx, session.get());
     };
+  }
+
+  /** Who is signed in on this request, if anyone: for a page that also serves people signed out. */
+  Optional<Session> session(Context ctx) {
+    String id = ctx.cookie(SESSION_COOKIE);
+    Optional<User> user = accounts.sessionUser(id);
+    // The first full page drawn tells of failed sign-ins with the person's email.
+    return user.map(
+        u -> new Session(u, id, () -> accounts.failedSignIns(u), () -> attention.apply(u)));
+  }
+
+  /** The sign-in page, which leads back to this page once the person has signed in. */
+  static String signInPath(Context ctx) {
+    String query = ctx.queryString();
+    String here = ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query);
+    return "/login?next=" + URLEncoder.encode(here, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code next} if it is a path of this server to go on to after signing in, else null: never
+   * another host ({@code //host}, {@code /\host}) or anything a header could not carry.
+   */
+  static String localPath(String next) {
+    if (next == null
+        || next.length() > 4000
+        || !next.startsWith("/")
+        || next.startsWith("//")
+        || next.startsWith("/\\")
+        || next.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+      return null;
+    }
+    return next;
   }
 
   private static void headers(Context ctx) {
@@ -209,10 +238,16 @@ public final class Guard {
 
   /** Signs the person in on this browser and sends them to the workspace. */
   void startSession(Context ctx, User user) {
+    startSession(ctx, user, null);
+  }
+
+  /** Signs the person in and sends them on to {@code next}, a local path, or the workspace. */
+  void startSession(Context ctx, User user, String next) {
     String id = accounts.startSession(user);
     cookie(ctx, SESSION_COOKIE, id, WebAccounts.SESSION_LIFETIME);
     cookie(ctx, FORM_COOKIE, "", Duration.ZERO);
-    ctx.redirect("/ui", HttpStatus.SEE_OTHER);
+    String to = localPath(next);
+    ctx.redirect(to == null ? "/ui" : to, HttpStatus.SEE_OTHER);
   }
 
   void endSession(Context ctx, Session s) {

@@ -2,6 +2,7 @@ package org.backchannel.server.web;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.time.Duration;
 import java.util.Optional;
 import org.backchannel.core.Problem;
@@ -31,7 +32,12 @@ final class SignInWeb implements WebArea {
   private void signInPage(Context ctx, String error, int status) {
     String form = guard.formToken(ctx);
     String email = ctx.formParam("email");
-    Guard.html(ctx, status, (out, in) -> JtesignInGenerated.render(out, in, form, error, email));
+    // Where to go once signed in (a page that sent the person here), kept through a retry.
+    String next =
+        Guard.localPath(
+            ctx.method() == HandlerType.POST ? ctx.formParam("next") : ctx.queryParam("next"));
+    Guard.html(
+        ctx, status, (out, in) -> JtesignInGenerated.render(out, in, form, error, email, next));
   }
 
   private void signIn(Context ctx) {
@@ -53,7 +59,7 @@ final class SignInWeb implements WebArea {
       signInPage(ctx, "The email or password is not right.", 401);
       return;
     }
-    guard.startSession(ctx, user.get());
+    guard.startSession(ctx, user.get(), ctx.formParam("next"));
   }
 
   private void setupPage(Context ctx, String error) {

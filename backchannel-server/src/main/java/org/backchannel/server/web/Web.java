@@ -23,6 +23,7 @@ public final class Web {
     return List.of(
         new Assets(),
         new SignInWeb(accounts),
+        new AuthorizeWeb(bc),
         new WorkspaceWeb(bc),
         new FlowBuilderWeb(bc), // before WorkflowsWeb: /ui/workflows/new is not a workflow id
         new WorkflowsWeb(bc),
