@@ -1,11 +1,9 @@
 package org.backchannel.server;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.backchannel.core.oauth.Grant;
-import org.backchannel.core.oauth.IssuedToken;
 import org.backchannel.core.oauth.OAuthClient;
 import org.backchannel.core.oauth.OAuthStore;
 import org.backchannel.core.security.Tokens;
@@ -29,24 +27,18 @@ final class GrantRows {
 
   static Made grant(
       Store store, Instant now, long workspace, long app, long user, Long flow, Set<Scope> scopes) {
-    String access = Tokens.newAccessToken();
+    AppTokens access = AppTokens.issue(store, now, workspace, app, user, flow, scopes);
     String posting = scopes.contains(Scope.FLOW_POST) ? Tokens.newFlowToken() : null;
     return store.transaction(
         (Tx tx) -> {
           OAuthStore oauth = tx.store(OAuthStore.class);
-          Grant g = oauth.insertGrant(workspace, app, user, flow, scopes, now);
+          Grant g = oauth.grant(access.grantId()).orElseThrow();
           oauth.insertEvent(workspace, g.id(), user, "granted", Scope.format(scopes), now);
-          oauth.insertToken(
-              g.id(),
-              IssuedToken.Kind.ACCESS,
-              Tokens.hash(access),
-              now.plus(Duration.ofHours(1)),
-              now);
           if (posting != null) {
             oauth.insertSource(
                 g, "GitHub for " + user, "https://github.example/acme", Tokens.hash(posting), now);
           }
-          return new Made(g, access, posting);
+          return new Made(g, access.token(), posting);
         });
   }
 

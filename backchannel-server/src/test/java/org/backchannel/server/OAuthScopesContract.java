@@ -326,6 +326,15 @@ abstract class OAuthScopesContract extends ServerFixture {
     assertThat(http.post("/messages", null, message(flowToken, "admin's")).status())
         .as("a source an admin made goes on")
         .isEqualTo(201);
+
+    // The grant ended with them: coming back does not bring it back.
+    ok(http.post("/api/v1/users/" + memberId + "/reactivate", adminToken, ""));
+    assertThat(http.get("/api/v1/me", g.token()).status()).isEqualTo(401);
+    assertThat(http.post("/messages", null, message(source, "back")).status()).isEqualTo(401);
+    JsonNode ended = ok(http.get("/api/v1/grants/events", adminToken)).get(0);
+    assertThat(ended.get("action").asText()).isEqualTo("revoked");
+    assertThat(ended.get("detail").asText()).isEqualTo("person deactivated");
+    assertThat(ended.get("actor_id").asLong()).isEqualTo(adminId);
   }
 
   @Test
@@ -341,6 +350,16 @@ abstract class OAuthScopesContract extends ServerFixture {
 
     assertThat(http.get("/api/v1/flows/" + flowId, g.token()).status()).isEqualTo(401);
     assertThat(http.post("/messages", null, message(source, "after")).status()).isEqualTo(401);
+
+    // Added back, they would authorise the app again: the old grant stays ended.
+    assertThat(
+            http.send("PUT", "/api/v1/flows/" + flowId + "/members/" + memberId, adminToken)
+                .status())
+        .isEqualTo(204);
+    assertThat(http.get("/api/v1/flows/" + flowId, g.token()).status()).isEqualTo(401);
+    assertThat(http.post("/messages", null, message(source, "back")).status()).isEqualTo(401);
+    JsonNode ended = ok(http.get("/api/v1/grants/events", adminToken)).get(0);
+    assertThat(ended.get("detail").asText()).isEqualTo("person left the flow");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.backchannel.core.oauth;
 
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
@@ -205,6 +206,23 @@ public final class Grants {
                       .thenComparing(l -> l.app().id()))
               .toList();
         });
+  }
+
+  /**
+   * Ends, in the departure's transaction, what a person authorised where they no longer are: every
+   * grant when they are deactivated, those naming the flow when they leave it. Reactivating them or
+   * adding them back does not bring a grant back; they authorise the app again.
+   */
+  public void revokeOnDeparture(Tx tx, User by, long userId, Long flowId) {
+    OAuthStore oauth = tx.store(OAuthStore.class);
+    Instant now = clock.instant();
+    for (Grant g : oauth.grantsOfUser(userId, false)) {
+      if (flowId == null || flowId.equals(g.flowId())) {
+        oauth.revokeGrant(g.id(), by.id(), now);
+        String why = flowId == null ? "person deactivated" : "person left the flow";
+        oauth.insertEvent(g.workspaceId(), g.id(), by.id(), REVOKED, why, now);
+      }
+    }
   }
 
   // ---- plumbing

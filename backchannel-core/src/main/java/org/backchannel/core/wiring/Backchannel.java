@@ -100,6 +100,7 @@ public final class Backchannel {
     this.accessTokens = new AccessTokens(store, clock);
     this.authorizations = new Authorizations(store, box, directory, clock);
     this.grants = new Grants(store, box, directory, clock);
+    directory.onDeparture(grants::revokeOnDeparture);
     this.appSources = new AppSources(store, box, directory, clock);
   }
 

@@ -21,6 +21,7 @@ public final class Directory {
   public static final Duration TOKEN_CACHE = Duration.ofSeconds(1);
 
   private final TokenCache tokens;
+  private volatile Departures departures = (tx, by, userId, flowId) -> {};
 
   public Directory(Store store, InstantSource clock) {
     this.store = store;
@@ -173,6 +174,7 @@ public final class Directory {
           tx.store(WorkspaceStore.class).setUserDeactivated(userId, clock.instant(), null);
           tx.store(WebStore.class).deleteSessionsOf(userId);
           tx.store(WebStore.class).deleteSetupLinksOf(userId);
+          departures.departed(tx, caller, userId, null);
           return tx.store(WorkspaceStore.class).user(userId).orElseThrow();
         });
   }
@@ -305,7 +307,18 @@ public final class Directory {
   public void removeMember(User caller, long flowId, long userId) {
     adminFlow(caller, flowId);
     userInWorkspace(caller, userId);
-    store.transaction(tx -> tx.store(WorkspaceStore.class).removeMember(flowId, userId));
+    store.transaction(
+        tx -> {
+          if (tx.store(WorkspaceStore.class).removeMember(flowId, userId)) {
+            departures.departed(tx, caller, userId, flowId);
+          }
+          return null;
+        });
+  }
+
+  /** Who is told when a person leaves a flow or is deactivated (one listener: the wiring's). */
+  public void onDeparture(Departures listener) {
+    this.departures = listener;
   }
 
   private static void requireActive(User user) {
