@@ -166,6 +166,46 @@ final class TracingTest extends ServerFixture {
   }
 
   @Test
+  void concurrentPublishesWrittenTogetherEachKeepTheirOwnTrace() throws Exception {
+    app.answer(Answer.status(204));
+    ok(
+        http.post(
+            "/api/v1/apps/" + appId + "/endpoints",
+            adminToken,
+            "{\"url\":\"" + app.url("/events") + "\"}"));
+    int n = 24;
+    Map<Long, String> traceOf = new java.util.concurrent.ConcurrentHashMap<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String trace = String.format("%032x", 0xabc000L + i);
+        all.add(
+            threads.submit(
+                () ->
+                    traceOf.put(
+                        ok(http.postWithHeader(
+                                "/api/v1/apps/" + appId + "/events",
+                                adminToken,
+                                "{\"type\":\"thread.updated\",\"data\":{}}",
+                                "traceparent",
+                                traceparent(trace, "00f067aa0ba902b7")))
+                            .get("deliveries")
+                            .get(0)
+                            .get("id")
+                            .asLong(),
+                        trace)));
+      }
+      for (var f : all) {
+        f.get();
+      }
+    }
+    assertThat(traceOf).hasSize(n);
+    assertThat(server.backchannel().worker().drain()).isEqualTo(n);
+    traceOf.forEach(
+        (id, trace) -> assertThat(attemptSpans(id).get(0).getTraceId()).isEqualTo(trace));
+  }
+
+  @Test
   void aPressCallsTheAppInsideItsRequestsTrace() {
     long thread = postActivity();
     JsonNode result = select(thread, 0, memberToken);

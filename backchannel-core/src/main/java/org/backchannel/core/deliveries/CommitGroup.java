@@ -1,60 +1,69 @@
 package org.backchannel.core.deliveries;
 
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 
 /**
- * Group commit: concurrent callers' work is written in one transaction, and each caller returns
- * only once that transaction has committed, so an answer still means "durable". A commit is the
- * store's costly step (a WAL flush; on SQLite also the one write lock), so sharing it lets many
- * publishes cost about as much as one.
+ * Group commit: concurrent callers' inputs are written together, by one call of the group's work in
+ * one transaction, and each caller returns only once that transaction has committed, so an answer
+ * still means "durable". A commit is the store's costly step (a WAL flush; on SQLite also the one
+ * write lock), and so is each statement: merging the inputs lets many publishes cost about as much
+ * as one, in statements as well as commits.
  *
  * <p>No thread of its own: a caller that finds a leader's place free leads a transaction for what
- * is queued (up to {@code maxGroup}); the others wait, and the oldest of them leads the next. If
- * one caller's work throws, the transaction rolls back, that caller gets its error and the rest are
- * written again without it; if the transaction itself fails (begin or commit), every caller in it
- * fails.
+ * is queued (up to {@code maxWeight}); the others wait, and the oldest of them leads the next. If
+ * the group's work or its transaction fails, each input is written again on its own, so one
+ * caller's bad input fails only that caller.
+ *
+ * @param <I> one caller's input
+ * @param <O> what that caller gets back
  */
-final class CommitGroup {
+final class CommitGroup<I, O> {
+  /** The work for many callers at once: one output per input, in order. */
+  @FunctionalInterface
+  interface Work<I, O> {
+    List<O> apply(Tx tx, List<I> inputs);
+  }
+
   private final Store store;
-  private final int maxGroup;
+  private final int maxWeight;
+  private final ToIntFunction<I> weight;
+  private final Work<I, O> work;
   private final Semaphore leaders;
-  private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedDeque<Pending<I, O>> queue = new ConcurrentLinkedDeque<>();
 
   /**
-   * @param maxGroup how many callers' work one transaction takes at most
+   * @param maxWeight how much one transaction takes at most, by {@code weight} (it always takes at
+   *     least one input)
    * @param maxLeaders how many group transactions may run at once: 1 where the database has one
    *     writer anyway (SQLite), more where statements of concurrent transactions overlap
    */
-  CommitGroup(Store store, int maxGroup, int maxLeaders) {
+  CommitGroup(
+      Store store, int maxWeight, int maxLeaders, ToIntFunction<I> weight, Work<I, O> work) {
     this.store = store;
-    this.maxGroup = maxGroup;
+    this.maxWeight = maxWeight;
+    this.weight = weight;
+    this.work = work;
     this.leaders = new Semaphore(maxLeaders);
   }
 
-  /**
-   * A caller's work; {@code context} is its trace context, current while a leader (maybe another
-   * caller's thread) runs it, so what it queues is its own request's child. Root when untraced.
-   */
-  private record Pending<T>(
-      Function<Tx, T> work, CompletableFuture<T> result, Thread owner, Context context) {}
+  private record Pending<I, O>(I input, CompletableFuture<O> result, Thread owner) {}
 
-  /** Runs {@code work} in a transaction shared with concurrent callers; returns once committed. */
-  <T> T run(Function<Tx, T> work) {
-    Pending<T> mine =
-        new Pending<>(work, new CompletableFuture<>(), Thread.currentThread(), Context.current());
+  /**
+   * Writes {@code input} in a transaction shared with concurrent callers; returns once committed.
+   */
+  O run(I input) {
+    Pending<I, O> mine = new Pending<>(input, new CompletableFuture<>(), Thread.currentThread());
     queue.add(mine);
-    // Whoever stops leading wakes the owner of the oldest queued work to lead next, so no one
+    // Whoever stops leading wakes the owner of the oldest queued input to lead next, so no one
     // waits on a leader that has already left; and no leader serves beyond its own.
     while (!mine.result().isDone()) {
       if (leaders.tryAcquire()) {
@@ -64,12 +73,12 @@ final class CommitGroup {
         } finally {
           leaders.release();
         }
-        Pending<?> next = queue.peek();
+        Pending<I, O> next = queue.peek();
         if (next != null) {
           LockSupport.unpark(next.owner());
         }
         if (!committed && !mine.result().isDone()) {
-          // Another leader took this work and is committing it; it wakes us when done.
+          // Another leader took this input and is committing it; it wakes us when done.
           LockSupport.park(this);
         }
       } else {
@@ -97,79 +106,62 @@ final class CommitGroup {
     return queue.size();
   }
 
-  /** Commits what is queued (up to {@code maxGroup}); false if there was nothing. */
+  /** Commits what is queued (up to {@code maxWeight}); false if there was nothing. */
   private boolean commitQueued() {
-    List<Pending<?>> group = new ArrayList<>();
-    for (Pending<?> p; group.size() < maxGroup && (p = queue.poll()) != null; ) {
+    List<Pending<I, O>> group = new ArrayList<>();
+    int taken = 0;
+    for (Pending<I, O> p; (p = queue.pollFirst()) != null; ) {
+      int w = weight.applyAsInt(p.input());
+      if (!group.isEmpty() && taken + w > maxWeight) {
+        queue.offerFirst(p); // the next group's first
+        break;
+      }
       group.add(p);
+      taken += w;
     }
     if (group.isEmpty()) {
       return false;
     }
-    while (!group.isEmpty()) {
-      List<Pending<?>> members = group;
-      List<Object> results;
-      try {
-        results =
-            store.transaction(
-                (Tx tx) -> {
-                  List<Object> out = new ArrayList<>(members.size());
-                  for (int i = 0; i < members.size(); i++) {
-                    try {
-                      out.add(apply(members.get(i), tx));
-                    } catch (RuntimeException e) {
-                      throw new WorkFailed(i, e);
-                    }
-                  }
-                  return out;
-                });
-      } catch (WorkFailed f) {
-        // Rolled back before any commit: that caller gets its own error, the rest go again.
-        fail(members.get(f.index), f.getCause());
-        group = new ArrayList<>(members);
-        group.remove(f.index);
-        continue;
-      } catch (RuntimeException | Error e) {
-        members.forEach(p -> fail(p, e));
-        return true;
+    try {
+      List<O> out = write(group);
+      for (int i = 0; i < group.size(); i++) {
+        complete(group.get(i), out.get(i));
       }
-      for (int i = 0; i < members.size(); i++) {
-        complete(members.get(i), results.get(i));
+    } catch (RuntimeException | Error e) {
+      if (group.size() == 1) {
+        fail(group.get(0), e);
+      } else {
+        // Rolled back: nobody's input is written. Each goes again alone and gets its own answer.
+        for (Pending<I, O> p : group) {
+          try {
+            complete(p, write(List.of(p)).get(0));
+          } catch (RuntimeException | Error alone) {
+            fail(p, alone);
+          }
+        }
       }
-      return true;
     }
     return true;
   }
 
-  /** Runs a caller's work in its own trace context (nothing to switch while tracing is off). */
-  private static Object apply(Pending<?> member, Tx tx) {
-    if (member.context() == Context.current()) {
-      return member.work().apply(tx);
+  private List<O> write(List<Pending<I, O>> group) {
+    List<I> inputs = new ArrayList<>(group.size());
+    group.forEach(p -> inputs.add(p.input()));
+    List<O> out = store.transaction((Tx tx) -> work.apply(tx, inputs));
+    if (out.size() != inputs.size()) {
+      throw new IllegalStateException(
+          "the group's work answered " + out.size() + " of " + inputs.size());
     }
-    try (Scope ignored = member.context().makeCurrent()) {
-      return member.work().apply(tx);
-    }
+    return out;
   }
 
-  /** One caller's work threw: the shared transaction rolls back and it alone is answered. */
-  private static final class WorkFailed extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final int index;
-
-    WorkFailed(int index, RuntimeException cause) {
-      super(cause.getMessage(), cause, false, false);
-      this.index = index;
-    }
-  }
-
-  private static void fail(Pending<?> p, Throwable e) {
+  private static void fail(Pending<?, ?> p, Throwable e) {
     p.result().completeExceptionally(e);
     LockSupport.unpark(p.owner());
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> void complete(Pending<T> p, Object result) {
-    p.result().complete((T) result);
+  private static <O> void complete(Pending<?, O> p, O result) {
+    p.result().complete(result);
     LockSupport.unpark(p.owner());
   }
 }

@@ -58,8 +58,16 @@ public final class Outbox {
     return insert(tx, delivery, endpoint, clock.instant());
   }
 
-  /** A delivery for an endpoint the caller already holds. */
-  public record ForEndpoint(Endpoint endpoint, NewDelivery delivery) {}
+  /**
+   * A delivery for an endpoint the caller already holds; {@code cause} is the {@code traceparent}
+   * of the request it is queued for (null when untraced).
+   */
+  public record ForEndpoint(Endpoint endpoint, NewDelivery delivery, String cause) {
+    /** Queued for the request traced on this thread, whichever thread writes it later. */
+    public ForEndpoint(Endpoint endpoint, NewDelivery delivery) {
+      this(endpoint, delivery, DeliveryTracing.current());
+    }
+  }
 
   /**
    * Queues many deliveries, each on the endpoint it names, in a few statements; returns them in
@@ -67,13 +75,12 @@ public final class Outbox {
    */
   public List<Delivery> enqueueAll(Tx tx, List<ForEndpoint> deliveries) {
     Instant now = clock.instant();
-    String cause = DeliveryTracing.current();
     List<NewDelivery> rows = new ArrayList<>(deliveries.size());
     List<DeliveryStore.Initial> initials = new ArrayList<>(deliveries.size());
     for (ForEndpoint d : deliveries) {
       check(d.endpoint(), d.delivery());
       rows.add(d.delivery());
-      initials.add(queued(d.endpoint(), now, cause));
+      initials.add(queued(d.endpoint(), now, d.cause()));
     }
     return tx.store(DeliveryStore.class).insertDeliveries(rows, initials, now);
   }
