@@ -65,6 +65,11 @@ public final class JdbcStore implements Store {
     this.jdbi = Jdbi.create(dataSource);
     this.readSource = readSource;
     this.readJdbi = readSource == null ? jdbi : Jdbi.create(readSource);
+    if (dialect == Dialect.SQLITE) {
+      StatementCache statements = new StatementCache();
+      jdbi.setStatementBuilderFactory(statements);
+      readJdbi.setStatementBuilderFactory(statements);
+    }
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
   }
 

@@ -63,7 +63,8 @@ final class PlainRows {
 
   /** Runs a statement that returns rows ({@code INSERT … RETURNING}). */
   static <T> List<T> query(Handle h, String sql, Binder binder, RowMapper<T> mapper) {
-    try (PreparedStatement statement = h.getConnection().prepareStatement(sql)) {
+    try (StatementCache.Lease lease = StatementCache.lease(h, sql)) {
+      PreparedStatement statement = lease.statement();
       binder.bind(new Params(statement));
       statement.execute();
       List<T> rows = new ArrayList<>();
@@ -80,7 +81,8 @@ final class PlainRows {
 
   /** Runs a statement that returns no rows; how many it changed. */
   static int update(Handle h, String sql, Binder binder) {
-    try (PreparedStatement statement = h.getConnection().prepareStatement(sql)) {
+    try (StatementCache.Lease lease = StatementCache.lease(h, sql)) {
+      PreparedStatement statement = lease.statement();
       binder.bind(new Params(statement));
       return statement.executeUpdate();
     } catch (SQLException e) {
@@ -90,7 +92,8 @@ final class PlainRows {
 
   /** Runs the statement once per element, as one JDBC batch; how many rows each changed. */
   static <E> int[] batch(Handle h, String sql, List<E> elements, ElementBinder<E> binder) {
-    try (PreparedStatement statement = h.getConnection().prepareStatement(sql)) {
+    try (StatementCache.Lease lease = StatementCache.lease(h, sql)) {
+      PreparedStatement statement = lease.statement();
       Params p = new Params(statement);
       for (E e : elements) {
         binder.bind(p, e);
