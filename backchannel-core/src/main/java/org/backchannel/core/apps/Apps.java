@@ -8,6 +8,7 @@ import org.backchannel.core.Validation;
 import org.backchannel.core.security.SecretBox;
 import org.backchannel.core.security.Tokens;
 import org.backchannel.core.store.Store;
+import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
 import org.backchannel.core.workspace.User;
 import org.backchannel.sdk.AppSecret;
@@ -110,13 +111,17 @@ public final class Apps {
         });
   }
 
-  /** The live source a flow token belongs to. */
-  public Source sourceForToken(String flowToken) {
+  /**
+   * The live source a flow token belongs to, read in the caller's transaction: a post reads it
+   * where it writes, rather than in a read transaction of its own (which on SQLite starts from a
+   * cold page cache after every commit).
+   */
+  public static Source sourceForToken(Tx tx, String flowToken) {
     if (flowToken == null || flowToken.isBlank()) {
       throw new Problem.Unauthorized("flow_token is required");
     }
-    return store
-        .read(tx -> tx.store(AppStore.class).sourceByTokenHash(Tokens.hash(flowToken.strip())))
+    return tx.store(AppStore.class)
+        .sourceByTokenHash(Tokens.hash(flowToken.strip()))
         .orElseThrow(() -> new Problem.Unauthorized("flow_token is not valid"));
   }
 }

@@ -27,15 +27,12 @@ import org.backchannel.core.workspace.User;
 /** Apps post into threads; members read them and select their actions. */
 public final class Threads {
   private final Store store;
-  private final Apps apps;
   private final Directory directory;
   private final DeliveryEngine engine;
   private final InstantSource clock;
 
-  public Threads(
-      Store store, Apps apps, Directory directory, DeliveryEngine engine, InstantSource clock) {
+  public Threads(Store store, Directory directory, DeliveryEngine engine, InstantSource clock) {
     this.store = store;
-    this.apps = apps;
     this.directory = directory;
     this.engine = engine;
     this.clock = clock;
@@ -46,11 +43,11 @@ public final class Threads {
    * in its thread, creating or updating the thread from the {@code thread} object.
    */
   public Posted post(String flowToken, JsonNode body) {
-    Source source = apps.sourceForToken(flowToken);
-    MessagePost post = MessagePost.parse(body);
     Instant now = clock.instant();
     return store.transaction(
         tx -> {
+          Source source = Apps.sourceForToken(tx, flowToken);
+          MessagePost post = MessagePost.parse(body);
           FlowThread thread = upsertThread(tx, source, post, now);
           Message message =
               tx.store(ThreadStore.class)

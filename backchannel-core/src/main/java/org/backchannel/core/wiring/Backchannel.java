@@ -90,7 +90,7 @@ public final class Backchannel {
             settings.retry(),
             new SecureRandom());
     this.worker = new DeliveryWorker(store, engine, clock, settings.worker());
-    this.threads = new Threads(store, apps, directory, engine, clock);
+    this.threads = new Threads(store, directory, engine, clock);
     Outbox outbox = new Outbox(clock);
     this.deliveries = new Deliveries(store, apps, outbox, clock);
     engine.onDisable(deliveries::announceDisabled);
