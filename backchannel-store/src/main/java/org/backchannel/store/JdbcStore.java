@@ -50,6 +50,8 @@ public final class JdbcStore implements Store {
   // SQLite has one writer at a time. Writers in this process queue here, in order, rather than
   // in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between retries.
   private final ReentrantLock writeLock;
+  // SQLite: the log is copied into the file off the committing thread (see SqliteCheckpoints).
+  private final SqliteCheckpoints checkpoints;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Flyway flyway;
   // The newest migration this build has, the schema it needs: found on first use, off start-up.
@@ -71,6 +73,8 @@ public final class JdbcStore implements Store {
       readJdbi.setStatementBuilderFactory(statements);
     }
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
+    this.checkpoints =
+        dialect == Dialect.SQLITE ? new SqliteCheckpoints(dataSource, writeLock) : null;
   }
 
   /**
@@ -238,6 +242,8 @@ public final class JdbcStore implements Store {
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     // Inserts use RETURNING; otherwise the driver runs SELECT last_insert_rowid() after each one.
     config.setGetGeneratedKeys(false);
+    // No commit waits for a checkpoint: SqliteCheckpoints runs them on a thread of its own.
+    config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
     return config;
   }
 
@@ -290,6 +296,9 @@ public final class JdbcStore implements Store {
       if (writeLock != null) {
         writeLock.unlock();
       }
+    }
+    if (checkpoints != null) {
+      checkpoints.committed();
     }
     if (used[0].madeWorkDue()) {
       listeners.forEach(Runnable::run);
@@ -398,6 +407,9 @@ public final class JdbcStore implements Store {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (checkpoints != null) {
+      checkpoints.close();
     }
     if (readSource != null) {
       readSource.close();

@@ -1,0 +1,103 @@
+package org.backchannel.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies SQLite's write-ahead log into the database file on a thread of its own. Left to SQLite, a
+ * checkpoint runs inside the commit that grows the log past a thousand pages, and waits for the
+ * file's flush to disk: one press in about fifty waited 10 to 20 ms for it. The writers'
+ * connections therefore never checkpoint ({@code wal_autocheckpoint = 0}), and this thread runs a
+ * passive checkpoint, which neither waits for nor blocks readers and writers, a moment after
+ * commits. Once the whole log is in the file, the next writer starts it again from the beginning,
+ * so it stays small.
+ */
+final class SqliteCheckpoints implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpoints.class);
+
+  /** How long commits gather before a checkpoint copies them. */
+  static final long EVERY_MILLIS = 100;
+
+  /** The log's length (pages of 4 KB) past which a checkpoint holds the writers back to finish. */
+  static final long LIMIT_PAGES = 4096;
+
+  private final DataSource connections;
+  private final Lock writers;
+  private final AtomicLong commits = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  /**
+   * {@code connections}: where the thread takes its connection (one of the writers' pool); {@code
+   * writers}: the lock every writer holds.
+   */
+  SqliteCheckpoints(DataSource connections, Lock writers) {
+    this.connections = connections;
+    this.writers = writers;
+    this.thread =
+        Thread.ofPlatform().daemon().name("backchannel-sqlite-checkpoint").start(this::run);
+  }
+
+  /** A transaction committed: there is something to copy. */
+  void committed() {
+    commits.incrementAndGet();
+  }
+
+  private void run() {
+    long seen = 0;
+    while (!closed) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(EVERY_MILLIS));
+      long now = commits.get();
+      if (now == seen || closed) {
+        continue;
+      }
+      seen = now;
+      try {
+        if (checkpoint() > LIMIT_PAGES) {
+          writers.lock();
+          try {
+            checkpoint();
+          } finally {
+            writers.unlock();
+          }
+        }
+      } catch (SQLException e) {
+        if (!closed) {
+          LOG.warn(
+              "checkpoint of the SQLite log failed (tried again after more commits): {}",
+              e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** One passive checkpoint now; returns the log's length in pages. */
+  private long checkpoint() throws SQLException {
+    try (Connection c = connections.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+      // (busy, pages in the log, pages copied); -1 when the database is not in WAL mode
+      return rs.next() ? rs.getLong(2) : 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
