@@ -208,6 +208,42 @@ abstract class FlowdockRoundTripContract extends ServerFixture {
   }
 
   @Test
+  void concurrentPostsShareOneNewThreadAndABadOneFailsAlone() throws Exception {
+    int n = 24;
+    List<java.util.concurrent.Future<Http.Answer>> answers = new java.util.ArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        String token = i == 5 ? "not-a-flow-token" : flowToken;
+        String event = i == 9 ? "no-such-event" : "message";
+        String body =
+            "{\"flow_token\":\"%s\",\"event\":\"%s\",\"content\":\"c%d\",\"external_thread_id\":\"burst\",\"thread\":{\"title\":\"Burst\"}}"
+                .formatted(token, event, i);
+        answers.add(threads.submit(() -> http.post("/messages", null, body)));
+      }
+    }
+    java.util.Set<Long> threadIds = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      Http.Answer a = answers.get(i).get();
+      if (i == 5) {
+        assertThat(a.status()).isEqualTo(401);
+      } else if (i == 9) {
+        assertThat(a.status()).as(a.text()).isEqualTo(400);
+        assertThat(a.json().get("errors").has("event")).isTrue();
+      } else {
+        threadIds.add(ok(a).get("thread_id").asLong());
+      }
+    }
+    assertThat(threadIds).as("one thread for them all").hasSize(1);
+    JsonNode messages =
+        ok(
+            http.get(
+                "/api/v1/threads/" + threadIds.iterator().next() + "/messages?limit=100",
+                memberToken));
+    assertThat(messages.get("items")).hasSize(n - 2);
+    assertThat(messages.get("items").findValuesAsText("content")).doesNotContain("c5", "c9");
+  }
+
+  @Test
   void aFormEncodedPostIsReadLikeJson() {
     String form =
         "flow_token="

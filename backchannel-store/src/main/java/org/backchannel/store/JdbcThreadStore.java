@@ -4,7 +4,6 @@ import static org.backchannel.store.Rows.millis;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.backchannel.core.Json;
 import org.backchannel.core.PageRequest;
@@ -38,25 +37,21 @@ final class JdbcThreadStore implements ThreadStore {
   }
 
   @Override
-  public FlowThread insertThread(
+  public Optional<FlowThread> insertThread(
       long flowId, long sourceId, String externalThreadId, ThreadData data, Instant now) {
-    return Conflicts.translate(
-        () ->
-            h.createQuery(
-                    "INSERT INTO threads (flow_id, source_id, external_thread_id, data,"
-                        + " created_at, updated_at) VALUES (:flow, :source, :ext, :data, :now,"
-                        + " :now) RETURNING "
-                        + Rows.THREAD)
-                .bind("flow", flowId)
-                .bind("source", sourceId)
-                .bind("ext", externalThreadId)
-                .bind("data", ThreadJson.write(data))
-                .bind("now", millis(now))
-                .map(Rows.THREADS)
-                .one(),
-        Map.of(
-            "external_thread_id",
-            "the source already has a thread with external id " + externalThreadId));
+    // PostgreSQL waits here for a concurrent insert of the same key, then inserts nothing.
+    return h.createQuery(
+            "INSERT INTO threads (flow_id, source_id, external_thread_id, data, created_at,"
+                + " updated_at) VALUES (:flow, :source, :ext, :data, :now, :now)"
+                + " ON CONFLICT (source_id, external_thread_id) DO NOTHING RETURNING "
+                + Rows.THREAD)
+        .bind("flow", flowId)
+        .bind("source", sourceId)
+        .bind("ext", externalThreadId)
+        .bind("data", ThreadJson.write(data))
+        .bind("now", millis(now))
+        .map(Rows.THREADS)
+        .findOne();
   }
 
   @Override

@@ -462,7 +462,8 @@ abstract class StoreContract {
         tx(
             (Tx t) ->
                 t.store(ThreadStore.class)
-                    .insertThread(w.flow().id(), w.source().id(), "build-42", data, T1));
+                    .insertThread(w.flow().id(), w.source().id(), "build-42", data, T1)
+                    .orElseThrow());
     assertThat(inserted.createdAt()).isEqualTo(T1);
     assertThat(inserted.updatedAt()).isEqualTo(T1);
 
@@ -519,20 +520,24 @@ abstract class StoreContract {
         tx(
             (Tx t) ->
                 t.store(ThreadStore.class)
-                    .insertThread(w.flow().id(), w.source().id(), "x-1", data, T1));
+                    .insertThread(w.flow().id(), w.source().id(), "x-1", data, T1)
+                    .orElseThrow());
     FlowThread b =
         tx(
             (Tx t) ->
                 t.store(ThreadStore.class)
-                    .insertThread(w.flow().id(), other.id(), "x-1", data, T1));
+                    .insertThread(w.flow().id(), other.id(), "x-1", data, T1)
+                    .orElseThrow());
     assertThat(a.id()).isNotEqualTo(b.id());
-    assertThatThrownBy(
-            () ->
-                tx(
-                    (Tx t) ->
-                        t.store(ThreadStore.class)
-                            .insertThread(w.flow().id(), w.source().id(), "x-1", data, T2)))
-        .isInstanceOf(Problem.Conflict.class);
+    // The same source and external id again inserts nothing: the caller updates that one.
+    assertThat(
+            tx(
+                (Tx t) ->
+                    t.store(ThreadStore.class)
+                        .insertThread(w.flow().id(), w.source().id(), "x-1", data, T2)))
+        .isEmpty();
+    assertThat(tx((Tx t) -> t.store(ThreadStore.class).threadByExternalId(w.source().id(), "x-1")))
+        .contains(a);
     assertThat(tx((Tx t) -> t.store(ThreadStore.class).threadByExternalId(other.id(), "x-1")))
         .contains(b);
 
@@ -540,7 +545,8 @@ abstract class StoreContract {
         tx(
             (Tx t) ->
                 t.store(ThreadStore.class)
-                    .insertThread(w.flow().id(), w.source().id(), "x-2", data, T2));
+                    .insertThread(w.flow().id(), w.source().id(), "x-2", data, T2)
+                    .orElseThrow());
     assertThat(
             tx(
                 (Tx t) ->
@@ -563,7 +569,8 @@ abstract class StoreContract {
         tx(
             (Tx t) ->
                 t.store(ThreadStore.class)
-                    .insertThread(w.flow().id(), w.source().id(), "x", data, T0));
+                    .insertThread(w.flow().id(), w.source().id(), "x", data, T0)
+                    .orElseThrow());
     User ann = user(w.ws().id(), "ann@acme.test", "h1");
     Author author = new Author("CI bot", "https://ci.test/bot.png", null);
     List<Message> all = new ArrayList<>();

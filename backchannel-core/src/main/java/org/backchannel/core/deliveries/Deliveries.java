@@ -29,6 +29,7 @@ import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
 import org.backchannel.core.delivery.Outbox;
+import org.backchannel.core.store.CommitGroup;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;

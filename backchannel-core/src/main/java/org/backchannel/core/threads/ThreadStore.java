@@ -9,7 +9,11 @@ import org.backchannel.core.PageRequest;
 public interface ThreadStore {
   Optional<FlowThread> threadByExternalId(long sourceId, String externalThreadId);
 
-  FlowThread insertThread(
+  /**
+   * A new thread; empty if the source has one with this external id already (another post made it
+   * in a transaction that committed meanwhile).
+   */
+  Optional<FlowThread> insertThread(
       long flowId, long sourceId, String externalThreadId, ThreadData data, Instant now);
 
   FlowThread updateThread(long threadId, ThreadData data, Instant now);

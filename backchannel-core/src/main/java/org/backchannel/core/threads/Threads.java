@@ -19,6 +19,7 @@ import org.backchannel.core.delivery.Contract;
 import org.backchannel.core.delivery.Delivered;
 import org.backchannel.core.delivery.DeliveryEngine;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.store.CommitGroup;
 import org.backchannel.core.store.Store;
 import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Directory;
@@ -30,44 +31,58 @@ public final class Threads {
   private final Directory directory;
   private final DeliveryEngine engine;
   private final InstantSource clock;
+  // Posts from concurrent callers share one transaction; each still answers once committed.
+  private final CommitGroup<Post, Posted> posts;
 
   public Threads(Store store, Directory directory, DeliveryEngine engine, InstantSource clock) {
     this.store = store;
     this.directory = directory;
     this.engine = engine;
     this.clock = clock;
+    this.posts =
+        new CommitGroup<>(
+            store,
+            256,
+            store.kind().equals("sqlite") ? 1 : 4,
+            p -> 1,
+            (tx, group) -> group.stream().map(p -> post(tx, p)).toList());
   }
+
+  /** One {@code POST /messages} call, as it came, and when. */
+  private record Post(String flowToken, JsonNode body, Instant at) {}
 
   /**
    * {@code POST /messages}: authenticates the flow token, checks the body, and stores the message
    * in its thread, creating or updating the thread from the {@code thread} object.
    */
   public Posted post(String flowToken, JsonNode body) {
-    Instant now = clock.instant();
-    return store.transaction(
-        tx -> {
-          Source source = Apps.sourceForToken(tx, flowToken);
-          MessagePost post = MessagePost.parse(body);
-          FlowThread thread = upsertThread(tx, source, post, now);
-          Message message =
-              tx.store(ThreadStore.class)
-                  .insertMessage(
-                      source.flowId(),
-                      thread.id(),
-                      source.id(),
-                      null,
-                      post.event(),
-                      post.author(),
-                      post.title(),
-                      post.body(),
-                      now);
-          return new Posted(message, thread);
-        });
+    return posts.run(new Post(flowToken, body, clock.instant()));
+  }
+
+  /** Writes one post in a transaction shared with others; the flow token is checked first. */
+  private static Posted post(Tx tx, Post call) {
+    Source source = Apps.sourceForToken(tx, call.flowToken());
+    MessagePost post = MessagePost.parse(call.body());
+    FlowThread thread = upsertThread(tx, source, post, call.at());
+    Message message =
+        tx.store(ThreadStore.class)
+            .insertMessage(
+                source.flowId(),
+                thread.id(),
+                source.id(),
+                null,
+                post.event(),
+                post.author(),
+                post.title(),
+                post.body(),
+                call.at());
+    return new Posted(message, thread);
   }
 
   private static FlowThread upsertThread(Tx tx, Source source, MessagePost post, Instant now) {
+    ThreadStore threads = tx.store(ThreadStore.class);
     Optional<FlowThread> existing =
-        tx.store(ThreadStore.class).threadByExternalId(source.id(), post.externalThreadId());
+        threads.threadByExternalId(source.id(), post.externalThreadId());
     if (existing.isEmpty()) {
       if (post.thread() == null) {
         throw Problem.Invalid.of(
@@ -77,17 +92,22 @@ public final class Threads {
       if (data.title() == null || data.title().isBlank()) {
         throw Problem.Invalid.of("thread.title", "is required to start a thread");
       }
-      return tx.store(ThreadStore.class)
-          .insertThread(source.flowId(), source.id(), post.externalThreadId(), data, now);
+      Optional<FlowThread> made =
+          threads.insertThread(source.flowId(), source.id(), post.externalThreadId(), data, now);
+      if (made.isPresent()) {
+        return made.get();
+      }
+      // A concurrent post made it first: this one updates it, as if it had come second.
+      existing = threads.threadByExternalId(source.id(), post.externalThreadId());
     }
     if (post.thread() == null) {
-      return existing.get();
+      return existing.orElseThrow();
     }
     // Members the app sent replace the stored ones; members it left out stay as they were.
-    ObjectNode merged = ThreadJson.toJson(existing.get().data());
+    ObjectNode merged = ThreadJson.toJson(existing.orElseThrow().data());
     merged.setAll(post.thread());
     merged.properties().removeIf(e -> e.getValue().isNull());
-    return tx.store(ThreadStore.class).updateThread(existing.get().id(), checked(merged), now);
+    return threads.updateThread(existing.orElseThrow().id(), checked(merged), now);
   }
 
   private static ThreadData checked(ObjectNode thread) {

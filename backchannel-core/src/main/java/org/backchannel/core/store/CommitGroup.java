@@ -1,4 +1,4 @@
-package org.backchannel.core.deliveries;
+package org.backchannel.core.store;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToIntFunction;
-import org.backchannel.core.store.Store;
-import org.backchannel.core.store.Tx;
 
 /**
  * Group commit: concurrent callers' inputs are written together, by one call of the group's work in
@@ -26,10 +24,10 @@ import org.backchannel.core.store.Tx;
  * @param <I> one caller's input
  * @param <O> what that caller gets back
  */
-final class CommitGroup<I, O> {
+public final class CommitGroup<I, O> {
   /** The work for many callers at once: one output per input, in order. */
   @FunctionalInterface
-  interface Work<I, O> {
+  public interface Work<I, O> {
     List<O> apply(Tx tx, List<I> inputs);
   }
 
@@ -46,7 +44,7 @@ final class CommitGroup<I, O> {
    * @param maxLeaders how many group transactions may run at once: 1 where the database has one
    *     writer anyway (SQLite), more where statements of concurrent transactions overlap
    */
-  CommitGroup(
+  public CommitGroup(
       Store store, int maxWeight, int maxLeaders, ToIntFunction<I> weight, Work<I, O> work) {
     this.store = store;
     this.maxWeight = maxWeight;
@@ -60,7 +58,7 @@ final class CommitGroup<I, O> {
   /**
    * Writes {@code input} in a transaction shared with concurrent callers; returns once committed.
    */
-  O run(I input) {
+  public O run(I input) {
     Pending<I, O> mine = new Pending<>(input, new CompletableFuture<>(), Thread.currentThread());
     queue.add(mine);
     // Whoever stops leading wakes the owner of the oldest queued input to lead next, so no one

@@ -1,4 +1,4 @@
-package org.backchannel.core.deliveries;
+package org.backchannel.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.backchannel.core.Problem;
-import org.backchannel.core.store.Store;
-import org.backchannel.core.store.Tx;
 import org.backchannel.core.workspace.Workspace;
 import org.backchannel.core.workspace.WorkspaceStore;
 import org.backchannel.testkit.TestDatabases;
