@@ -68,17 +68,21 @@ final class TracingTest extends ServerFixture {
     sdk.close();
   }
 
+  /** An endpoint of the app at the test's receiver; its id. */
+  private long endpoint() {
+    return ok(http.post(
+            "/api/v1/apps/" + appId + "/endpoints",
+            adminToken,
+            "{\"url\":\"" + app.url("/events") + "\"}"))
+        .get("id")
+        .asLong();
+  }
+
   @Test
   void aPublishAndItsRetryHoursLaterAreOneTraceAndTheAppGetsEachAttemptsTraceparent() {
     AtomicInteger calls = new AtomicInteger();
     app.answer(r -> calls.getAndIncrement() == 0 ? Answer.status(500) : Answer.status(204));
-    long endpoint =
-        ok(http.post(
-                "/api/v1/apps/" + appId + "/endpoints",
-                adminToken,
-                "{\"url\":\"" + app.url("/events") + "\"}"))
-            .get("id")
-            .asLong();
+    long endpoint = endpoint();
     long id =
         ok(http.post(
                 "/api/v1/apps/" + appId + "/events",
@@ -135,11 +139,7 @@ final class TracingTest extends ServerFixture {
   @Test
   void aPublishInACallersTraceJoinsIt() {
     app.answer(Answer.status(204));
-    ok(
-        http.post(
-            "/api/v1/apps/" + appId + "/endpoints",
-            adminToken,
-            "{\"url\":\"" + app.url("/events") + "\"}"));
+    endpoint();
     String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
     String callerSpan = "00f067aa0ba902b7";
     long id =
@@ -168,11 +168,7 @@ final class TracingTest extends ServerFixture {
   @Test
   void concurrentPublishesWrittenTogetherEachKeepTheirOwnTrace() throws Exception {
     app.answer(Answer.status(204));
-    ok(
-        http.post(
-            "/api/v1/apps/" + appId + "/endpoints",
-            adminToken,
-            "{\"url\":\"" + app.url("/events") + "\"}"));
+    endpoint();
     int n = 24;
     Map<Long, String> traceOf = new java.util.concurrent.ConcurrentHashMap<>();
     try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
