@@ -57,15 +57,9 @@ public final class Deliveries {
 
   public Deliveries(Store store, Apps apps, Outbox outbox, InstantSource clock) {
     this.store = store;
-    // PostgreSQL runs several transactions' statements at once (and flushes their commits
-    // together); SQLite writes one transaction at a time.
     this.publishes =
         new CommitGroup<>(
-            store,
-            MAX_BATCH,
-            store.kind().equals("sqlite") ? 1 : 4,
-            p -> p.events().size(),
-            (tx, group) -> enqueue(tx, outbox, group));
+            store, MAX_BATCH, p -> p.events().size(), (tx, group) -> enqueue(tx, outbox, group));
     this.apps = apps;
     this.outbox = outbox;
     this.clock = clock;

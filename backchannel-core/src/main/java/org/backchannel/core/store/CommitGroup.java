@@ -39,12 +39,18 @@ public final class CommitGroup<I, O> {
   private final ConcurrentLinkedDeque<Pending<I, O>> queue = new ConcurrentLinkedDeque<>();
 
   /**
+   * A group whose transactions run one at a time on SQLite (one writer anyway) and up to four at
+   * once on PostgreSQL (its statements overlap, and it flushes concurrent commits together).
+   *
    * @param maxWeight how much one transaction takes at most, by {@code weight} (it always takes at
    *     least one input)
-   * @param maxLeaders how many group transactions may run at once: 1 where the database has one
-   *     writer anyway (SQLite), more where statements of concurrent transactions overlap
    */
-  public CommitGroup(
+  public CommitGroup(Store store, int maxWeight, ToIntFunction<I> weight, Work<I, O> work) {
+    this(store, maxWeight, store.kind().equals("sqlite") ? 1 : 4, weight, work);
+  }
+
+  /** With {@code maxLeaders} group transactions at once at most. */
+  CommitGroup(
       Store store, int maxWeight, int maxLeaders, ToIntFunction<I> weight, Work<I, O> work) {
     this.store = store;
     this.maxWeight = maxWeight;

@@ -41,11 +41,7 @@ public final class Threads {
     this.clock = clock;
     this.posts =
         new CommitGroup<>(
-            store,
-            256,
-            store.kind().equals("sqlite") ? 1 : 4,
-            p -> 1,
-            (tx, group) -> group.stream().map(p -> post(tx, p)).toList());
+            store, 256, p -> 1, (tx, group) -> group.stream().map(p -> post(tx, p)).toList());
   }
 
   /** One {@code POST /messages} call, as it came, and when. */
