@@ -96,14 +96,15 @@ public final class Threads {
       // A concurrent post made it first: this one updates it, as if it had come second.
       existing = threads.threadByExternalId(source.id(), post.externalThreadId());
     }
+    FlowThread current = existing.orElseThrow();
     if (post.thread() == null) {
-      return existing.orElseThrow();
+      return current;
     }
     // Members the app sent replace the stored ones; members it left out stay as they were.
-    ObjectNode merged = ThreadJson.toJson(existing.orElseThrow().data());
+    ObjectNode merged = ThreadJson.toJson(current.data());
     merged.setAll(post.thread());
     merged.properties().removeIf(e -> e.getValue().isNull());
-    return threads.updateThread(existing.orElseThrow().id(), checked(merged), now);
+    return threads.updateThread(current.id(), checked(merged), now);
   }
 
   private static ThreadData checked(ObjectNode thread) {
