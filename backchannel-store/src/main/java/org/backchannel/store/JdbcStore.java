@@ -242,8 +242,10 @@ public final class JdbcStore implements Store {
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     // Inserts use RETURNING; otherwise the driver runs SELECT last_insert_rowid() after each one.
     config.setGetGeneratedKeys(false);
-    // No commit waits for a checkpoint: SqliteCheckpoints runs them on a thread of its own.
-    config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
+    // Commits wait for no checkpoint: SqliteCheckpoints runs them on a thread of its own, and
+    // SQLite's own, in the commit, only if that thread falls far behind.
+    config.setPragma(
+        SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(SqliteCheckpoints.FALLBACK_PAGES));
     return config;
   }
 

@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies SQLite's write-ahead log into the database file on a thread of its own. Left to SQLite, a
  * checkpoint runs inside the commit that grows the log past a thousand pages, and waits for the
- * file's flush to disk: one press in about fifty waited 10 to 20 ms for it. The writers'
- * connections therefore never checkpoint ({@code wal_autocheckpoint = 0}), and this thread runs a
- * passive checkpoint, which neither waits for nor blocks readers and writers, a moment after
- * commits. Once the whole log is in the file, the next writer starts it again from the beginning.
- * Under a steady stream of writes a passive checkpoint never quite catches up, so once the log is
- * past {@value #LIMIT_PAGES} pages one is finished holding the writers' lock: the passive ones have
- * copied nearly all of it by then, and this comes a quarter as often as SQLite's own checkpoint.
+ * file's flush to disk: one press in about fifty waited 10 to 20 ms for it. The connections
+ * therefore checkpoint only past {@value #FALLBACK_PAGES} pages, and this thread runs a passive
+ * checkpoint, which neither waits for nor blocks readers and writers, a moment after commits. Once
+ * the whole log is in the file, the next writer starts it again from the beginning. Under a steady
+ * stream of writes a passive checkpoint never quite catches up, so once the log is past {@value
+ * #LIMIT_PAGES} pages one is finished holding the writers' lock: the passive ones have copied
+ * nearly all of it by then, and this comes a quarter as often as SQLite's own checkpoint.
  */
 final class SqliteCheckpoints implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpoints.class);
@@ -31,6 +31,13 @@ final class SqliteCheckpoints implements AutoCloseable {
 
   /** The log's length (pages of 4 KB) past which a checkpoint holds the writers back to finish. */
   static final long LIMIT_PAGES = 4096;
+
+  /**
+   * The log's length past which SQLite itself checkpoints inside the commit (its {@code
+   * wal_autocheckpoint}): only when this thread falls behind, say on a machine too busy to run it,
+   * so the log stays bounded whatever the timing.
+   */
+  static final int FALLBACK_PAGES = 6144;
 
   private final DataSource connections;
   private final Lock writers;
