@@ -17,9 +17,13 @@ for a in "$@"; do
   esac
 done
 if [ "$quick" = 1 ]; then
-  # a smoke run of every part: minutes, not the figures to quote
-  args=(--events=10000 --warmup=2000 --seconds=5 --presses=500 --messages=5000 --startups=2
-    --idle-seconds=3 "${args[@]}")
+  # a smoke run of every part: minutes, not the figures to quote; an option given as well wins
+  for d in --events=10000 --warmup=2000 --seconds=5 --presses=500 --press-warmup-seconds=5 \
+    --messages=5000 --startups=2 --idle-seconds=3; do
+    given=0
+    for a in ${args[@]+"${args[@]}"}; do [ "${a%%=*}" = "${d%%=*}" ] && given=1; done
+    [ "$given" = 1 ] || args=("$d" ${args[@]+"${args[@]}"})
+  done
 fi
 
 # shellcheck source=../.mvn/find-jdk.sh
