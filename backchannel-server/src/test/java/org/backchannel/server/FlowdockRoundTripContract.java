@@ -244,6 +244,45 @@ abstract class FlowdockRoundTripContract extends ServerFixture {
   }
 
   @Test
+  void concurrentPostsToOneThreadEachKeepTheMembersTheyChanged() throws Exception {
+    ok(
+        http.post(
+            "/messages",
+            null,
+            "{\"flow_token\":\"%s\",\"event\":\"activity\",\"title\":\"opened\",\"author\":{\"name\":\"ci\"},\"external_thread_id\":\"merge\",\"thread\":{\"title\":\"Merge\"}}"
+                .formatted(flowToken)));
+    List<String> changes =
+        List.of(
+            "\"body\":\"Updated\"",
+            "\"status\":{\"color\":\"red\",\"value\":\"failing\"}",
+            "\"external_url\":\"https://example.com/merge\"");
+    List<java.util.concurrent.Future<Http.Answer>> answers = new java.util.ArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 24; i++) {
+        // a few change one member of the thread each; the rest only add a message to it
+        String thread = i < changes.size() ? ",\"thread\":{" + changes.get(i) + "}" : "";
+        String body =
+            "{\"flow_token\":\"%s\",\"event\":\"message\",\"content\":\"c%d\",\"external_thread_id\":\"merge\"%s}"
+                .formatted(flowToken, i, thread);
+        answers.add(threads.submit(() -> http.post("/messages", null, body)));
+      }
+    }
+    long threadId = 0;
+    for (var a : answers) {
+      threadId = ok(a.get()).get("thread_id").asLong();
+    }
+    JsonNode thread = ok(http.get("/api/v1/threads/" + threadId, memberToken));
+    assertThat(thread.get("title").asText()).isEqualTo("Merge");
+    assertThat(thread.get("body").asText()).isEqualTo("Updated");
+    assertThat(thread.get("status").get("color").asText()).isEqualTo("red");
+    assertThat(thread.get("external_url").asText()).isEqualTo("https://example.com/merge");
+    assertThat(
+            ok(http.get("/api/v1/threads/" + threadId + "/messages?limit=100", memberToken))
+                .get("items"))
+        .hasSize(25);
+  }
+
+  @Test
   void aFormEncodedPostIsReadLikeJson() {
     String form =
         "flow_token="

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,13 @@ public final class Threads {
     this.clock = clock;
     this.posts =
         new CommitGroup<>(
-            store, 256, p -> 1, (tx, group) -> group.stream().map(p -> post(tx, p)).toList());
+            store,
+            256,
+            p -> 1,
+            (tx, group) -> {
+              GroupReads reads = new GroupReads(tx);
+              return group.stream().map(p -> post(reads, p)).toList();
+            });
   }
 
   /** One {@code POST /messages} call, as it came, and when. */
@@ -55,13 +62,53 @@ public final class Threads {
     return posts.run(new Post(flowToken, body, clock.instant()));
   }
 
+  /**
+   * What the posts of one transaction read, each read once: an app posting many messages at once
+   * uses one flow token, often into one thread, and the token's lookup was the largest part of a
+   * post's cost. Nothing else writes in the transaction, so what it holds stays true in it.
+   */
+  private static final class GroupReads {
+    private final Tx tx;
+    private final Map<String, Source> sources = new HashMap<>();
+    private final Map<Map.Entry<Long, String>, FlowThread> threads = new HashMap<>();
+
+    GroupReads(Tx tx) {
+      this.tx = tx;
+    }
+
+    Source source(String flowToken) {
+      Source known = sources.get(flowToken);
+      if (known == null) {
+        known = Apps.sourceForToken(tx, flowToken); // throws for a bad token: nothing kept
+        sources.put(flowToken, known);
+      }
+      return known;
+    }
+
+    Optional<FlowThread> thread(Source source, String externalId) {
+      var key = Map.entry(source.id(), externalId);
+      FlowThread known = threads.get(key);
+      return known != null
+          ? Optional.of(known)
+          : tx.store(ThreadStore.class).threadByExternalId(source.id(), externalId);
+    }
+
+    FlowThread wrote(Source source, String externalId, FlowThread thread) {
+      threads.put(Map.entry(source.id(), externalId), thread);
+      return thread;
+    }
+  }
+
   /** Writes one post in a transaction shared with others; the flow token is checked first. */
-  private static Posted post(Tx tx, Post call) {
-    Source source = Apps.sourceForToken(tx, call.flowToken());
+  private static Posted post(GroupReads reads, Post call) {
+    Source source = reads.source(call.flowToken());
     MessagePost post = MessagePost.parse(call.body());
-    FlowThread thread = upsertThread(tx, source, post, call.at());
+    FlowThread thread =
+        reads.wrote(source, post.externalThreadId(), upsertThread(reads, source, post, call.at()));
     Message message =
-        tx.store(ThreadStore.class)
+        reads
+            .tx
+            .store(ThreadStore.class)
             .insertMessage(
                 source.flowId(),
                 thread.id(),
@@ -75,10 +122,10 @@ public final class Threads {
     return new Posted(message, thread);
   }
 
-  private static FlowThread upsertThread(Tx tx, Source source, MessagePost post, Instant now) {
-    ThreadStore threads = tx.store(ThreadStore.class);
-    Optional<FlowThread> existing =
-        threads.threadByExternalId(source.id(), post.externalThreadId());
+  private static FlowThread upsertThread(
+      GroupReads reads, Source source, MessagePost post, Instant now) {
+    ThreadStore threads = reads.tx.store(ThreadStore.class);
+    Optional<FlowThread> existing = reads.thread(source, post.externalThreadId());
     if (existing.isEmpty()) {
       if (post.thread() == null) {
         throw Problem.Invalid.of(
