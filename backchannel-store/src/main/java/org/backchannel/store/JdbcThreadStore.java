@@ -3,14 +3,16 @@ package org.backchannel.store;
 import static org.backchannel.store.Rows.millis;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.backchannel.core.Json;
 import org.backchannel.core.PageRequest;
 import org.backchannel.core.Problem;
-import org.backchannel.core.threads.Author;
 import org.backchannel.core.threads.FlowThread;
 import org.backchannel.core.threads.Message;
+import org.backchannel.core.threads.NewMessage;
 import org.backchannel.core.threads.ThreadData;
 import org.backchannel.core.threads.ThreadJson;
 import org.backchannel.core.threads.ThreadStore;
@@ -84,32 +86,37 @@ final class JdbcThreadStore implements ThreadStore {
   }
 
   @Override
-  public Message insertMessage(
-      long flowId,
-      Long threadId,
-      Long sourceId,
-      Long userId,
-      String event,
-      Author author,
-      String title,
-      String body,
-      Instant now) {
-    return h.createQuery(
+  public List<Message> insertMessages(List<NewMessage> messages) {
+    StringBuilder sql =
+        new StringBuilder(
             "INSERT INTO messages (flow_id, thread_id, source_id, user_id, event, author, title,"
-                + " body, created_at) VALUES (:flow, :thread, :source, :user, :event, :author,"
-                + " :title, :body, :now) RETURNING "
-                + Rows.MESSAGE)
-        .bind("flow", flowId)
-        .bind("thread", threadId)
-        .bind("source", sourceId)
-        .bind("user", userId)
-        .bind("event", event)
-        .bind("author", author == null ? null : Json.write(author))
-        .bind("title", title)
-        .bind("body", body)
-        .bind("now", millis(now))
-        .map(Rows.MESSAGES)
-        .one();
+                + " body, created_at) VALUES ");
+    for (int i = 0; i < messages.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    sql.append(" RETURNING ").append(Rows.MESSAGE);
+    List<Message> written =
+        PlainRows.query(
+            h,
+            sql.toString(),
+            p -> {
+              for (NewMessage m : messages) {
+                p.add(m.flowId())
+                    .add(m.threadId())
+                    .add(m.sourceId())
+                    .add(m.userId())
+                    .add(m.event())
+                    .add(m.author() == null ? null : Json.write(m.author()))
+                    .add(m.title())
+                    .add(m.body())
+                    .add(millis(m.at()));
+              }
+            },
+            Rows.MESSAGES);
+    // RETURNING promises no order; ids are given in the order of the VALUES, so sort by them
+    List<Message> inOrder = new ArrayList<>(written);
+    inOrder.sort(Comparator.comparingLong(Message::id));
+    return inOrder;
   }
 
   @Override

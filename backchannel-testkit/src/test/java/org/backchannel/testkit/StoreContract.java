@@ -41,6 +41,7 @@ import org.backchannel.core.threads.Author;
 import org.backchannel.core.threads.Field;
 import org.backchannel.core.threads.FlowThread;
 import org.backchannel.core.threads.Message;
+import org.backchannel.core.threads.NewMessage;
 import org.backchannel.core.threads.Status;
 import org.backchannel.core.threads.ThreadData;
 import org.backchannel.core.threads.ThreadJson;
@@ -573,39 +574,42 @@ abstract class StoreContract {
                     .orElseThrow());
     User ann = user(w.ws().id(), "ann@acme.test", "h1");
     Author author = new Author("CI bot", "https://ci.test/bot.png", null);
-    List<Message> all = new ArrayList<>();
+    // five in one statement (every other in the thread), given back in the order given
+    List<NewMessage> five = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      int n = i;
-      Long threadId = i % 2 == 0 ? thread.id() : null;
-      all.add(
-          tx(
-              (Tx t) ->
-                  t.store(ThreadStore.class)
-                      .insertMessage(
-                          w.flow().id(),
-                          threadId,
-                          w.source().id(),
-                          null,
-                          "activity",
-                          author,
-                          "title " + n,
-                          "<b>" + n + "</b>",
-                          T0.plusSeconds(n))));
+      five.add(
+          new NewMessage(
+              w.flow().id(),
+              i % 2 == 0 ? thread.id() : null,
+              w.source().id(),
+              null,
+              "activity",
+              author,
+              "title " + i,
+              "<b>" + i + "</b>",
+              T0.plusSeconds(i)));
     }
+    List<Message> all =
+        new ArrayList<>(tx((Tx t) -> t.store(ThreadStore.class).insertMessages(five)));
+    assertThat(all)
+        .extracting(Message::title)
+        .containsExactly("title 0", "title 1", "title 2", "title 3", "title 4");
     Message comment =
-        tx(
-            (Tx t) ->
+        tx((Tx t) ->
                 t.store(ThreadStore.class)
-                    .insertMessage(
-                        w.flow().id(),
-                        thread.id(),
-                        null,
-                        ann.id(),
-                        "discussion",
-                        null,
-                        null,
-                        "hi",
-                        T1));
+                    .insertMessages(
+                        List.of(
+                            new NewMessage(
+                                w.flow().id(),
+                                thread.id(),
+                                null,
+                                ann.id(),
+                                "discussion",
+                                null,
+                                null,
+                                "hi",
+                                T1))))
+            .get(0);
     all.add(comment);
     Message first = all.get(0);
     assertThat(first.threadId()).isEqualTo(thread.id());

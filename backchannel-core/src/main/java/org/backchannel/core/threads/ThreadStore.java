@@ -22,16 +22,8 @@ public interface ThreadStore {
 
   List<FlowThread> threads(long flowId, PageRequest page);
 
-  Message insertMessage(
-      long flowId,
-      Long threadId,
-      Long sourceId,
-      Long userId,
-      String event,
-      Author author,
-      String title,
-      String body,
-      Instant now);
+  /** Writes the messages in one statement; returns them as written, in the order given. */
+  List<Message> insertMessages(List<NewMessage> messages);
 
   List<Message> messagesOfThread(long threadId, PageRequest page);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,15 +41,7 @@ public final class Threads {
     this.directory = directory;
     this.engine = engine;
     this.clock = clock;
-    this.posts =
-        new CommitGroup<>(
-            store,
-            256,
-            p -> 1,
-            (tx, group) -> {
-              GroupReads reads = new GroupReads(tx);
-              return group.stream().map(p -> post(reads, p)).toList();
-            });
+    this.posts = new CommitGroup<>(store, 256, p -> 1, Threads::write);
   }
 
   /** One {@code POST /messages} call, as it came, and when. */
@@ -93,33 +86,44 @@ public final class Threads {
           : tx.store(ThreadStore.class).threadByExternalId(source.id(), externalId);
     }
 
-    FlowThread wrote(Source source, String externalId, FlowThread thread) {
+    void wrote(Source source, String externalId, FlowThread thread) {
       threads.put(Map.entry(source.id(), externalId), thread);
-      return thread;
     }
   }
 
-  /** Writes one post in a transaction shared with others; the flow token is checked first. */
-  private static Posted post(GroupReads reads, Post call) {
-    Source source = reads.source(call.flowToken());
-    MessagePost post = MessagePost.parse(call.body());
-    FlowThread thread =
-        reads.wrote(source, post.externalThreadId(), upsertThread(reads, source, post, call.at()));
-    Message message =
-        reads
-            .tx
-            .store(ThreadStore.class)
-            .insertMessage(
-                source.flowId(),
-                thread.id(),
-                source.id(),
-                null,
-                post.event(),
-                post.author(),
-                post.title(),
-                post.body(),
-                call.at());
-    return new Posted(message, thread);
+  /**
+   * Writes the posts of one transaction: each post's thread in turn (a later post sees what an
+   * earlier one did to it), then all their messages in one statement, whose per-statement cost was
+   * a third of a post's.
+   */
+  private static List<Posted> write(Tx tx, List<Post> group) {
+    GroupReads reads = new GroupReads(tx);
+    List<NewMessage> messages = new ArrayList<>(group.size());
+    List<FlowThread> threads = new ArrayList<>(group.size());
+    for (Post p : group) {
+      Source source = reads.source(p.flowToken());
+      MessagePost post = MessagePost.parse(p.body());
+      FlowThread thread = upsertThread(reads, source, post, p.at());
+      reads.wrote(source, post.externalThreadId(), thread);
+      threads.add(thread);
+      messages.add(
+          new NewMessage(
+              source.flowId(),
+              thread.id(),
+              source.id(),
+              null,
+              post.event(),
+              post.author(),
+              post.title(),
+              post.body(),
+              p.at()));
+    }
+    List<Message> written = tx.store(ThreadStore.class).insertMessages(messages);
+    List<Posted> out = new ArrayList<>(group.size());
+    for (int i = 0; i < group.size(); i++) {
+      out.add(new Posted(written.get(i), threads.get(i)));
+    }
+    return out;
   }
 
   private static FlowThread upsertThread(
