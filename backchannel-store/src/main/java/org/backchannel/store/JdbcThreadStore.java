@@ -20,6 +20,9 @@ import org.jdbi.v3.core.Handle;
 
 /** Threads and messages, on one transaction's handle. */
 final class JdbcThreadStore implements ThreadStore {
+  /** Messages per INSERT statement at most (9 parameters each). */
+  private static final int MESSAGE_ROWS = 64;
+
   private final Handle h;
 
   JdbcThreadStore(Handle h) {
@@ -87,6 +90,17 @@ final class JdbcThreadStore implements ThreadStore {
 
   @Override
   public List<Message> insertMessages(List<NewMessage> messages) {
+    // Statements of 64, 32, ... 1 rows: a handful of distinct SQL strings, each parsed once.
+    List<Message> written = new ArrayList<>(messages.size());
+    for (int from = 0; from < messages.size(); ) {
+      int rows = Math.min(MESSAGE_ROWS, Integer.highestOneBit(messages.size() - from));
+      written.addAll(insertRows(messages.subList(from, from + rows)));
+      from += rows;
+    }
+    return written;
+  }
+
+  private List<Message> insertRows(List<NewMessage> messages) {
     StringBuilder sql =
         new StringBuilder(
             "INSERT INTO messages (flow_id, thread_id, source_id, user_id, event, author, title,"
@@ -96,27 +110,27 @@ final class JdbcThreadStore implements ThreadStore {
     }
     sql.append(" RETURNING ").append(Rows.MESSAGE);
     List<Message> written =
-        PlainRows.query(
-            h,
-            sql.toString(),
-            p -> {
-              for (NewMessage m : messages) {
-                p.add(m.flowId())
-                    .add(m.threadId())
-                    .add(m.sourceId())
-                    .add(m.userId())
-                    .add(m.event())
-                    .add(m.author() == null ? null : Json.write(m.author()))
-                    .add(m.title())
-                    .add(m.body())
-                    .add(millis(m.at()));
-              }
-            },
-            Rows.MESSAGES);
+        new ArrayList<>(
+            PlainRows.query(
+                h,
+                sql.toString(),
+                p -> {
+                  for (NewMessage m : messages) {
+                    p.add(m.flowId())
+                        .add(m.threadId())
+                        .add(m.sourceId())
+                        .add(m.userId())
+                        .add(m.event())
+                        .add(m.author() == null ? null : Json.write(m.author()))
+                        .add(m.title())
+                        .add(m.body())
+                        .add(millis(m.at()));
+                  }
+                },
+                Rows.MESSAGES));
     // RETURNING promises no order; ids are given in the order of the VALUES, so sort by them
-    List<Message> inOrder = new ArrayList<>(written);
-    inOrder.sort(Comparator.comparingLong(Message::id));
-    return inOrder;
+    written.sort(Comparator.comparingLong(Message::id));
+    return written;
   }
 
   @Override
