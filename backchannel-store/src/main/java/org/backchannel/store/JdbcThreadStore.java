@@ -24,17 +24,24 @@ final class JdbcThreadStore implements ThreadStore {
   private static final int MESSAGE_ROWS = 64;
 
   private final Handle h;
+  private final Dialect dialect;
 
-  JdbcThreadStore(Handle h) {
+  JdbcThreadStore(Handle h, Dialect dialect) {
     this.h = h;
+    this.dialect = dialect;
   }
 
   @Override
   public Optional<FlowThread> threadByExternalId(long sourceId, String externalThreadId) {
+    // PostgreSQL: locked until the transaction ends, so concurrent posts that change one thread's
+    // members merge them one after another instead of the last overwriting the others (SQLite has
+    // one writer at a time anyway).
+    String lock = dialect == Dialect.POSTGRESQL ? " FOR NO KEY UPDATE" : "";
     return h.createQuery(
             "SELECT "
                 + Rows.THREAD
-                + " FROM threads WHERE source_id = :source AND external_thread_id = :ext")
+                + " FROM threads WHERE source_id = :source AND external_thread_id = :ext"
+                + lock)
         .bind("source", sourceId)
         .bind("ext", externalThreadId)
         .map(Rows.THREADS)

@@ -38,7 +38,7 @@ final class JdbcTx implements Tx {
     } else if (feature == AppStore.class) {
       return new JdbcAppStore(h);
     } else if (feature == ThreadStore.class) {
-      return new JdbcThreadStore(h);
+      return new JdbcThreadStore(h, dialect);
     } else if (feature == DeliveryStore.class) {
       return new JdbcDeliveryStore(h, dialect);
     } else if (feature == WorkflowStore.class) {

@@ -7,6 +7,10 @@ import org.backchannel.core.PageRequest;
 
 /** Storage of threads and messages. Lists return up to {@code limit + 1} rows, in page order. */
 public interface ThreadStore {
+  /**
+   * The source's thread with this external id, held for this transaction's writes: another
+   * transaction that asks for it waits until this one ends.
+   */
   Optional<FlowThread> threadByExternalId(long sourceId, String externalThreadId);
 
   /**
