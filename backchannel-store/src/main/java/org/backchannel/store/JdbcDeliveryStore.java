@@ -111,14 +111,11 @@ final class JdbcDeliveryStore extends JdbcQueue {
       }
     }
     Map<String, Delivery> written = new java.util.HashMap<>();
-    for (int from = 0; from < fresh.size(); ) {
-      int rows = Math.min(DELIVERY_ROWS, Integer.highestOneBit(fresh.size() - from));
-      List<Integer> chunk = fresh.subList(from, from + rows);
+    for (List<Integer> chunk : PlainRows.chunks(fresh, DELIVERY_ROWS)) {
       for (Delivery d : insertRows(deliveries, initials, chunk, now)) {
         written.put(d.messageId(), d);
       }
       insertBodies(deliveries, chunk, initials, written);
-      from += rows;
     }
     boolean pending = false;
     for (int i : fresh) {
@@ -324,11 +321,8 @@ final class JdbcDeliveryStore extends JdbcQueue {
 
   private List<Attempt> record(List<SettledAttempt> settled, Instant now, boolean bodyByDelivery) {
     Map<Long, Long> ids = new java.util.HashMap<>();
-    // Statements of 64, 32, ... 1 rows: a handful of distinct SQL strings, each parsed once.
-    for (int from = 0; from < settled.size(); ) {
-      int rows = Math.min(ATTEMPT_ROWS, Integer.highestOneBit(settled.size() - from));
-      ids.putAll(insertAttempts(settled.subList(from, from + rows), bodyByDelivery));
-      from += rows;
+    for (List<SettledAttempt> chunk : PlainRows.chunks(settled, ATTEMPT_ROWS)) {
+      ids.putAll(insertAttempts(chunk, bodyByDelivery));
     }
     int[] updated =
         PlainRows.batch(

@@ -97,12 +97,9 @@ final class JdbcThreadStore implements ThreadStore {
 
   @Override
   public List<Message> insertMessages(List<NewMessage> messages) {
-    // Statements of 64, 32, ... 1 rows: a handful of distinct SQL strings, each parsed once.
     List<Message> written = new ArrayList<>(messages.size());
-    for (int from = 0; from < messages.size(); ) {
-      int rows = Math.min(MESSAGE_ROWS, Integer.highestOneBit(messages.size() - from));
-      written.addAll(insertRows(messages.subList(from, from + rows)));
-      from += rows;
+    for (List<NewMessage> chunk : PlainRows.chunks(messages, MESSAGE_ROWS)) {
+      written.addAll(insertRows(chunk));
     }
     return written;
   }

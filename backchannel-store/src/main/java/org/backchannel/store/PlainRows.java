@@ -61,6 +61,20 @@ final class PlainRows {
     }
   }
 
+  /**
+   * {@code rows} cut into pieces of {@code max}, then of the powers of two below it (64, 32, … 1),
+   * so multi-row statements come in a handful of shapes, each parsed once and kept.
+   */
+  static <E> List<List<E>> chunks(List<E> rows, int max) {
+    List<List<E>> out = new ArrayList<>();
+    for (int from = 0; from < rows.size(); ) {
+      int n = Math.min(max, Integer.highestOneBit(rows.size() - from));
+      out.add(rows.subList(from, from + n));
+      from += n;
+    }
+    return out;
+  }
+
   /** Runs a statement that returns rows ({@code INSERT … RETURNING}). */
   static <T> List<T> query(Handle h, String sql, Binder binder, RowMapper<T> mapper) {
     try (StatementCache.Lease lease = StatementCache.lease(h, sql)) {

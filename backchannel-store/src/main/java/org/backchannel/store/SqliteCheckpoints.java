@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
  * checkpoint runs inside the commit that grows the log past a thousand pages, and waits for the
  * file's flush to disk: one press in about fifty waited 10 to 20 ms for it. The connections
  * therefore checkpoint only past {@value #FALLBACK_PAGES} pages, and this thread runs a passive
- * checkpoint, which neither waits for nor blocks readers and writers, a moment after commits. Once
- * the whole log is in the file, the next writer starts it again from the beginning. Under a steady
- * stream of writes a passive checkpoint never quite catches up, so once the log is past {@value
- * #LIMIT_PAGES} pages one is finished holding the writers' lock: the passive ones have copied
- * nearly all of it by then, and this comes a quarter as often as SQLite's own checkpoint.
+ * checkpoint, which takes no lock from readers and writers, a moment after commits (its flushes to
+ * disk still slow the commits beside them, in proportion to what it copies). Once the whole log is
+ * in the file, the next writer starts it again from the beginning. Under a steady stream of writes
+ * a passive checkpoint never quite catches up, so once the log is past {@value #LIMIT_PAGES} pages
+ * one is finished holding the writers' lock: the passive ones have copied nearly all of it by then,
+ * and this comes a quarter as often as SQLite's own checkpoint.
  */
 final class SqliteCheckpoints implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpoints.class);
