@@ -54,7 +54,7 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
    * (eligible) AND state = 'PENDING'}, SQLite walked every pending row by its state index, so a
    * claim cost grew with the backlog.
    */
-  private static final String CLAIM =
+  static final String CLAIM =
       """
       WITH candidates AS (
         SELECT id, endpoint_id FROM deliveries
@@ -87,6 +87,45 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
         %s
       )
       RETURNING %s
+      """;
+
+  static final String RELEASE_EXPIRED =
+      "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
+          + " next_attempt_at = :now, updated_at = :now"
+          + " WHERE state = 'SENDING' AND lease_until < :now AND lease_owner <> :self";
+
+  static final String RENEW =
+      "UPDATE deliveries SET lease_until = :until"
+          + " WHERE state = 'SENDING' AND lease_until < :before AND lease_owner = :owner";
+
+  static final String RELEASE_OWNED =
+      "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
+          + " next_attempt_at = :now, updated_at = :now"
+          + " WHERE state = 'SENDING' AND lease_owner = :owner";
+
+  /** One count per partial index, each written so that its index serves it. */
+  static final String COUNT_BY_STATE =
+      """
+      SELECT 'PENDING' AS state, COUNT(*) AS n FROM deliveries WHERE state = 'PENDING'
+      UNION ALL
+      SELECT 'SENDING', COUNT(*) FROM deliveries WHERE state = 'SENDING'
+      UNION ALL
+      SELECT state, COUNT(*) FROM deliveries WHERE state IN ('SUCCEEDED', 'FAILED')
+      GROUP BY state
+      """;
+
+  /** The inner query reads only unfinished rows, through their partial index. */
+  static final String BACKLOGS =
+      """
+      SELECT e.id, a.client_id, e.disabled_at, q.waiting, q.oldest
+      FROM endpoints e
+      JOIN apps a ON a.id = e.app_id
+      LEFT JOIN (SELECT endpoint_id, COUNT(*) AS waiting, MIN(created_at) AS oldest
+                 FROM deliveries
+                 WHERE state IN ('PENDING', 'SENDING') AND endpoint_id IS NOT NULL
+                 GROUP BY endpoint_id) q ON q.endpoint_id = e.id
+      WHERE e.disabled_at IS NOT NULL OR q.endpoint_id IS NOT NULL
+      ORDER BY e.id
       """;
 
   final Handle h;
@@ -127,20 +166,12 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
 
   @Override
   public int releaseExpiredLeases(String self, Instant now) {
-    return h.createUpdate(
-            "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
-                + " next_attempt_at = :now, updated_at = :now"
-                + " WHERE state = 'SENDING' AND lease_until < :now AND lease_owner <> :self")
-        .bind("self", self)
-        .bind("now", millis(now))
-        .execute();
+    return h.createUpdate(RELEASE_EXPIRED).bind("self", self).bind("now", millis(now)).execute();
   }
 
   @Override
   public int renewLeases(String owner, Instant renewBefore, Instant until) {
-    return h.createUpdate(
-            "UPDATE deliveries SET lease_until = :until"
-                + " WHERE state = 'SENDING' AND lease_until < :before AND lease_owner = :owner")
+    return h.createUpdate(RENEW)
         .bind("owner", owner)
         .bind("before", millis(renewBefore))
         .bind("until", millis(until))
@@ -149,13 +180,7 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
 
   @Override
   public int releaseOwned(String owner, Instant now) {
-    return h.createUpdate(
-            "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
-                + " next_attempt_at = :now, updated_at = :now"
-                + " WHERE state = 'SENDING' AND lease_owner = :owner")
-        .bind("owner", owner)
-        .bind("now", millis(now))
-        .execute();
+    return h.createUpdate(RELEASE_OWNED).bind("owner", owner).bind("now", millis(now)).execute();
   }
 
   @Override
@@ -192,7 +217,7 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
     for (DeliveryState s : DeliveryState.values()) {
       counts.put(s, 0L);
     }
-    h.createQuery("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+    h.createQuery(COUNT_BY_STATE)
         .map((rs, ctx) -> Map.entry(rs.getString("state"), rs.getLong("n")))
         .forEach(e -> counts.put(DeliveryState.valueOf(e.getKey()), e.getValue()));
     return counts;
@@ -200,19 +225,7 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
 
   @Override
   public List<Backlog> backlogs() {
-    // The inner query reads only unfinished rows, through the indexes that lead with state.
-    return h.createQuery(
-            """
-            SELECT e.id, a.client_id, e.disabled_at, q.waiting, q.oldest
-            FROM endpoints e
-            JOIN apps a ON a.id = e.app_id
-            LEFT JOIN (SELECT endpoint_id, COUNT(*) AS waiting, MIN(created_at) AS oldest
-                       FROM deliveries
-                       WHERE state IN ('PENDING', 'SENDING') AND endpoint_id IS NOT NULL
-                       GROUP BY endpoint_id) q ON q.endpoint_id = e.id
-            WHERE e.disabled_at IS NOT NULL OR q.endpoint_id IS NOT NULL
-            ORDER BY e.id
-            """)
+    return h.createQuery(BACKLOGS)
         .map(
             (rs, ctx) ->
                 new Backlog(

@@ -800,13 +800,10 @@ public final class Platform {
     AppSecret secret =
         store.read(
             tx -> AppSecret.of(box.open(tx.store(AppStore.class).appSecretCiphertext(app.id()))));
+    Instant now = clock.instant();
     String token =
         EventToken.sign(
-            secret,
-            app.clientId(),
-            PlatformIds.user(person.id()),
-            clock.instant(),
-            Outbox.newMessageId());
+            secret, app.clientId(), PlatformIds.user(person.id()), now, Outbox.newMessageId(now));
     int hash = url.indexOf('#');
     String base = hash < 0 ? url : url.substring(0, hash);
     StringBuilder out = new StringBuilder(base);
