@@ -141,9 +141,12 @@ else
 fi
 
 skip_arg="$(IFS=';'; echo "${skipped[*]:-}")"
+# serve's JVM options: its launchers' own, unless given (--serve-java-options=...)
+java_options=(--serve-java-options="${BACKCHANNEL_JAVA_OPTIONS[*]}")
+for a in "${args[@]}"; do [[ "$a" == --serve-java-options=* ]] && java_options=(); done
 mkdir -p "$tmp/java"   # the load client's data dirs and logs, removed with the rest
 "${java[@]}" -Djava.io.tmpdir="$tmp/java" org.backchannel.bench.External --out="$out/external.json" \
-  --serve-classpath="$serve_cp" --peers-dir="$root/bench/peers" --skipped="$skip_arg" \
+  --serve-classpath="$serve_cp" "${java_options[@]}" --peers-dir="$root/bench/peers" --skipped="$skip_arg" \
   "${pg_args[@]}" "${redis_args[@]}" "${launcher[@]}" "${args[@]}" 2>"$out/external.log"
 "${java[@]}" org.backchannel.bench.ExternalReport "$out/external.json" "$root/docs/BENCHMARKS.md" \
   "${BENCH_NOTE:-}"

@@ -71,6 +71,9 @@ else
   echo "bench: PostgreSQL is missing (apt-get install postgresql): the PostgreSQL runs are skipped" >&2
 fi
 
+# serve's JVM options: its launchers' own, unless given (--serve-java-options=...)
+java_options=(--serve-java-options="${BACKCHANNEL_JAVA_OPTIONS[*]}")
+for a in "${args[@]}"; do [[ "$a" == --serve-java-options=* ]] && java_options=(); done
 mkdir -p "$tmp/java"
 "${java[@]}" -Djava.io.tmpdir="$tmp/java" org.backchannel.bench.Soak --out="$out/soak.json" \
-  --serve-classpath="$serve_cp" "${pg_args[@]}" "${args[@]}" 2>"$out/soak.log"
+  --serve-classpath="$serve_cp" "${java_options[@]}" "${pg_args[@]}" "${args[@]}" 2>"$out/soak.log"

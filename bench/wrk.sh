@@ -6,6 +6,7 @@
 #
 #   bench/wrk.sh [--seconds=15] [--connections=64] [--rounds=2]
 #   BENCH_SERVE_CLASSPATH=<another build's class path> bench/wrk.sh   # the same, on that build
+#   BENCH_SERVE_JAVA_OPTIONS='<JVM options>' bench/wrk.sh           # serve with other JVM options
 #
 # Alternate builds on the same machine for a before/after (docs/BENCHMARKS-CHANGES.md).
 set -euo pipefail
@@ -38,7 +39,8 @@ trap cleanup EXIT
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export BACKCHANNEL_SECRET_KEY="$(head -c32 /dev/urandom | base64)"
 serve() { # exec: run in the background, its $! is the JVM's own pid
-  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$BENCH_SERVE_CLASSPATH" \
+  # shellcheck disable=SC2086 # BENCH_SERVE_JAVA_OPTIONS: options separated by spaces
+  exec "$JAVA_HOME/bin/java" ${BENCH_SERVE_JAVA_OPTIONS:-"${BACKCHANNEL_JAVA_OPTIONS[@]}"} -cp "$BENCH_SERVE_CLASSPATH" \
     org.backchannel.server.Main "$@"
 }
 token="$(serve init --workspace Bench --name Bench --email b@example.com --data-dir "$tmp/data" |

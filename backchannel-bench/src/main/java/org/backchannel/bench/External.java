@@ -74,6 +74,8 @@ public final class External {
     OPTIONS.put("peer-workers", "64"); // a peer's worker concurrency
     OPTIONS.put("drain-timeout", "600"); // seconds
     OPTIONS.put("serve-classpath", ""); // serve's runtime class path (bench/run sets it)
+    // serve's JVM options, as its launchers give them (bench/run passes the launchers' own)
+    OPTIONS.put("serve-java-options", "--enable-native-access=ALL-UNNAMED");
     // the launcher a user starts serve with (./backchannel), for the start-up phase: it keeps an
     // AOT cache; empty starts java directly on serve-classpath
     OPTIONS.put("launcher", "");
@@ -919,7 +921,8 @@ public final class External {
       serveRuns.add(startOnce(s, "/healthz", i == 0 && launcher.isEmpty()));
       // the same java and flags, on serve's class path (Javalin and Jetty) plus this one class
       List<String> h = new ArrayList<>(serveJava());
-      h.set(3, benchClasses() + File.pathSeparator + h.get(3));
+      int cp = h.indexOf("-cp") + 1;
+      h.set(cp, benchClasses() + File.pathSeparator + h.get(cp));
       h.add(HelloJavalin.class.getName());
       helloRuns.add(startOnce(h, "/healthz", false));
     }
@@ -956,11 +959,11 @@ public final class External {
   /** java with serve's own runtime class path (not the benchmark's), as the launcher runs it. */
   List<String> serveJava() {
     String cp = opt.get("serve-classpath");
-    return List.of(
-        java,
-        "--enable-native-access=ALL-UNNAMED",
-        "-cp",
-        cp.isEmpty() ? System.getProperty("java.class.path") : cp);
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(List.of(opt.get("serve-java-options").trim().split("\\s+")));
+    cmd.add("-cp");
+    cmd.add(cp.isEmpty() ? System.getProperty("java.class.path") : cp);
+    return cmd;
   }
 
   /** This module's own classes (the first entry of the benchmark's class path). */

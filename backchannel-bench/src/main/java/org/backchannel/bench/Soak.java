@@ -65,6 +65,7 @@ public final class Soak {
     OPTIONS.put("max-in-flight", "256"); // the endpoint's limit
     OPTIONS.put("latency-in-flight", "256"); // publishes in flight at once
     OPTIONS.put("serve-classpath", "");
+    OPTIONS.put("serve-java-options", "--enable-native-access=ALL-UNNAMED");
     OPTIONS.put("pg-url", "");
     OPTIONS.put("pg-pid-file", "");
     OPTIONS.put("out", "target/bench/soak.json");
@@ -91,7 +92,13 @@ public final class Soak {
             args,
             true));
     for (String k :
-        List.of("serve-classpath", "pg-url", "pg-pid-file", "max-in-flight", "latency-in-flight")) {
+        List.of(
+            "serve-classpath",
+            "serve-java-options",
+            "pg-url",
+            "pg-pid-file",
+            "max-in-flight",
+            "latency-in-flight")) {
       soak.x.opt.put(k, soak.opt.get(k));
     }
     int code = 0;
