@@ -92,28 +92,23 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
   static final String RELEASE_EXPIRED =
       "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
           + " next_attempt_at = :now, updated_at = :now"
-          + " WHERE state = 'SENDING' AND endpoint_id IS NOT NULL AND lease_until < :now"
-          + " AND lease_owner <> :self";
+          + " WHERE state = 'SENDING' AND lease_until < :now AND lease_owner <> :self";
 
   static final String RENEW =
       "UPDATE deliveries SET lease_until = :until"
-          + " WHERE state = 'SENDING' AND endpoint_id IS NOT NULL AND lease_until < :before"
-          + " AND lease_owner = :owner";
+          + " WHERE state = 'SENDING' AND lease_until < :before AND lease_owner = :owner";
 
   static final String RELEASE_OWNED =
       "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
           + " next_attempt_at = :now, updated_at = :now"
-          + " WHERE state = 'SENDING' AND endpoint_id IS NOT NULL AND lease_owner = :owner";
+          + " WHERE state = 'SENDING' AND lease_owner = :owner";
 
-  /**
-   * One count per partial index, each written so that its index serves it. {@code SENDING} counts
-   * queued deliveries: a call a person waits on has no endpoint and is in no queue index.
-   */
+  /** One count per partial index, each written so that its index serves it. */
   static final String COUNT_BY_STATE =
       """
       SELECT 'PENDING' AS state, COUNT(*) AS n FROM deliveries WHERE state = 'PENDING'
       UNION ALL
-      SELECT 'SENDING', COUNT(*) FROM deliveries WHERE state = 'SENDING' AND endpoint_id IS NOT NULL
+      SELECT 'SENDING', COUNT(*) FROM deliveries WHERE state = 'SENDING'
       UNION ALL
       SELECT state, COUNT(*) FROM deliveries WHERE state IN ('SUCCEEDED', 'FAILED')
       GROUP BY state
