@@ -92,6 +92,23 @@ final class JdbcRetentionStore implements RetentionStore {
   /** One row of delivery_counts to add to. */
   private record Count(long appId, long hour) {}
 
+  /**
+   * A call a person waits on is the one kind of delivery with no endpoint; its rows are read
+   * through the index of rows being sent, not the history.
+   */
+  static final String FAIL_CUT_SHORT =
+      "UPDATE deliveries SET state = 'FAILED', updated_at = :now,"
+          + " summary = 'cut short: the node making the call stopped'"
+          + " WHERE state = 'SENDING' AND endpoint_id IS NULL AND created_at < :before";
+
+  @Override
+  public int failCutShortCalls(Instant startedBefore, Instant now) {
+    return h.createUpdate(FAIL_CUT_SHORT)
+        .bind("now", millis(now))
+        .bind("before", millis(startedBefore))
+        .execute();
+  }
+
   @Override
   public Purged purge(long workspaceId, Instant finishedBefore, int limit) {
     // The state test is written as the partial index's, so that SQLite uses the index.

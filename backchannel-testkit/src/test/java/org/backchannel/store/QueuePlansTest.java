@@ -27,7 +27,8 @@ class QueuePlansTest {
           "renew leases", JdbcQueue.RENEW,
           "release owned", JdbcQueue.RELEASE_OWNED,
           "count by state", JdbcQueue.COUNT_BY_STATE,
-          "backlogs", JdbcQueue.BACKLOGS);
+          "backlogs", JdbcQueue.BACKLOGS,
+          "fail calls cut short", JdbcRetentionStore.FAIL_CUT_SHORT);
 
   /** The indexes that hold every delivery, finished or not. */
   private static final List<String> WHOLE_HISTORY =

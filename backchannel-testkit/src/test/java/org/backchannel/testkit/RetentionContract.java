@@ -132,6 +132,56 @@ abstract class RetentionContract {
                     at));
   }
 
+  /** A call a person waits on, begun at {@code at} and not answered (yet). */
+  Delivery call(Instant at) {
+    return tx(
+        t ->
+            t.store(DeliveryStore.class)
+                .insertDelivery(
+                    new NewDelivery(
+                        ws.id(),
+                        app.id(),
+                        Contract.FLOWDOCK,
+                        "action",
+                        "POST",
+                        "https://app.test/actions",
+                        null,
+                        new byte[0]),
+                    new DeliveryStore.Initial(
+                        "msg_" + java.util.UUID.randomUUID(),
+                        true,
+                        DeliveryState.SENDING,
+                        null,
+                        null),
+                    at));
+  }
+
+  @Test
+  void aCallCutShortByAStoppedNodeFailsAndThenAgesOutLikeTheRest() {
+    Delivery cutShort = call(T0);
+    clock.set(T0.plus(Duration.ofMinutes(59)));
+    Delivery recent = call(clock.instant());
+    retention("node-a", 500).purge();
+    assertThat(state(cutShort))
+        .as("under an hour: it may still be being made")
+        .isEqualTo(DeliveryState.SENDING);
+
+    clock.set(T0.plus(Duration.ofMinutes(61)));
+    retention("node-a", 500).purge();
+    Delivery failed = tx((Tx t) -> t.store(DeliveryStore.class).delivery(cutShort.id())).get();
+    assertThat(failed.state()).isEqualTo(DeliveryState.FAILED);
+    assertThat(failed.summary()).isEqualTo("cut short: the node making the call stopped");
+    assertThat(state(recent)).isEqualTo(DeliveryState.SENDING);
+
+    clock.set(T0.plus(Duration.ofMinutes(61)).plus(DAYS_30).plusSeconds(1));
+    retention("node-a", 500).purge();
+    assertThat(tx((Tx t) -> t.store(DeliveryStore.class).delivery(cutShort.id()))).isEmpty();
+  }
+
+  private DeliveryState state(Delivery d) {
+    return tx((Tx t) -> t.store(DeliveryStore.class).delivery(d.id())).get().state();
+  }
+
   Delivery succeeded(Instant created, Instant finished) {
     Delivery d = queued(created);
     attempt(d, 1, DeliveryState.SUCCEEDED, finished);

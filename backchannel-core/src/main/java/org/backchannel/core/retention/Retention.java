@@ -43,6 +43,12 @@ public final class Retention implements AutoCloseable {
   /** Free pages given back per transaction: 1 MiB of 4 KiB pages, a short write each. */
   static final int RECLAIM_STEP = 256;
 
+  /**
+   * When a call a person waits on that is still being sent was cut short: far longer than the
+   * longest call (the interactive timeout is at most a minute).
+   */
+  static final Duration CUT_SHORT_AFTER = Duration.ofHours(1);
+
   /** The smallest batch the purge shrinks to when transactions take too long. */
   static final int MIN_BATCH = 16;
 
@@ -166,10 +172,12 @@ public final class Retention implements AutoCloseable {
   }
 
   /**
-   * One run, now: if this node holds (or takes) the purge lease, removes every workspace's expired
-   * finished deliveries in transactions of at most {@code batch} deliveries, for at most {@code
-   * interval}, then gives back the pages that were already free when it began (those it just freed
-   * are kept for the next interval's writes, so a steady load neither grows nor churns the file).
+   * One run, now: if this node holds (or takes) the purge lease, fails the calls a person waited on
+   * that a stopped node left unfinished (begun over {@link #CUT_SHORT_AFTER} ago), removes every
+   * workspace's expired finished deliveries in transactions of at most {@code batch} deliveries,
+   * for at most {@code interval}, then gives back the pages that were already free when it began
+   * (those it just freed are kept for the next interval's writes, so a steady load neither grows
+   * nor churns the file).
    */
   public synchronized Run purge() {
     Instant now = clock.instant();
@@ -177,6 +185,13 @@ public final class Retention implements AutoCloseable {
     if (!store.transaction(
         tx -> tx.store(RetentionStore.class).holdLease(JOB, node, now, leaseUntil(now)))) {
       return tally.run(false);
+    }
+    int cutShort =
+        store.transaction(
+            tx ->
+                tx.store(RetentionStore.class).failCutShortCalls(now.minus(CUT_SHORT_AFTER), now));
+    if (cutShort > 0) {
+      LOG.warn("failed {} calls a person waited on that a stopped node left unfinished", cutShort);
     }
     long deadline = System.nanoTime() + settings.interval().toNanos();
     long freeBefore = store.read(tx -> tx.store(RetentionStore.class).freePages());

@@ -40,6 +40,13 @@ public interface RetentionStore {
    */
   Purged purge(long workspaceId, Instant finishedBefore, int limit);
 
+  /**
+   * Fails the calls a person waited on that began before {@code startedBefore} and are still being
+   * sent: the node making them stopped mid-call, so nothing else will settle them. They then finish
+   * and age out like any other delivery. How many.
+   */
+  int failCutShortCalls(Instant startedBefore, Instant now);
+
   /** Pages of the database file that are free (SQLite); 0 where the database reclaims its own. */
   long freePages();
 
