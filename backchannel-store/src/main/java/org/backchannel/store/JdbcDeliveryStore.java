@@ -178,9 +178,7 @@ final class JdbcDeliveryStore extends JdbcQueue {
             "INSERT INTO deliveries (workspace_id, app_id, message_id, contract, event, method,"
                 + " url, actor_user_id, interactive, state, attempt_count, next_attempt_at,"
                 + " created_at, updated_at, idempotency_key, endpoint_id) VALUES ");
-    for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)");
-    }
+    sql.append(PlainRows.values("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)", rows.size()));
     sql.append(" RETURNING ").append(Rows.DELIVERY);
     PlainRows.Binder values =
         p -> {
@@ -218,9 +216,7 @@ final class JdbcDeliveryStore extends JdbcQueue {
         new StringBuilder(
             "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers, traceparent)"
                 + " VALUES ");
-    for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?)");
-    }
+    sql.append(PlainRows.values("(?, ?, ?, ?)", rows.size()));
     PlainRows.update(
         h,
         sql.toString(),
@@ -373,9 +369,7 @@ final class JdbcDeliveryStore extends JdbcQueue {
             "INSERT INTO attempts (delivery_id, number, started_at, duration_ms, request_method,"
                 + " request_url, request_headers, request_body, body_from_delivery,"
                 + " response_status, response_headers, response_body, error, outcome) VALUES ");
-    for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    }
+    sql.append(PlainRows.values("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.size()));
     sql.append(" RETURNING id, delivery_id");
     PlainRows.Binder values =
         p -> {

@@ -109,9 +109,7 @@ final class JdbcThreadStore implements ThreadStore {
         new StringBuilder(
             "INSERT INTO messages (flow_id, thread_id, source_id, user_id, event, author, title,"
                 + " body, created_at) VALUES ");
-    for (int i = 0; i < messages.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    }
+    sql.append(PlainRows.values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", messages.size()));
     sql.append(" RETURNING ").append(Rows.MESSAGE);
     List<Message> written =
         new ArrayList<>(

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -73,6 +74,11 @@ final class PlainRows {
       from += n;
     }
     return out;
+  }
+
+  /** The VALUES list of a multi-row INSERT: {@code row} ({@code "(?, ?)"}) {@code n} times. */
+  static String values(String row, int n) {
+    return String.join(", ", Collections.nCopies(n, row));
   }
 
   /** Runs a statement that returns rows ({@code INSERT … RETURNING}). */
