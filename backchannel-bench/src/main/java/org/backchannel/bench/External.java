@@ -960,7 +960,10 @@ public final class External {
   List<String> serveJava() {
     String cp = opt.get("serve-classpath");
     List<String> cmd = new ArrayList<>(List.of(java));
-    cmd.addAll(List.of(opt.get("serve-java-options").trim().split("\\s+")));
+    String options = opt.get("serve-java-options").strip();
+    if (!options.isEmpty()) {
+      cmd.addAll(List.of(options.split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(cp.isEmpty() ? System.getProperty("java.class.path") : cp);
     return cmd;
