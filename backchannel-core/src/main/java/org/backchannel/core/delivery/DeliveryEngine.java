@@ -399,7 +399,7 @@ public final class DeliveryEngine {
     }
     Duration retryAfter = null;
     if (exchange instanceof Exchange.Answered a && (a.status() == 429 || a.status() == 503)) {
-      retryAfter = RetryAfter.parse(a.headers().get("retry-after"), now).orElse(null);
+      retryAfter = RetryPolicy.retryAfter(a.headers().get("retry-after"), now).orElse(null);
     }
     return retry
         .next(attemptsMade, retryAfter, random)

@@ -55,20 +55,21 @@ final class RetryTest {
 
   @Test
   void retryAfterReadsSecondsOrAnHttpDate() {
-    assertThat(RetryAfter.parse("120", NOW)).contains(Duration.ofSeconds(120));
-    assertThat(RetryAfter.parse(" 0 ", NOW)).contains(Duration.ZERO);
-    assertThat(RetryAfter.parse("Sun, 01 Mar 2026 12:05:00 GMT", NOW))
+    assertThat(RetryPolicy.retryAfter("120", NOW)).contains(Duration.ofSeconds(120));
+    assertThat(RetryPolicy.retryAfter(" 0 ", NOW)).contains(Duration.ZERO);
+    assertThat(RetryPolicy.retryAfter("Sun, 01 Mar 2026 12:05:00 GMT", NOW))
         .contains(Duration.ofMinutes(5));
     // A date already past means now.
-    assertThat(RetryAfter.parse("Sun, 01 Mar 2026 11:00:00 GMT", NOW)).contains(Duration.ZERO);
+    assertThat(RetryPolicy.retryAfter("Sun, 01 Mar 2026 11:00:00 GMT", NOW))
+        .contains(Duration.ZERO);
   }
 
   @Test
   void anUnreadableRetryAfterIsIgnored() {
-    assertThat(RetryAfter.parse(null, NOW)).isEmpty();
-    assertThat(RetryAfter.parse("", NOW)).isEmpty();
-    assertThat(RetryAfter.parse("-5", NOW)).isEmpty();
-    assertThat(RetryAfter.parse("soon", NOW)).isEmpty();
-    assertThat(RetryAfter.parse("2026-03-01T12:05:00Z", NOW)).isEmpty();
+    assertThat(RetryPolicy.retryAfter(null, NOW)).isEmpty();
+    assertThat(RetryPolicy.retryAfter("", NOW)).isEmpty();
+    assertThat(RetryPolicy.retryAfter("-5", NOW)).isEmpty();
+    assertThat(RetryPolicy.retryAfter("soon", NOW)).isEmpty();
+    assertThat(RetryPolicy.retryAfter("2026-03-01T12:05:00Z", NOW)).isEmpty();
   }
 }
