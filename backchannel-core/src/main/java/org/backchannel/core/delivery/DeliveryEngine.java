@@ -244,30 +244,48 @@ public final class DeliveryEngine {
       Attempt attempt,
       Settlement settlement) {}
 
-  /** Loads and signs a batch of claimed deliveries, reading the store once for all of them. */
-  List<Ready> prepareAll(List<Delivery> deliveries) {
+  /**
+   * Claims up to {@code limit} due deliveries for {@code node} under a lease of {@code lease} and
+   * reads their bodies and signing secrets in the same transaction; signs them once it has
+   * committed, so no lock is held for the signing.
+   */
+  List<Ready> claim(String node, Duration lease, int limit) {
     Instant now = clock.instant();
+    Claimed claimed =
+        store.transaction(
+            tx -> {
+              DeliveryStore queue = tx.store(DeliveryStore.class);
+              List<Delivery> due = queue.claimDue(node, now, now.plus(lease), limit);
+              if (due.isEmpty()) {
+                return Claimed.NONE;
+              }
+              Map<Long, Signer> signers = new java.util.HashMap<>();
+              for (Delivery d : due) {
+                signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
+              }
+              return new Claimed(
+                  due, queue.deliveryPayloads(due.stream().map(Delivery::id).toList()), signers);
+            });
     boolean traced = tracing != null;
-    return store.read(
-        tx -> {
-          Map<Long, Payload> payloads =
-              tx.store(DeliveryStore.class)
-                  .deliveryPayloads(deliveries.stream().map(Delivery::id).toList());
-          Map<Long, Signer> signers = new java.util.HashMap<>();
-          List<Ready> ready = new ArrayList<>(deliveries.size());
-          for (Delivery d : deliveries) {
-            Payload payload = payloads.get(d.id());
-            Signer signer = signers.computeIfAbsent(d.appId(), app -> signer(tx, app, now));
-            Map<String, String> extra = extraHeaders(payload.sealedHeaders());
-            OutboundRequest request = build(d, payload.body(), signer, extra, now);
-            ready.add(
-                new Ready(
-                    d,
-                    new Prepared(request, payload.body(), extra.keySet(), now),
-                    traced ? DeliveryTracing.cause(payload.traceparent()) : null));
-          }
-          return ready;
-        });
+    List<Ready> ready = new ArrayList<>(claimed.deliveries().size());
+    for (Delivery d : claimed.deliveries()) {
+      Payload payload = claimed.payloads().get(d.id());
+      Map<String, String> extra = extraHeaders(payload.sealedHeaders());
+      OutboundRequest request =
+          build(d, payload.body(), claimed.signers().get(d.appId()), extra, now);
+      ready.add(
+          new Ready(
+              d,
+              new Prepared(request, payload.body(), extra.keySet(), now),
+              traced ? DeliveryTracing.cause(payload.traceparent()) : null));
+    }
+    return ready;
+  }
+
+  /** What a claim read: the deliveries, their payloads by id and their apps' signers by app id. */
+  private record Claimed(
+      List<Delivery> deliveries, Map<Long, Payload> payloads, Map<Long, Signer> signers) {
+    static final Claimed NONE = new Claimed(List.of(), Map.of(), Map.of());
   }
 
   /** Sends one prepared delivery and decides what its answer leads to; writes nothing. */

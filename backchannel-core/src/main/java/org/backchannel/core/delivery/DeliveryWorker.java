@@ -93,12 +93,12 @@ public final class DeliveryWorker implements AutoCloseable {
       if (released > 0) {
         engine.observer().leasesTakenOver(released);
       }
-      List<Delivery> claimed = claim(settings.batch());
+      List<DeliveryEngine.Ready> claimed = claim(settings.batch());
       if (claimed.isEmpty()) {
         return attempts;
       }
       List<Future<DeliveryEngine.Sent>> sends = new ArrayList<>();
-      for (DeliveryEngine.Ready ready : engine.prepareAll(claimed)) {
+      for (DeliveryEngine.Ready ready : claimed) {
         sends.add(senders.submit(() -> engine.send(ready)));
       }
       List<DeliveryEngine.Sent> sent = new ArrayList<>();
@@ -144,9 +144,8 @@ public final class DeliveryWorker implements AutoCloseable {
     while (running.get()) {
       try {
         int room = Math.min(settings.batch(), slots.availablePermits());
-        List<Delivery> claimed = room == 0 ? List.of() : claim(room);
-        for (DeliveryEngine.Ready ready :
-            claimed.isEmpty() ? List.<DeliveryEngine.Ready>of() : engine.prepareAll(claimed)) {
+        List<DeliveryEngine.Ready> claimed = room == 0 ? List.of() : claim(room);
+        for (DeliveryEngine.Ready ready : claimed) {
           slots.acquireUninterruptibly();
           senders.execute(
               () -> {
@@ -207,12 +206,8 @@ public final class DeliveryWorker implements AutoCloseable {
     }
   }
 
-  private List<Delivery> claim(int limit) {
-    Instant now = clock.instant();
-    return store.transaction(
-        tx ->
-            tx.store(DeliveryStore.class)
-                .claimDue(settings.node(), now, now.plus(settings.lease()), limit));
+  private List<DeliveryEngine.Ready> claim(int limit) {
+    return engine.claim(settings.node(), settings.lease(), limit);
   }
 
   /**
