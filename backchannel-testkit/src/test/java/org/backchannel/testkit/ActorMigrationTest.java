@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.store.JdbcStore;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,18 +28,9 @@ class ActorMigrationTest {
   }
 
   private static void check(String url, String kind) throws Exception {
-    Flyway.configure()
-        .dataSource(url, null, null)
-        .locations("classpath:db/migration/" + kind)
-        .target("7")
-        .load()
-        .migrate();
+    OlderSchema.migratedTo(url, kind, "7");
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement()) {
-      s.execute("INSERT INTO workspaces (name, created_at) VALUES ('Acme', 0)");
-      s.execute(
-          "INSERT INTO apps (workspace_id, name, client_id, secret_ciphertext, created_at)"
-              + " VALUES (1, 'A', 'a', 'sealed', 0)");
       try (PreparedStatement insert =
           c.prepareStatement(
               "INSERT INTO deliveries (workspace_id, app_id, message_id, contract, event, method,"

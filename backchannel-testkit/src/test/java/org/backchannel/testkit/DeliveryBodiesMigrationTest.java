@@ -13,7 +13,6 @@ import java.util.Map;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Payload;
 import org.backchannel.store.JdbcStore;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,19 +23,10 @@ class DeliveryBodiesMigrationTest {
   @Test
   void bodiesKeepWhatTheyHeldAndAreKeyedByTheirDeliverysId() throws Exception {
     String url = "jdbc:sqlite:" + Files.createTempDirectory("backchannel-v18-").resolve("store.db");
-    Flyway.configure()
-        .dataSource(url, null, null)
-        .locations("classpath:db/migration/sqlite")
-        .target("17")
-        .load()
-        .migrate();
+    OlderSchema.migratedTo(url, "sqlite", "17");
     String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement()) {
-      s.execute("INSERT INTO workspaces (name, created_at) VALUES ('Acme', 0)");
-      s.execute(
-          "INSERT INTO apps (workspace_id, name, client_id, secret_ciphertext, created_at)"
-              + " VALUES (1, 'A', 'a', 'sealed', 0)");
       for (int id = 1; id <= 2; id++) {
         s.execute(
             "INSERT INTO deliveries (workspace_id, app_id, message_id, contract, event, method,"

@@ -15,7 +15,6 @@ import org.backchannel.core.workflows.Task;
 import org.backchannel.core.workflows.Workflow;
 import org.backchannel.core.workflows.WorkflowStore;
 import org.backchannel.store.JdbcStore;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,21 +48,12 @@ class WorkflowVersionsMigrationTest {
   }
 
   private static void check(String url, String kind) throws Exception {
-    Flyway.configure()
-        .dataSource(url, null, null)
-        .locations("classpath:db/migration/" + kind)
-        .target("9")
-        .load()
-        .migrate();
+    OlderSchema.migratedTo(url, kind, "9");
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement()) {
-      s.execute("INSERT INTO workspaces (name, created_at) VALUES ('Acme', 0)");
       s.execute(
           "INSERT INTO users (workspace_id, name, email, role, created_at)"
               + " VALUES (1, 'Ada', 'ada@example.com', 'ADMIN', 0)");
-      s.execute(
-          "INSERT INTO apps (workspace_id, name, client_id, secret_ciphertext, created_at)"
-              + " VALUES (1, 'A', 'a', 'sealed', 0)");
       s.execute(
           "INSERT INTO workflows (workspace_id, app_id, name, definition, created_at)"
               + " VALUES (1, 1, 'Deals', '"
