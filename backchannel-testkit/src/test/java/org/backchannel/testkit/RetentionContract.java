@@ -18,6 +18,7 @@ import org.backchannel.core.delivery.DeliveryState;
 import org.backchannel.core.delivery.DeliveryStore;
 import org.backchannel.core.delivery.Endpoint;
 import org.backchannel.core.delivery.NewDelivery;
+import org.backchannel.core.delivery.Outbox;
 import org.backchannel.core.retention.Retention;
 import org.backchannel.core.retention.RetentionStore;
 import org.backchannel.core.store.Store;
@@ -93,7 +94,7 @@ abstract class RetentionContract {
           return d.insertDelivery(
               n,
               new DeliveryStore.Initial(
-                  "msg_" + java.util.UUID.randomUUID(), false, DeliveryState.PENDING, endpoint, at),
+                  Outbox.newMessageId(at), false, DeliveryState.PENDING, endpoint, at),
               at);
         });
   }
@@ -148,11 +149,7 @@ abstract class RetentionContract {
                         null,
                         new byte[0]),
                     new DeliveryStore.Initial(
-                        "msg_" + java.util.UUID.randomUUID(),
-                        true,
-                        DeliveryState.SENDING,
-                        null,
-                        null),
+                        Outbox.newMessageId(at), true, DeliveryState.SENDING, null, null),
                     at));
   }
 
