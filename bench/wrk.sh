@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# Single publishes and chat posts against one `serve` on SQLite, driven by wrk (a C load client
-# that costs the shared cores far less than a JVM client): for each, requests/s and serve's CPU
-# per request from /proc/<pid>/stat. serve runs with its worker off, so what is measured is the
-# front door: HTTP, authentication, checks and the write.
+# Single publishes, batch publishes and chat posts against one `serve` on SQLite, driven by wrk (a
+# C load client that costs the shared cores far less than a JVM client): for each, requests/s and
+# serve's CPU per request from /proc/<pid>/stat (for batches, per event: 1,000 events a request).
+# serve runs with its worker off, so what is measured is the front door: HTTP, authentication,
+# checks and the write.
 #
-#   bench/wrk.sh [--seconds=15] [--connections=64] [--rounds=2]
+#   bench/wrk.sh [--seconds=15] [--connections=64] [--batch-connections=8] [--rounds=2]
 #   BENCH_SERVE_CLASSPATH=<another build's class path> bench/wrk.sh   # the same, on that build
 #   BENCH_SERVE_JAVA_OPTIONS='<JVM options>' bench/wrk.sh           # serve with other JVM options
 #
 # Alternate builds on the same machine for a before/after (docs/BENCHMARKS-CHANGES.md).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-seconds=15 connections=64 rounds=2
+seconds=15 connections=64 batch_connections=8 rounds=2
 for a in "$@"; do
   case "$a" in
     --seconds=*) seconds="${a#*=}" ;;
     --connections=*) connections="${a#*=}" ;;
+    --batch-connections=*) batch_connections="${a#*=}" ;;
     --rounds=*) rounds="${a#*=}" ;;
     *) echo "bench/wrk.sh: unknown option $a" >&2; exit 2 ;;
   esac
@@ -66,6 +68,16 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 wrk.body = '{"type":"order.created","data":{"id":12345,"amount":"10.00","note":"hello"}}'
 EOF
+cat >"$tmp/batch.lua" <<'EOF'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+local events = {}
+for i = 1, 1000 do
+  events[i] = '{"type":"order.created","data":{"id":' .. i .. ',"amount":"10.00","note":"hello"}}'
+end
+wrk.body = '{"events":[' .. table.concat(events, ",") .. ']}'
+EOF
 cat >"$tmp/post.lua" <<'EOF'
 local n = 0
 local ft = os.getenv("FLOW_TOKEN")
@@ -77,21 +89,33 @@ request = function()
 end
 EOF
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-run() { # run NAME SCRIPT PATH SECONDS
-  local t0 t1 out requests
+settle() { # until serve is idle (a WAL checkpoint after a phase is that phase's cost, not the next's)
+  local a b
+  for _ in $(seq 60); do
+    a="$(ticks)"; sleep 0.5; b="$(ticks)"
+    [ "$((b - a))" -le 2 ] && return
+  done
+}
+run() { # run NAME SCRIPT PATH SECONDS [CONNECTIONS] [EVENTS PER REQUEST]
+  local t0 t1 out requests per="${6:-1}"
+  settle
   t0="$(ticks)"
-  out="$(wrk -t2 -c"$connections" -d"$4"s -s "$tmp/$2" "$base$3")"
+  out="$(wrk -t2 -c"${5:-$connections}" -d"$4"s -s "$tmp/$2" "$base$3")"
   t1="$(ticks)"
   requests="$(echo "$out" | awk '/requests in/ {print $1}')"
-  printf '%-8s %8s requests/s  serve CPU %s ms per request  non-2xx %s\n' "$1" \
-    "$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" \
-    "$(awk -v t="$((t1 - t0))" -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t * 1000 / hz / r}')" \
+  printf '%-8s %8s %s/s  serve CPU %s ms per %s  non-2xx %s\n' "$1" \
+    "$(echo "$out" | awk -v n="$per" '/Requests\/sec/ {printf "%.0f", $2 * n}')" \
+    "$([ "$per" = 1 ] && echo requests || echo events)" \
+    "$(awk -v t="$((t1 - t0))" -v r="$((requests * per))" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.4f", t * 1000 / hz / r}')" \
+    "$([ "$per" = 1 ] && echo request || echo event)" \
     "$(echo "$out" | awk '/Non-2xx/ {print $NF}' | grep . || echo 0)"
 }
 echo "warming up (not counted)"
 run publish publish.lua "/api/v1/apps/$app/events" 8 >/dev/null
 run post post.lua / 8 >/dev/null
+run batch batch.lua "/api/v1/apps/$app/events/batch" 8 "$batch_connections" 1000 >/dev/null
 for _ in $(seq "$rounds"); do
   run publish publish.lua "/api/v1/apps/$app/events" "$seconds"
   run post post.lua / "$seconds"
+  run batch batch.lua "/api/v1/apps/$app/events/batch" "$seconds" "$batch_connections" 1000
 done
