@@ -112,8 +112,12 @@ final class JdbcDeliveryStore extends JdbcQueue {
     }
     Map<String, Delivery> written = new java.util.HashMap<>();
     for (List<Integer> chunk : PlainRows.chunks(fresh, DELIVERY_ROWS)) {
-      for (Delivery d : insertRows(deliveries, initials, chunk, now)) {
-        written.put(d.messageId(), d);
+      Map<String, Long> ids = insertRows(deliveries, initials, chunk, now);
+      for (int i : chunk) {
+        Initial initial = initials.get(i);
+        written.put(
+            initial.messageId(),
+            written(deliveries.get(i), initial, ids.get(initial.messageId()), now));
       }
       insertBodies(deliveries, chunk, initials, written);
     }
@@ -171,7 +175,36 @@ final class JdbcDeliveryStore extends JdbcQueue {
     return found;
   }
 
-  private List<Delivery> insertRows(
+  /**
+   * The row a delivery's insert wrote, as reading it back would give it (times to the millisecond),
+   * without reading it back: the statement returns only the ids it gave.
+   */
+  private static Delivery written(NewDelivery d, Initial initial, long id, Instant now) {
+    Instant at = Instant.ofEpochMilli(millis(now));
+    return new Delivery(
+        id,
+        d.workspaceId(),
+        d.appId(),
+        initial.messageId(),
+        d.contract(),
+        d.event(),
+        d.method(),
+        d.url(),
+        d.actorUserId(),
+        initial.interactive(),
+        initial.state(),
+        0,
+        initial.nextAttemptAt() == null
+            ? null
+            : Instant.ofEpochMilli(millis(initial.nextAttemptAt())),
+        at,
+        at,
+        null,
+        initial.endpointId());
+  }
+
+  /** Inserts the rows at the given indexes; their ids by message id (RETURNING has no order). */
+  private Map<String, Long> insertRows(
       List<NewDelivery> deliveries, List<Initial> initials, List<Integer> rows, Instant now) {
     StringBuilder sql =
         new StringBuilder(
@@ -179,7 +212,7 @@ final class JdbcDeliveryStore extends JdbcQueue {
                 + " url, actor_user_id, interactive, state, attempt_count, next_attempt_at,"
                 + " created_at, updated_at, idempotency_key, endpoint_id) VALUES ");
     sql.append(PlainRows.values("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)", rows.size()));
-    sql.append(" RETURNING ").append(Rows.DELIVERY);
+    sql.append(" RETURNING id, message_id");
     PlainRows.Binder values =
         p -> {
           for (int i : rows) {
@@ -202,9 +235,17 @@ final class JdbcDeliveryStore extends JdbcQueue {
                 .add(initial.endpointId());
           }
         };
-    return Conflicts.translate(
-        () -> PlainRows.query(h, sql.toString(), values, Rows.DELIVERIES),
-        Map.of("message_id", "one of these deliveries' message ids is already taken"));
+    Map<String, Long> ids = new java.util.HashMap<>();
+    Conflicts.translate(
+            () ->
+                PlainRows.query(
+                    h,
+                    sql.toString(),
+                    values,
+                    (rs, ctx) -> Map.entry(rs.getString(2), rs.getLong(1))),
+            Map.of("message_id", "one of these deliveries' message ids is already taken"))
+        .forEach(e -> ids.put(e.getKey(), e.getValue()));
+    return ids;
   }
 
   private void insertBodies(

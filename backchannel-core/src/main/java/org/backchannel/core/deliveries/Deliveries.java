@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.backchannel.core.Json;
 import org.backchannel.core.Page;
 import org.backchannel.core.PageRequest;
@@ -46,6 +47,8 @@ public final class Deliveries {
   static final int MAX_EVENT_BYTES = 256 * 1024;
 
   static final int MAX_EVENT_TYPE = 100;
+  // Compiled once: String.matches compiles its pattern on every call, once per published event.
+  private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]+");
 
   private final Store store;
   private final Apps apps;
@@ -522,7 +525,7 @@ public final class Deliveries {
       v.add(field, "must be at most " + MAX_EVENT_TYPE + " characters");
       return false;
     }
-    if (!type.matches("[A-Za-z0-9_.:-]+")) {
+    if (!EVENT_TYPE.matcher(type).matches()) {
       v.add(field, "must be letters, digits, '.', '_', ':' or '-'");
       return false;
     }
