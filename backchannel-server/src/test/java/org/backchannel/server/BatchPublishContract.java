@@ -91,6 +91,24 @@ abstract class BatchPublishContract extends ServerFixture {
   }
 
   @Test
+  void anEventTypeIsLettersDigitsAndDotUnderscoreColonDash() {
+    JsonNode results =
+        ok(http.post(
+                "/api/v1/apps/" + appId + "/events/batch",
+                adminToken,
+                "{\"events\":[{\"type\":\"Order_9.created:v2-x\",\"data\":{}},"
+                    + "{\"type\":\"ord\u00e9r\",\"data\":{}},{\"type\":\"a/b\",\"data\":{}},"
+                    + "{\"type\":\"a@b\",\"data\":{}}]}"))
+            .get("results");
+
+    assertThat(results.get(0).get("status").asInt()).isEqualTo(202);
+    for (int i = 1; i < 4; i++) {
+      assertThat(results.get(i).get("errors").get("type").get(0).asText())
+          .isEqualTo("must be letters, digits, '.', '_', ':' or '-'");
+    }
+  }
+
+  @Test
   void anIdempotencyKeyGivesTheFirstDeliveryWithinABatchAndAcrossCalls() throws Exception {
     var first =
         publisher.publishBatch(
