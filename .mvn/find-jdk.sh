@@ -29,6 +29,7 @@ backchannel_find_jdk() {
     if [ -n "$v" ] && [ "$v" -ge 21 ]; then
       export JAVA_HOME="$c"
       export PATH="$JAVA_HOME/bin:$PATH"
+      backchannel_footprint_options
       return 0
     fi
   done
@@ -38,7 +39,20 @@ backchannel_find_jdk() {
 }
 
 # The JVM options every start of Backchannel takes; its AOT cache must be made with the same ones.
+# backchannel_find_jdk (and the image's launcher) add backchannel_footprint_options to them.
 BACKCHANNEL_JAVA_OPTIONS=(--enable-native-access=ALL-UNNAMED)
+
+# Adds to BACKCHANNEL_JAVA_OPTIONS what keeps an idle serve small on the JVM at JAVA_HOME: the C
+# heap that the JIT's compilers have freed goes back to the system every 5 s (a flag of JDK 21.0.1
+# and later; 35 MB less idle RSS, no cost measured under load: docs/BENCHMARKS-CHANGES.md).
+backchannel_footprint_options() {
+  local version major minor patch
+  version="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null | head -n 1)"
+  IFS=. read -r major minor patch <<<"${version:-0}"
+  if [ "${major:-0}" -gt 21 ] || { [ "${major:-0}" -eq 21 ] && [ "${minor:-0}${patch:-0}" != 00 ]; }; then
+    BACKCHANNEL_JAVA_OPTIONS+=(-XX:TrimNativeHeapInterval=5000)
+  fi
+}
 
 # JVM options that let `serve` start from an ahead-of-time cache. On JDK 25+ the JDK's AOT cache:
 # the first start records what it loads (written as it stops), the next one makes the cache from
