@@ -47,7 +47,8 @@ BACKCHANNEL_JAVA_OPTIONS=(--enable-native-access=ALL-UNNAMED)
 # and later; 35 MB less idle RSS, no cost measured under load: docs/BENCHMARKS-CHANGES.md).
 backchannel_footprint_options() {
   local version major minor patch
-  version="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null | head -n 1)"
+  # || true: launchers run with set -e, and a runtime without a release file gets no flag
+  version="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null | head -n 1 || true)"
   IFS=. read -r major minor patch <<<"${version:-0}"
   if [ "${major:-0}" -gt 21 ] || { [ "${major:-0}" -eq 21 ] && [ "${minor:-0}${patch:-0}" != 00 ]; }; then
     BACKCHANNEL_JAVA_OPTIONS+=(-XX:TrimNativeHeapInterval=5000)
