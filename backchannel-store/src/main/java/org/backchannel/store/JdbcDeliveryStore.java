@@ -33,62 +33,7 @@ final class JdbcDeliveryStore extends JdbcQueue {
 
   @Override
   public Delivery insertDelivery(NewDelivery d, Initial initial, Instant now) {
-    if (d.idempotencyKey() != null) {
-      Optional<Delivery> earlier =
-          h.createQuery(
-                  "SELECT "
-                      + Rows.DELIVERY
-                      + " FROM deliveries WHERE app_id = :app AND idempotency_key = :key")
-              .bind("app", d.appId())
-              .bind("key", d.idempotencyKey())
-              .map(Rows.DELIVERIES)
-              .findOne();
-      if (earlier.isPresent()) {
-        return earlier.get();
-      }
-    }
-    String messageId = initial.messageId();
-    Delivery delivery =
-        Conflicts.translate(
-            () ->
-                h.createQuery(
-                        "INSERT INTO deliveries (workspace_id, app_id, message_id, contract,"
-                            + " event, method, url, actor_user_id, interactive, state,"
-                            + " attempt_count, next_attempt_at, created_at, updated_at,"
-                            + " idempotency_key, endpoint_id) VALUES"
-                            + " (:ws, :app, :message, :contract, :event, :method, :url, :actor,"
-                            + " :interactive, :state, 0, :due, :now, :now, :key, :endpoint)"
-                            + " RETURNING "
-                            + Rows.DELIVERY)
-                    .bind("ws", d.workspaceId())
-                    .bind("app", d.appId())
-                    .bind("message", messageId)
-                    .bind("contract", d.contract().name())
-                    .bind("event", d.event())
-                    .bind("method", d.method())
-                    .bind("url", d.url())
-                    .bind("actor", d.actorUserId())
-                    .bind("interactive", initial.interactive())
-                    .bind("key", d.idempotencyKey())
-                    .bind("endpoint", initial.endpointId())
-                    .bind("state", initial.state().name())
-                    .bind("due", millis(initial.nextAttemptAt()))
-                    .bind("now", millis(now))
-                    .map(Rows.DELIVERIES)
-                    .one(),
-            Map.of("message_id", "a delivery with message id " + messageId + " already exists"));
-    if (initial.state() == DeliveryState.PENDING) {
-      madeWorkDue();
-    }
-    h.createUpdate(
-            "INSERT INTO delivery_bodies (delivery_id, body, sealed_headers, traceparent)"
-                + " VALUES (:id, :body, :headers, :traceparent)")
-        .bind("id", delivery.id())
-        .bind("body", d.body() == null ? new byte[0] : d.body())
-        .bind("headers", d.sealedHeaders())
-        .bind("traceparent", initial.traceparent())
-        .execute();
-    return delivery;
+    return insertDeliveries(List.of(d), List.of(initial), now).get(0);
   }
 
   /** Deliveries per INSERT statement at most (16 parameters each). */
@@ -113,11 +58,12 @@ final class JdbcDeliveryStore extends JdbcQueue {
     Map<String, Delivery> written = new java.util.HashMap<>();
     for (List<Integer> chunk : PlainRows.chunks(fresh, DELIVERY_ROWS)) {
       Map<String, Long> ids = insertRows(deliveries, initials, chunk, now);
+      Instant at = Instant.ofEpochMilli(millis(now)); // as a read gives it back
       for (int i : chunk) {
         Initial initial = initials.get(i);
         written.put(
             initial.messageId(),
-            written(deliveries.get(i), initial, ids.get(initial.messageId()), now));
+            written(deliveries.get(i), initial, ids.get(initial.messageId()), at));
       }
       insertBodies(deliveries, chunk, initials, written);
     }
@@ -176,11 +122,10 @@ final class JdbcDeliveryStore extends JdbcQueue {
   }
 
   /**
-   * The row a delivery's insert wrote, as reading it back would give it (times to the millisecond),
-   * without reading it back: the statement returns only the ids it gave.
+   * The row a delivery's insert wrote at {@code at} (to the millisecond), as reading it back would
+   * give it, without reading it back: the statement returns only the ids it gave.
    */
-  private static Delivery written(NewDelivery d, Initial initial, long id, Instant now) {
-    Instant at = Instant.ofEpochMilli(millis(now));
+  private static Delivery written(NewDelivery d, Initial initial, long id, Instant at) {
     return new Delivery(
         id,
         d.workspaceId(),
@@ -235,8 +180,7 @@ final class JdbcDeliveryStore extends JdbcQueue {
                 .add(initial.endpointId());
           }
         };
-    Map<String, Long> ids = new java.util.HashMap<>();
-    Conflicts.translate(
+    return Conflicts.translate(
             () ->
                 PlainRows.query(
                     h,
@@ -244,8 +188,8 @@ final class JdbcDeliveryStore extends JdbcQueue {
                     values,
                     (rs, ctx) -> Map.entry(rs.getString(2), rs.getLong(1))),
             Map.of("message_id", "one of these deliveries' message ids is already taken"))
-        .forEach(e -> ids.put(e.getKey(), e.getValue()));
-    return ids;
+        .stream()
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
   private void insertBodies(
