@@ -9,12 +9,19 @@ backchannel_jdk_version() { # prints the feature version of the JDK at $1, or no
 backchannel_java_version() { # the same for any Java runtime at $1 (the image has no javac)
   [ -x "$1/bin/java" ] || return 0
   # The JDK's release file says it without starting a JVM (a few hundred ms per launch).
-  if [ -f "$1/release" ] && grep -q '^JAVA_VERSION="[0-9]' "$1/release"; then
-    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1
+  local full
+  full="$(backchannel_release_version "$1")"
+  if [ -n "$full" ]; then
+    echo "${full%%.*}"
     return 0
   fi
   "$1/bin/java" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+backchannel_release_version() { # the runtime at $1's whole version (21.0.5) from its release file
+  [ -f "$1/release" ] || return 0
+  sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$1/release" | head -n 1
 }
 
 backchannel_find_jdk() {
@@ -47,8 +54,7 @@ BACKCHANNEL_JAVA_OPTIONS=(--enable-native-access=ALL-UNNAMED)
 # and later; 35 MB less idle RSS, no cost measured under load: docs/BENCHMARKS-CHANGES.md).
 backchannel_footprint_options() {
   local version major minor patch
-  # || true: launchers run with set -e, and a runtime without a release file gets no flag
-  version="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null | head -n 1 || true)"
+  version="$(backchannel_release_version "$JAVA_HOME")" # none without a release file: no flag
   IFS=. read -r major minor patch <<<"${version:-0}"
   if [ "${major:-0}" -gt 21 ] || { [ "${major:-0}" -eq 21 ] && [ "${minor:-0}${patch:-0}" != 00 ]; }; then
     BACKCHANNEL_JAVA_OPTIONS+=(-XX:TrimNativeHeapInterval=5000)
