@@ -42,6 +42,8 @@ cleanup() {
   set +e
   if [ ${#pg_ctl_cmd[@]} -gt 0 ]; then "${pg_ctl_cmd[@]}" -D "$tmp/pg" -m fast -w stop >/dev/null 2>&1; fi
   find "$tmp/java" -name '*.log' -exec cp --backup=numbered {} "$out/" \; 2>/dev/null
+  # PostgreSQL's own log (checkpoints, autovacuum runs): what explains a stall in the windows
+  cp --backup=numbered "$tmp/pg/server.log" "$out/soak-postgres.log" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -63,7 +65,7 @@ if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
   "${as[@]}" "$pg_bin/initdb" -D "$tmp/pg" -U postgres --auth=trust -E UTF8 >"$tmp/initdb.log" 2>&1
   pg_ctl_cmd=("${as[@]}" "$pg_bin/pg_ctl")
   "${pg_ctl_cmd[@]}" -D "$tmp/pg" -l "$tmp/pg/server.log" -w -t 60 \
-    -o "-c port=$pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$tmp/pgsock -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 -c shared_buffers=256MB" \
+    -o "-c port=$pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$tmp/pgsock -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 -c shared_buffers=256MB -c log_checkpoints=on -c log_autovacuum_min_duration=0" \
     start >/dev/null
   pg_args=(--pg-url="jdbc:postgresql://127.0.0.1:$pg_port/postgres?user=postgres" --pg-pid-file="$tmp/pg/postmaster.pid")
   echo "bench: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (fsync on, synchronous_commit on)" >&2
