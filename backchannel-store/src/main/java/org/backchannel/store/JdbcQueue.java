@@ -52,16 +52,21 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
    * because a row another node claimed and committed meanwhile still matches the candidate ids. The
    * last step starts from the few eligible ids and joins the queue to them: written as {@code id IN
    * (eligible) AND state = 'PENDING'}, SQLite walked every pending row by its state index, so a
-   * claim cost grew with the backlog.
+   * claim cost grew with the backlog ({@code CROSS JOIN} keeps SQLite to that order).
+   *
+   * <p>{@code MATERIALIZED} makes both databases compute the candidates and the rooms once:
+   * inlined, the room's count ran once per candidate row, and it walks the index of rows being
+   * sent, whose entries for rows sent long ago stay until a vacuum. On PostgreSQL under load,
+   * claims then slowed until deliveries stalled for a minute at a time.
    */
   static final String CLAIM =
       """
-      WITH candidates AS (
+      WITH candidates AS MATERIALIZED (
         SELECT id, endpoint_id FROM deliveries
         WHERE state = 'PENDING' AND next_attempt_at <= :now
         ORDER BY next_attempt_at, id
         LIMIT :scan
-      ), rooms AS (
+      ), rooms AS MATERIALIZED (
         SELECT e.id AS endpoint_id, e.fifo,
                e.max_in_flight - (SELECT COUNT(*) FROM deliveries s
                                   WHERE s.endpoint_id = e.id AND s.state = 'SENDING') AS room
@@ -80,8 +85,8 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
       UPDATE deliveries
       SET state = 'SENDING', lease_owner = :owner, lease_until = :until, updated_at = :now
       WHERE id IN (
-        SELECT d.id FROM eligible el JOIN deliveries d ON d.id = el.id
-        WHERE el.rn <= el.room AND d.state = 'PENDING'
+        SELECT d.id FROM eligible el CROSS JOIN deliveries d
+        WHERE d.id = el.id AND el.rn <= el.room AND d.state = 'PENDING'
         ORDER BY d.id
         LIMIT :limit
         %s

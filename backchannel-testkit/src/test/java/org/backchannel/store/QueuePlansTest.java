@@ -57,11 +57,30 @@ class QueuePlansTest {
       }
       // The claim finds its candidates in claim order and each endpoint's room among the rows
       // being sent.
-      assertThat(plan(c, STATEMENTS.get("claim")))
+      List<String> claim = plan(c, STATEMENTS.get("claim"));
+      assertThat(claim)
           .anyMatch(l -> l.contains("deliveries_due"))
           .anyMatch(l -> l.contains("deliveries_sending (endpoint_id=? AND state=?)"))
-          .anyMatch(l -> l.contains("deliveries_unfinished (endpoint_id=? AND id<?)"));
+          .anyMatch(l -> l.contains("deliveries_unfinished (endpoint_id=? AND id<?)"))
+          // the last step goes from the eligible ids to their rows, not through the queue
+          .contains("SCAN el", "SEARCH d USING INTEGER PRIMARY KEY (rowid=?)");
+      // Each endpoint's room is counted once per claim, while the endpoints are read (rooms is
+      // materialized), not once per candidate row.
+      int rooms = claim.indexOf("MATERIALIZE rooms");
+      int count = indexOf(claim, "deliveries_sending");
+      int candidates = claim.indexOf("SCAN c");
+      assertThat(rooms).as("rooms materialized: %s", claim).isNotNegative();
+      assertThat(count).as("counted within rooms: %s", claim).isBetween(rooms, candidates);
     }
+  }
+
+  private static int indexOf(List<String> plan, String part) {
+    for (int i = 0; i < plan.size(); i++) {
+      if (plan.get(i).contains(part)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static List<String> plan(Connection c, String sql) throws Exception {
