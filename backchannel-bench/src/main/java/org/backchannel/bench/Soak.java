@@ -325,10 +325,6 @@ public final class Soak {
     Map<String, Double> m = metrics(s);
     r.put("pending", m.getOrDefault("backchannel_deliveries{state=\"pending\"}", 0.0).longValue());
     r.put(
-        "finished",
-        m.getOrDefault("backchannel_deliveries{state=\"succeeded\"}", 0.0).longValue()
-            + m.getOrDefault("backchannel_deliveries{state=\"failed\"}", 0.0).longValue());
-    r.put(
         "purged",
         m.getOrDefault("backchannel_purged_total{table=\"deliveries\"}", 0.0).longValue());
     long[] size = size(s);
@@ -544,8 +540,8 @@ public final class Soak {
                             .append(run.getKey())
                             .append(
                                 "\n\n| s | received | p50 ms | p99 ms | max ms | pending |"
-                                    + " finished | purged | db MB | WAL MB |\n")
-                            .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                                    + " purged | db MB | WAL MB |\n")
+                            .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
                         for (JsonNode s : run.getValue().get("samples")) {
                           b.append("| ")
                               .append(s.get("seconds").asLong())
@@ -559,8 +555,6 @@ public final class Soak {
                               .append(num(s, "max_ms"))
                               .append(" | ")
                               .append(s.get("pending").asLong())
-                              .append(" | ")
-                              .append(s.get("finished").asLong())
                               .append(" | ")
                               .append(s.get("purged").asLong())
                               .append(" | ")

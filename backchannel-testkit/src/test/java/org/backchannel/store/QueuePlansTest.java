@@ -26,7 +26,7 @@ class QueuePlansTest {
           "release expired leases", JdbcQueue.RELEASE_EXPIRED,
           "renew leases", JdbcQueue.RENEW,
           "release owned", JdbcQueue.RELEASE_OWNED,
-          "count by state", JdbcQueue.COUNT_BY_STATE,
+          "count queued", JdbcQueue.COUNT_QUEUED,
           "backlogs", JdbcQueue.BACKLOGS,
           "fail calls cut short", JdbcRetentionStore.FAIL_CUT_SHORT);
 
@@ -57,6 +57,10 @@ class QueuePlansTest {
       }
       // The claim finds its candidates in claim order and each endpoint's room among the rows
       // being sent.
+      // A scrape counts the queue, never the finished history (which retention may keep for
+      // months).
+      assertThat(plan(c, STATEMENTS.get("count queued")))
+          .noneMatch(l -> l.contains("deliveries_finished"));
       List<String> claim = plan(c, STATEMENTS.get("claim"));
       assertThat(claim)
           .anyMatch(l -> l.contains("deliveries_due"))

@@ -123,8 +123,14 @@ public interface DeliveryStore {
    */
   int requeueFailed(long endpointId, Contract contract, Instant since, Instant now);
 
-  /** How many deliveries are in each state (for metrics). */
+  /** How many deliveries are in each state, finished ones included: reads the whole history. */
   java.util.Map<DeliveryState, Long> countByState();
+
+  /**
+   * How many deliveries wait ({@code PENDING}) and are being sent ({@code SENDING}), for metrics:
+   * reads only the queue's partial indexes, so its cost follows the queue, not the history kept.
+   */
+  java.util.Map<DeliveryState, Long> countQueued();
 
   /**
    * One endpoint's backlog, for metrics: its deliveries not yet finished (pending or being sent)
