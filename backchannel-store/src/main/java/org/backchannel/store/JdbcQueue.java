@@ -97,6 +97,9 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
       RETURNING %s
       """;
 
+  /** The claim's locking clause on PostgreSQL (SQLite has one writer at a time and needs none). */
+  static final String POSTGRES_LOCK = "FOR UPDATE OF d SKIP LOCKED";
+
   static final String RELEASE_EXPIRED =
       "UPDATE deliveries SET state = 'PENDING', lease_owner = NULL, lease_until = NULL,"
           + " next_attempt_at = :now, updated_at = :now"
@@ -167,7 +170,7 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
 
   @Override
   public List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-    String lock = dialect == Dialect.POSTGRESQL ? "FOR UPDATE OF d SKIP LOCKED" : "";
+    String lock = dialect == Dialect.POSTGRESQL ? POSTGRES_LOCK : "";
     return h.createQuery(CLAIM.formatted(lock, Rows.DELIVERY))
         .bind("now", millis(now))
         .bind("scan", Math.max(limit * 4, 64))

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The claim's plan on PostgreSQL in the situation that stalled deliveries for a minute at a time
  * under a purge's load: a long history of finished deliveries, statistics taken while the queue was
- * nearly empty, then a burst. Each step must cost per claim what it does per eligible row once: the
- * count of an endpoint's rows in flight runs once (it walks the index of rows being sent, whose
- * entries for rows sent long ago stay until a vacuum), and each eligible row is looked up by its
- * key, not found by reading a whole queue index again for every row.
+ * nearly empty, then a burst. Nothing the claim needs once may run once per eligible row: the count
+ * of an endpoint's rows in flight runs once (it walks the index of rows being sent, whose entries
+ * for rows sent long ago stay until a vacuum), and each eligible row is looked up by its key, not
+ * found by reading a whole queue index again.
  */
 class ClaimPlanPostgresTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
@@ -124,7 +124,7 @@ class ClaimPlanPostgresTest {
   private static JsonNode explainClaim(String url, int limit) throws Exception {
     String claim =
         JdbcQueue.CLAIM
-            .formatted("FOR UPDATE OF d SKIP LOCKED", "id")
+            .formatted(JdbcQueue.POSTGRES_LOCK, "id")
             .replace(":now", Long.toString(T0.plusSeconds(2).toEpochMilli()))
             .replace(":scan", Integer.toString(limit * 4))
             .replace(":owner", "'node-b'")
