@@ -168,12 +168,20 @@ abstract sealed class JdbcQueue implements DeliveryStore permits JdbcDeliverySto
     return newWork;
   }
 
+  /**
+   * How many of the oldest due rows a claim of {@code limit} looks at: more than it takes, since
+   * some wait behind a full endpoint or an earlier FIFO delivery.
+   */
+  static int scan(int limit) {
+    return Math.max(limit * 4, 64);
+  }
+
   @Override
   public List<Delivery> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
     String lock = dialect == Dialect.POSTGRESQL ? POSTGRES_LOCK : "";
     return h.createQuery(CLAIM.formatted(lock, Rows.DELIVERY))
         .bind("now", millis(now))
-        .bind("scan", Math.max(limit * 4, 64))
+        .bind("scan", scan(limit))
         .bind("owner", owner)
         .bind("until", millis(leaseUntil))
         .bind("limit", limit)

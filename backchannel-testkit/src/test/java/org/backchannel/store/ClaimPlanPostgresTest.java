@@ -126,7 +126,7 @@ class ClaimPlanPostgresTest {
         JdbcQueue.CLAIM
             .formatted(JdbcQueue.POSTGRES_LOCK, "id")
             .replace(":now", Long.toString(T0.plusSeconds(2).toEpochMilli()))
-            .replace(":scan", Integer.toString(limit * 4))
+            .replace(":scan", Integer.toString(JdbcQueue.scan(limit)))
             .replace(":owner", "'node-b'")
             .replace(":until", Long.toString(T0.plusSeconds(60).toEpochMilli()))
             .replace(":limit", Integer.toString(limit));
