@@ -82,6 +82,9 @@ public final class External {
     // publishes in flight at once in the open-loop phases: past it the schedule waits (its delay
     // still counts, from each event's scheduled time) instead of opening connections without end
     OPTIONS.put("latency-in-flight", "256");
+    // seconds offered at the first rate, not counted, before the open-loop phases: serve was
+    // restarted for the drain, so its publish path is cold (a 20 s phase measured its JIT)
+    OPTIONS.put("latency-warmup-seconds", "10");
     // serve nodes draining one PostgreSQL backlog together, each count on a fresh database
     // (empty: not run)
     OPTIONS.put("nodes", "");
@@ -413,6 +416,11 @@ public final class External {
       r.set("drain", drain(backlog));
       log(kind + ": drain " + r.get("drain"));
       ArrayNode lat = r.putArray("latency");
+      if (!list("rates").isEmpty() && num("latency-warmup-seconds") > 0) {
+        ObjectNode warm =
+            latency(Integer.parseInt(list("rates").get(0)), num("latency-warmup-seconds"));
+        log(kind + ": latency warm-up, not counted " + warm);
+      }
       for (String rate : list("rates")) {
         ObjectNode l = latency(Integer.parseInt(rate), num("seconds"));
         log(kind + ": latency " + l);

@@ -355,7 +355,8 @@ public final class ExternalReport {
     b.append(
         "Open loop at fixed offered rates: each event is published on its own schedule, carries its scheduled"
             + " time, and the receiver (another process; both read the same monotonic clock) subtracts it from its"
-            + " arrival.\n\n");
+            + " arrival. `serve` was restarted for the drain, so `--latency-warmup-seconds` at the first rate, not"
+            + " counted, come first.\n\n");
     b.append(
         "| store | offered | received | queued → receiver p50 / p99 / p99.9 / max (ms) | publish p50 / p99 (ms) |\n|---|---|---|---|---|\n");
     for (String k : kinds) {
