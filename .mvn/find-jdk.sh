@@ -49,10 +49,13 @@ backchannel_find_jdk() {
 # backchannel_find_jdk (and the image's launcher) add backchannel_footprint_options to them.
 BACKCHANNEL_JAVA_OPTIONS=(--enable-native-access=ALL-UNNAMED)
 
-# Adds to BACKCHANNEL_JAVA_OPTIONS what keeps an idle serve small on the JVM at JAVA_HOME: the C
-# heap that the JIT's compilers have freed goes back to the system every 5 s (a flag of JDK 21.0.1
-# and later; 35 MB less idle RSS, no cost measured under load: docs/BENCHMARKS-CHANGES.md).
+# Adds to BACKCHANNEL_JAVA_OPTIONS what keeps an idle serve small on the JVM at JAVA_HOME (each
+# measured in docs/BENCHMARKS-CHANGES.md). G1 collects once when no collection has run for 5 s, so
+# an idle serve shrinks its heap and gives it back (about 25 MB); under load collections come far
+# more often and it never fires. The C heap that the JIT's compilers have freed goes back to the
+# system every 5 s (a flag of JDK 21.0.1 and later; 35 MB).
 backchannel_footprint_options() {
+  BACKCHANNEL_JAVA_OPTIONS+=(-XX:G1PeriodicGCInterval=5000)
   local version major minor patch
   version="$(backchannel_release_version "$JAVA_HOME")" # none without a release file: no flag
   IFS=. read -r major minor patch <<<"${version:-0}"
